@@ -1,0 +1,70 @@
+/**
+ * The primitive ops a backend provides. The autograd layer (lib/tensor.ts, lib/ops.ts) is written once against
+ * this interface; `WebGpuBackend` runs it on f32 WGSL kernels, `ReferenceBackend` on the float64 CPU reference.
+ * Every method records work and returns at once; only `read` waits.
+ */
+import type { ConvGeometry, PoolGeometry, SppGeometry } from "../geometry.ts";
+
+/** Backend-owned memory for `length` numbers. */
+export interface Storage {
+  readonly length: number;
+}
+
+export type ReduceMode = "sum" | "prelu" | "nonfinite";
+
+export interface Backend {
+  readonly name: "webgpu" | "reference";
+  /** Adapter or CPU description, for result records. */
+  describe(): string;
+  upload(data: ArrayLike<number>): Storage;
+  zeros(length: number): Storage;
+  read(s: Storage): Promise<Float64Array>;
+  release(s: Storage): void;
+  /** Submits recorded work (no-op on the CPU). */
+  flush(): void;
+
+  conv2d(x: Storage, w: Storage, bias: Storage | null, g: ConvGeometry): Storage;
+  conv2dGradInput(dy: Storage, w: Storage, g: ConvGeometry): Storage;
+  conv2dGradWeight(dy: Storage, x: Storage, g: ConvGeometry): Storage;
+  /** out[c] = scale * sum over n and s of f(a, b) on [n, c, s] views. */
+  channelSum(a: Storage, b: Storage | null, n: number, c: number, s: number, scale: number, mode: ReduceMode): Storage;
+  matmul(
+    a: Storage,
+    b: Storage,
+    bias: Storage | null,
+    m: number,
+    k: number,
+    n: number,
+    transA: boolean,
+    transB: boolean,
+  ): Storage;
+  activation(x: Storage, slopes: Storage | null, fixedSlope: number, c: number, s: number): Storage;
+  activationGradInput(
+    dy: Storage,
+    x: Storage,
+    slopes: Storage | null,
+    fixedSlope: number,
+    c: number,
+    s: number,
+  ): Storage;
+  maxPool(x: Storage, g: PoolGeometry): { y: Storage; argmax: Storage };
+  maxPoolGrad(dy: Storage, argmax: Storage, g: PoolGeometry): Storage;
+  spp(x: Storage, g: SppGeometry): { y: Storage; argmax: Storage };
+  sppGrad(dy: Storage, argmax: Storage, g: SppGeometry): Storage;
+  dropout(x: Storage, rate: number, seed: number): Storage;
+  /** alpha * a + beta * b */
+  axpby(a: Storage, b: Storage, alpha: number, beta: number): Storage;
+  /** alpha * a * b */
+  mul(a: Storage, b: Storage, alpha: number): Storage;
+  /** out[i] = alpha * a[floor(i / s)] for i < total */
+  broadcast(a: Storage, s: number, alpha: number, total: number): Storage;
+  softmaxCrossEntropy(logits: Storage, labels: Storage, rows: number, classes: number): {
+    loss: Storage;
+    probs: Storage;
+  };
+  softmaxCrossEntropyGrad(probs: Storage, labels: Storage, dloss: Storage, rows: number, classes: number): Storage;
+  /** [top-1 correct, top-k correct] counts over the rows. */
+  topkCorrect(logits: Storage, labels: Storage, rows: number, classes: number, k: number): Storage;
+  /** In place on w and v. */
+  sgdUpdate(w: Storage, g: Storage, v: Storage, lr: number, momentum: number, weightDecay: number): void;
+}

@@ -1,0 +1,279 @@
+/** The WebGPU backend: f32 storage in pooled GPU buffers, every op one or two WGSL dispatches, no readbacks. */
+import type { Backend, ReduceMode, Storage } from "./backend.ts";
+import { f32, type GpuEngine, grid1d, type KernelParam } from "../gpu/engine.ts";
+import type { ConvGeometry, PoolGeometry, SppGeometry } from "../geometry.ts";
+
+export class GpuStorage implements Storage {
+  constructor(readonly buffer: GPUBuffer, readonly length: number, readonly dtype: "f32" | "u32" = "f32") {}
+}
+
+const TILE = 64; // output tile of kernels/gemm_core.wgsl
+const REDUCE_MODES: Record<ReduceMode, number> = { sum: 0, prelu: 1, nonfinite: 2 };
+
+export class WebGpuBackend implements Backend {
+  readonly name = "webgpu" as const;
+  private readonly dummy: GPUBuffer;
+  private readonly sppTables = new Map<string, GPUBuffer>();
+
+  constructor(readonly engine: GpuEngine) {
+    this.dummy = engine.upload(new Float32Array(4), "a placeholder binding");
+  }
+
+  describe(): string {
+    return this.engine.adapter.description || this.engine.adapter.vendor;
+  }
+
+  private out(length: number, what: string, dtype: "f32" | "u32" = "f32"): GpuStorage {
+    return new GpuStorage(this.engine.alloc(Math.max(length, 1) * 4, what), length, dtype);
+  }
+
+  upload(data: ArrayLike<number>): Storage {
+    const f = data instanceof Float32Array ? data : Float32Array.from(data);
+    return new GpuStorage(this.engine.upload(f), f.length);
+  }
+
+  zeros(length: number): Storage {
+    const s = this.out(length, "a zero tensor");
+    this.engine.clear(s.buffer, Math.max(length, 1) * 4);
+    return s;
+  }
+
+  async read(s: Storage): Promise<Float64Array> {
+    const g = s as GpuStorage;
+    const bytes = await this.engine.read(g.buffer, g.length * 4);
+    return Float64Array.from(g.dtype === "u32" ? new Uint32Array(bytes) : new Float32Array(bytes));
+  }
+
+  release(s: Storage): void {
+    this.engine.release((s as GpuStorage).buffer);
+  }
+
+  flush(): void {
+    this.engine.flush();
+  }
+
+  private elementwise(kernel: string, buffers: GPUBuffer[], params: KernelParam[], total: number): void {
+    this.engine.dispatch(kernel, buffers, params, grid1d(total, 256, this.engine.limits.maxComputeWorkgroupsPerDimension));
+  }
+
+  private gemm(kernel: string, buffers: GPUBuffer[], params: KernelParam[], m: number, n: number): void {
+    this.engine.dispatch(kernel, buffers, params, [Math.ceil(n / TILE), Math.ceil(m / TILE)]);
+  }
+
+  conv2d(x: Storage, w: Storage, bias: Storage | null, g: ConvGeometry): Storage {
+    const y = this.out(g.n * g.cout * g.oh * g.ow, "conv2d output");
+    const m = g.n * g.oh * g.ow;
+    const k = g.cin * g.kh * g.kw;
+    this.gemm(
+      "conv2d_forward",
+      [buf(x), buf(w), bias ? buf(bias) : this.dummy, y.buffer],
+      [m, g.cout, k, g.cin, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow, bias ? 1 : 0],
+      m,
+      g.cout,
+    );
+    return y;
+  }
+
+  conv2dGradInput(dy: Storage, w: Storage, g: ConvGeometry): Storage {
+    const dx = this.out(g.n * g.cin * g.h * g.w, "conv2d input gradient");
+    const m = g.n * g.h * g.w;
+    this.gemm(
+      "conv2d_grad_input",
+      [buf(dy), buf(w), dx.buffer],
+      [m, g.cin, g.cout * g.kh * g.kw, g.cout, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow],
+      m,
+      g.cin,
+    );
+    return dx;
+  }
+
+  conv2dGradWeight(dy: Storage, x: Storage, g: ConvGeometry): Storage {
+    const cols = g.cin * g.kh * g.kw;
+    const dw = this.out(g.cout * cols, "conv2d weight gradient");
+    this.gemm(
+      "conv2d_grad_weight",
+      [buf(dy), buf(x), dw.buffer],
+      [g.cout, cols, g.n * g.oh * g.ow, g.cin, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow],
+      g.cout,
+      cols,
+    );
+    return dw;
+  }
+
+  channelSum(a: Storage, b: Storage | null, n: number, c: number, s: number, scale: number, mode: ReduceMode) {
+    const out = this.out(c, "a reduction");
+    const max = this.engine.limits.maxComputeWorkgroupsPerDimension;
+    const groups: [number, number] = c <= max ? [c, 1] : [max, Math.ceil(c / max)];
+    this.engine.dispatch(
+      "channel_sum",
+      [buf(a), b ? buf(b) : buf(a), out.buffer],
+      [n, c, s, REDUCE_MODES[mode], f32(scale)],
+      groups,
+    );
+    return out;
+  }
+
+  matmul(a: Storage, b: Storage, bias: Storage | null, m: number, k: number, n: number, ta: boolean, tb: boolean) {
+    const c = this.out(m * n, "matmul output");
+    this.gemm(
+      "matmul",
+      [buf(a), buf(b), bias ? buf(bias) : this.dummy, c.buffer],
+      [m, n, k, ta ? 1 : 0, tb ? 1 : 0, bias ? 1 : 0],
+      m,
+      n,
+    );
+    return c;
+  }
+
+  activation(x: Storage, slopes: Storage | null, fixedSlope: number, c: number, s: number): Storage {
+    const y = this.out(x.length, "activation output");
+    this.elementwise(
+      "activation_forward",
+      [buf(x), slopes ? buf(slopes) : this.dummy, y.buffer],
+      [x.length, c, s, slopes ? 1 : 0, f32(fixedSlope)],
+      x.length,
+    );
+    return y;
+  }
+
+  activationGradInput(dy: Storage, x: Storage, slopes: Storage | null, fixedSlope: number, c: number, s: number) {
+    const dx = this.out(x.length, "activation input gradient");
+    this.elementwise(
+      "activation_grad_input",
+      [buf(dy), buf(x), slopes ? buf(slopes) : this.dummy, dx.buffer],
+      [x.length, c, s, slopes ? 1 : 0, f32(fixedSlope)],
+      x.length,
+    );
+    return dx;
+  }
+
+  maxPool(x: Storage, g: PoolGeometry) {
+    const total = g.n * g.c * g.oh * g.ow;
+    const y = this.out(total, "max-pool output");
+    const argmax = this.out(total, "max-pool argmax", "u32");
+    this.elementwise(
+      "maxpool_forward",
+      [buf(x), y.buffer, argmax.buffer],
+      [total, g.h, g.w, g.oh, g.ow, g.k, g.stride, g.pad],
+      total,
+    );
+    return { y, argmax };
+  }
+
+  maxPoolGrad(dy: Storage, argmax: Storage, g: PoolGeometry): Storage {
+    const total = g.n * g.c * g.h * g.w;
+    const dx = this.out(total, "max-pool input gradient");
+    this.elementwise(
+      "maxpool_grad",
+      [buf(dy), buf(argmax), dx.buffer],
+      [total, g.h, g.w, g.oh, g.ow, g.k, g.stride, g.pad],
+      total,
+    );
+    return dx;
+  }
+
+  /** The bin table of a geometry, uploaded once and kept for the life of the process. */
+  private sppTable(g: SppGeometry): GPUBuffer {
+    const key = `${g.h}x${g.w}:${g.levels.join(",")}`;
+    let table = this.sppTables.get(key);
+    if (!table) {
+      table = this.engine.upload(g.table, "an SPP bin table");
+      this.sppTables.set(key, table);
+    }
+    return table;
+  }
+
+  spp(x: Storage, g: SppGeometry) {
+    const total = g.n * g.c * g.bins;
+    const y = this.out(total, "SPP output");
+    const argmax = this.out(total, "SPP argmax", "u32");
+    this.elementwise(
+      "spp_forward",
+      [buf(x), this.sppTable(g), y.buffer, argmax.buffer],
+      [total, g.c, g.h, g.w, g.bins],
+      total,
+    );
+    return { y, argmax };
+  }
+
+  sppGrad(dy: Storage, argmax: Storage, g: SppGeometry): Storage {
+    const total = g.n * g.c * g.h * g.w;
+    const dx = this.out(total, "SPP input gradient");
+    this.elementwise(
+      "spp_grad",
+      [buf(dy), this.sppTable(g), buf(argmax), dx.buffer],
+      [total, g.c, g.h, g.w, g.bins],
+      total,
+    );
+    return dx;
+  }
+
+  dropout(x: Storage, rate: number, seed: number): Storage {
+    const y = this.out(x.length, "dropout output");
+    this.elementwise("dropout", [buf(x), y.buffer], [x.length, seed, f32(rate)], x.length);
+    return y;
+  }
+
+  axpby(a: Storage, b: Storage, alpha: number, beta: number): Storage {
+    const out = this.out(a.length, "an elementwise result");
+    this.elementwise("elementwise", [buf(a), buf(b), out.buffer], [a.length, 0, 1, f32(alpha), f32(beta)], a.length);
+    return out;
+  }
+
+  mul(a: Storage, b: Storage, alpha: number): Storage {
+    const out = this.out(a.length, "an elementwise result");
+    this.elementwise("elementwise", [buf(a), buf(b), out.buffer], [a.length, 1, 1, f32(alpha), f32(0)], a.length);
+    return out;
+  }
+
+  broadcast(a: Storage, s: number, alpha: number, total: number): Storage {
+    const out = this.out(total, "a broadcast result");
+    this.elementwise("elementwise", [buf(a), buf(a), out.buffer], [total, 2, s, f32(alpha), f32(0)], total);
+    return out;
+  }
+
+  softmaxCrossEntropy(logits: Storage, labels: Storage, rows: number, classes: number) {
+    const probs = this.out(rows * classes, "softmax probabilities");
+    const perRow = this.out(rows, "per-example losses");
+    this.engine.dispatch("softmax_xent", [buf(logits), buf(labels), probs.buffer, perRow.buffer], [rows, classes], [
+      Math.ceil(rows / 64),
+    ]);
+    const loss = this.channelSum(perRow, null, 1, 1, rows, 1 / rows, "sum");
+    this.release(perRow);
+    return { loss, probs };
+  }
+
+  softmaxCrossEntropyGrad(probs: Storage, labels: Storage, dloss: Storage, rows: number, classes: number): Storage {
+    const dlogits = this.out(rows * classes, "logit gradients");
+    this.elementwise(
+      "softmax_xent_grad",
+      [buf(probs), buf(labels), buf(dloss), dlogits.buffer],
+      [rows, classes],
+      rows * classes,
+    );
+    return dlogits;
+  }
+
+  topkCorrect(logits: Storage, labels: Storage, rows: number, classes: number, k: number): Storage {
+    const perRow = this.out(rows * 2, "per-example correctness");
+    this.engine.dispatch("topk_correct", [buf(logits), buf(labels), perRow.buffer], [rows, classes, k], [
+      Math.ceil(rows / 64),
+    ]);
+    const counts = this.channelSum(perRow, null, rows, 2, 1, 1, "sum");
+    this.release(perRow);
+    return counts;
+  }
+
+  sgdUpdate(w: Storage, g: Storage, v: Storage, lr: number, momentum: number, weightDecay: number): void {
+    this.elementwise(
+      "sgd_update",
+      [buf(w), buf(g), buf(v)],
+      [w.length, f32(lr), f32(momentum), f32(weightDecay)],
+      w.length,
+    );
+  }
+}
+
+function buf(s: Storage): GPUBuffer {
+  return (s as GpuStorage).buffer;
+}

@@ -1,0 +1,32 @@
+/**
+ * Reads WGSL from kernels/<name>.wgsl. A line `//#include <name>` is replaced by kernels/<name>.wgsl, so shared
+ * pieces (the tiled GEMM core, index helpers) are written once.
+ */
+const KERNEL_DIR = new URL("../../kernels/", import.meta.url);
+const cache = new Map<string, string>();
+
+export function loadKernelSource(name: string): string {
+  const hit = cache.get(name);
+  if (hit !== undefined) return hit;
+  let text: string;
+  try {
+    text = Deno.readTextFileSync(new URL(`${name}.wgsl`, KERNEL_DIR));
+  } catch (e) {
+    throw new Error(`kernel ${name}.wgsl not found in ${KERNEL_DIR.pathname} (${(e as Error).message})`);
+  }
+  const expanded = text.replace(/^\/\/#include (\w+)\s*$/gm, (_, inc: string) => loadKernelSource(inc));
+  cache.set(name, expanded);
+  return expanded;
+}
+
+/** Every kernel file name, for up-front compilation (doctor, tests). */
+export function listKernels(): string[] {
+  const names: string[] = [];
+  for (const entry of Deno.readDirSync(KERNEL_DIR)) {
+    if (!entry.isFile || !entry.name.endsWith(".wgsl")) continue;
+    const name = entry.name.slice(0, -5);
+    const text = Deno.readTextFileSync(new URL(entry.name, KERNEL_DIR));
+    if (/@compute/.test(text)) names.push(name);
+  }
+  return names.sort();
+}

@@ -1,0 +1,59 @@
+/**
+ * SGD with momentum over a parameter list, on the device. Each parameter carries learning-rate and weight-decay
+ * multipliers (Caffe's lr_mult / decay_mult): PReLU slopes get decay 0, as the paper requires ("weight decay
+ * tends to push a_i to zero, and thus biases PReLU toward ReLU").
+ */
+import type { Storage } from "./backends/backend.ts";
+import type { Tensor } from "./tensor.ts";
+
+export interface Parameter {
+  tensor: Tensor;
+  name: string;
+  lrMult: number;
+  decayMult: number;
+}
+
+export interface SgdOptions {
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+}
+
+export class Sgd {
+  private readonly velocity = new Map<Tensor, Storage>();
+
+  constructor(readonly params: Parameter[], public options: SgdOptions) {
+    for (const p of params) {
+      if (!p.tensor.requiresGrad) throw new Error(`Sgd: parameter ${p.name} does not require grad`);
+      this.velocity.set(p.tensor, p.tensor.backend.zeros(p.tensor.size));
+    }
+  }
+
+  /** One update from the gradients accumulated by backward(); parameters without a gradient are skipped. */
+  step(): void {
+    const { lr, momentum, weightDecay } = this.options;
+    for (const p of this.params) {
+      if (!p.tensor.grad) continue;
+      p.tensor.backend.sgdUpdate(
+        p.tensor.storage,
+        p.tensor.grad.storage,
+        this.velocity.get(p.tensor)!,
+        lr * p.lrMult,
+        momentum,
+        weightDecay * p.decayMult,
+      );
+    }
+  }
+
+  zeroGrad(): void {
+    for (const p of this.params) {
+      p.tensor.grad?.dispose();
+      p.tensor.grad = null;
+    }
+  }
+
+  /** Momentum buffers, for checkpoints. */
+  async velocities(): Promise<Float64Array[]> {
+    return await Promise.all(this.params.map((p) => p.tensor.backend.read(this.velocity.get(p.tensor)!)));
+  }
+}

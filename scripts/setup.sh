@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Idempotent set-up for a fresh Debian machine with Node and npm:
+#   1. Deno (pinned) from npm into .tools/, outside the project root so Deno keeps its own node_modules mode;
+#   2. a WebGPU adapter: Mesa's software Vulkan driver (lavapipe) when no adapter exists;
+#   3. the project's npm dependencies, exactly as deno.lock pins them.
+set -euo pipefail
+DENO_VERSION=2.9.6
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tools="$root/.tools"
+deno="$tools/node_modules/@deno/linux-x64-glibc/deno"
+say() { printf '[setup] %s\n' "$*" >&2; }
+
+if ! command -v npm >/dev/null 2>&1; then
+  say "npm is missing: install Node.js and npm first (Debian: apt-get install nodejs npm)."
+  exit 1
+fi
+if [ ! -x "$deno" ] || [ "$("$deno" --version 2>/dev/null | head -n1 | cut -d' ' -f2)" != "$DENO_VERSION" ]; then
+  say "installing Deno $DENO_VERSION from npm into .tools/"
+  mkdir -p "$tools"
+  npm install --prefix "$tools" --no-audit --no-fund --loglevel=error "deno@$DENO_VERSION" >&2
+fi
+if [ ! -x "$deno" ]; then
+  say "Deno's npm package did not provide $deno (only linux-x64-glibc is wired up here)."
+  exit 1
+fi
+mkdir -p "$tools/bin"
+ln -sf "$deno" "$tools/bin/deno"
+export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$tools/xdg}"
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+
+cd "$root"
+probe() { "$deno" run --quiet --allow-read --allow-env lib/gpu/probe.ts >/dev/null 2>&1; }
+if ! probe; then
+  pkgs="mesa-vulkan-drivers libvulkan1"
+  if [ -f /etc/debian_version ] && [ "$(id -u)" = 0 ]; then
+    say "no WebGPU adapter found: installing Debian's $pkgs (software Vulkan, lavapipe)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >&2
+    if ! probe; then
+      say "still no WebGPU adapter after installing $pkgs; run 'deno task doctor' for details."
+      exit 1
+    fi
+  else
+    say "no WebGPU adapter found. Install a GPU driver with Vulkan support, or the software one:"
+    say "  Debian/Ubuntu (as root): apt-get install $pkgs"
+    exit 1
+  fi
+fi
+"$deno" install --frozen --quiet >&2
+say "ready: Deno $DENO_VERSION, WebGPU adapter present"

@@ -1,0 +1,47 @@
+/** Shared test fixtures: the two backends, seeded data, and error measures. */
+import { ReferenceBackend } from "../lib/backends/reference.ts";
+import { WebGpuBackend } from "../lib/backends/webgpu.ts";
+import { getEngine } from "../lib/gpu/engine.ts";
+import { Rng } from "../lib/rng.ts";
+import { Tensor } from "../lib/tensor.ts";
+import type { Backend } from "../lib/backends/backend.ts";
+
+export const reference = new ReferenceBackend();
+let gpu: WebGpuBackend | null = null;
+
+/** The WebGPU backend; a missing adapter fails the test with the NoAdapterError's instructions. */
+export async function webgpu(): Promise<WebGpuBackend> {
+  if (!gpu) gpu = new WebGpuBackend(await getEngine());
+  return gpu;
+}
+
+/** Seeded values already rounded to f32, so both backends see identical inputs. */
+export function randomF32(size: number, seed: number, std = 1): Float64Array {
+  const rng = new Rng(seed);
+  return Float64Array.from({ length: size }, () => Math.fround(std * rng.normal()));
+}
+
+export function tensor(backend: Backend, data: ArrayLike<number>, shape: number[], requiresGrad = false): Tensor {
+  return Tensor.fromArray(backend, data, shape, { requiresGrad });
+}
+
+export interface ErrorStats {
+  maxAbs: number;
+  maxRel: number;
+  /** max |a - b| / max |b|: the measure tolerances apply to. */
+  normalized: number;
+}
+
+export function compare(actual: ArrayLike<number>, expected: ArrayLike<number>): ErrorStats {
+  if (actual.length !== expected.length) throw new Error(`length ${actual.length} != ${expected.length}`);
+  let maxAbs = 0;
+  let maxRel = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const d = Math.abs(actual[i] - expected[i]);
+    if (!(d <= maxAbs)) maxAbs = d; // NaN propagates
+    maxRel = Math.max(maxRel, d / (Math.abs(expected[i]) + 1e-6));
+    scale = Math.max(scale, Math.abs(expected[i]));
+  }
+  return { maxAbs, maxRel, normalized: maxAbs / Math.max(scale, 1e-12) };
+}
