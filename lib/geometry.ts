@@ -53,7 +53,9 @@ export function fmtShape(shape: readonly number[]): string {
 
 function checkPositiveInts(op: string, values: Record<string, number>): void {
   for (const [name, v] of Object.entries(values)) {
-    if (!Number.isInteger(v) || v < 1) throw new ShapeError(`${op}: ${name} must be a positive integer, got ${v}`);
+    if (!Number.isInteger(v) || v < 1) {
+      throw new ShapeError(`${op}: ${name} must be a positive integer, got ${v}`);
+    }
   }
 }
 
@@ -75,12 +77,16 @@ export function convGeometry(
     );
   }
   checkPositiveInts("conv2d", { stride });
-  if (!Number.isInteger(pad) || pad < 0) throw new ShapeError(`conv2d: pad must be an integer >= 0, got ${pad}`);
+  if (!Number.isInteger(pad) || pad < 0) {
+    throw new ShapeError(`conv2d: pad must be an integer >= 0, got ${pad}`);
+  }
   const oh = Math.floor((h + 2 * pad - kh) / stride) + 1;
   const ow = Math.floor((w + 2 * pad - kw) / stride) + 1;
   if (oh < 1 || ow < 1) {
     throw new ShapeError(
-      `conv2d: a ${kh}x${kw} kernel with pad ${pad} does not fit input ${fmtShape(xShape)} (output ${oh}x${ow})`,
+      `conv2d: a ${kh}x${kw} kernel with pad ${pad} does not fit input ${
+        fmtShape(xShape)
+      } (output ${oh}x${ow})`,
     );
   }
   return { n, cin, h, w, cout, kh, kw, stride, pad, oh, ow };
@@ -94,7 +100,9 @@ export function poolGeometry(
   pad = 0,
   ceil = false,
 ): PoolGeometry {
-  if (xShape.length !== 4) throw new ShapeError(`maxPool2d: input must be NCHW (4-D), got ${fmtShape(xShape)}`);
+  if (xShape.length !== 4) {
+    throw new ShapeError(`maxPool2d: input must be NCHW (4-D), got ${fmtShape(xShape)}`);
+  }
   checkPositiveInts("maxPool2d", { kernel: k, stride });
   if (!Number.isInteger(pad) || pad < 0 || 2 * pad > k) {
     throw new ShapeError(`maxPool2d: pad must be an integer in [0, kernel/2], got ${pad} for kernel ${k}`);
@@ -131,7 +139,10 @@ export function sppGeometry(xShape: readonly number[], levels: readonly number[]
     const xs = sppSpans(w, level);
     for (let by = 0; by < level; by++) {
       for (let bx = 0; bx < level; bx++) {
-        table.set([ys[by][0], ys[by][1], xs[bx][0], xs[bx][1], offset, level * level, by * level + bx], b * 7);
+        table.set(
+          [ys[by][0], ys[by][1], xs[bx][0], xs[bx][1], offset, level * level, by * level + bx],
+          b * 7,
+        );
         b++;
       }
     }

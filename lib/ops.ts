@@ -30,7 +30,9 @@ function result(
 function sameBackend(op: string, ...ts: Tensor[]): Backend {
   const b = ts[0].backend;
   for (const t of ts) {
-    if (t.backend !== b) throw new Error(`${op}: tensors live on different backends (${b.name}, ${t.backend.name})`);
+    if (t.backend !== b) {
+      throw new Error(`${op}: tensors live on different backends (${b.name}, ${t.backend.name})`);
+    }
   }
   return b;
 }
@@ -57,7 +59,9 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null = null, opts: C
   const backend = sameBackend("conv2d", x, w, ...(bias ? [bias] : []));
   const g = convGeometry(x.shape, w.shape, opts.stride ?? 1, opts.pad ?? 0);
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== g.cout)) {
-    throw new ShapeError(`conv2d: bias must be [${g.cout}] for weight ${fmtShape(w.shape)}, got ${fmtShape(bias.shape)}`);
+    throw new ShapeError(
+      `conv2d: bias must be [${g.cout}] for weight ${fmtShape(w.shape)}, got ${fmtShape(bias.shape)}`,
+    );
   }
   const y = backend.conv2d(x.storage, w.storage, bias?.storage ?? null, g);
   const inputs = bias ? [x, w, bias] : [x, w];
@@ -66,7 +70,9 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null = null, opts: C
       x.requiresGrad ? backend.conv2dGradInput(dy, w.storage, g) : null,
       w.requiresGrad ? backend.conv2dGradWeight(dy, x.storage, g) : null,
     ];
-    if (bias) grads.push(bias.requiresGrad ? backend.channelSum(dy, null, g.n, g.cout, g.oh * g.ow, 1, "sum") : null);
+    if (bias) {
+      grads.push(bias.requiresGrad ? backend.channelSum(dy, null, g.n, g.cout, g.oh * g.ow, 1, "sum") : null);
+    }
     return grads;
   });
 }
@@ -79,7 +85,9 @@ export function linear(x: Tensor, w: Tensor, bias: Tensor | null = null): Tensor
   const [n, din] = x.shape;
   const [dout, win] = w.shape;
   if (din !== win) {
-    throw new ShapeError(`linear: input ${fmtShape(x.shape)} has ${din} features, weight ${fmtShape(w.shape)} expects ${win}`);
+    throw new ShapeError(
+      `linear: input ${fmtShape(x.shape)} has ${din} features, weight ${fmtShape(w.shape)} expects ${win}`,
+    );
   }
   if (bias && (bias.shape.length !== 1 || bias.shape[0] !== dout)) {
     throw new ShapeError(`linear: bias must be [${dout}], got ${fmtShape(bias.shape)}`);
@@ -103,7 +111,9 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   expectRank("matmul", "right operand", b, 2);
   const [m, k] = a.shape;
   const [k2, n] = b.shape;
-  if (k !== k2) throw new ShapeError(`matmul: inner sizes differ: ${fmtShape(a.shape)} x ${fmtShape(b.shape)}`);
+  if (k !== k2) {
+    throw new ShapeError(`matmul: inner sizes differ: ${fmtShape(a.shape)} x ${fmtShape(b.shape)}`);
+  }
   const c = backend.matmul(a.storage, b.storage, null, m, k, n, false, false);
   return result(backend, c, [m, n], "matmul", [a, b], (dc) => [
     a.requiresGrad ? backend.matmul(dc, b.storage, null, m, n, k, false, true) : null,
@@ -121,7 +131,14 @@ function channelLayout(op: string, x: Tensor): { n: number; c: number; s: number
 function fixedSlopeActivation(op: string, x: Tensor, slope: number): Tensor {
   const backend = x.backend;
   const y = backend.activation(x.storage, null, slope, 1, 1);
-  return result(backend, y, x.shape, op, [x], (dy) => [backend.activationGradInput(dy, x.storage, null, slope, 1, 1)]);
+  return result(
+    backend,
+    y,
+    x.shape,
+    op,
+    [x],
+    (dy) => [backend.activationGradInput(dy, x.storage, null, slope, 1, 1)],
+  );
 }
 
 export function relu(x: Tensor): Tensor {
@@ -207,7 +224,14 @@ export function globalAvgPool(x: Tensor): Tensor {
   const backend = x.backend;
   const [n, c, h, w] = x.shape;
   const y = backend.channelSum(x.storage, null, 1, n * c, h * w, 1 / (h * w), "sum");
-  return result(backend, y, [n, c], "globalAvgPool", [x], (dy) => [backend.broadcast(dy, h * w, 1 / (h * w), x.size)]);
+  return result(
+    backend,
+    y,
+    [n, c],
+    "globalAvgPool",
+    [x],
+    (dy) => [backend.broadcast(dy, h * w, 1 / (h * w), x.size)],
+  );
 }
 
 /**
@@ -269,7 +293,9 @@ function checkLabels(op: string, logits: Tensor, labels: Tensor): { rows: number
   expectRank(op, "logits", logits, 2);
   const [rows, classes] = logits.shape;
   if (labels.shape.length !== 1 || labels.shape[0] !== rows) {
-    throw new ShapeError(`${op}: labels must be [${rows}] for logits ${fmtShape(logits.shape)}, got ${fmtShape(labels.shape)}`);
+    throw new ShapeError(
+      `${op}: labels must be [${rows}] for logits ${fmtShape(logits.shape)}, got ${fmtShape(labels.shape)}`,
+    );
   }
   return { rows, classes };
 }

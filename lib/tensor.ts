@@ -40,7 +40,9 @@ export class Tensor {
     const size = shape.reduce((a, b) => a * b, 1);
     const s = storage instanceof SharedStorage ? storage : new SharedStorage(storage, backend);
     if (s.storage.length !== size) {
-      throw new ShapeError(`tensor: shape ${fmtShape(shape)} needs ${size} values, storage holds ${s.storage.length}`);
+      throw new ShapeError(
+        `tensor: shape ${fmtShape(shape)} needs ${size} values, storage holds ${s.storage.length}`,
+      );
     }
     this.shape = Object.freeze([...shape]);
     this.size = size;
@@ -65,7 +67,12 @@ export class Tensor {
   }
 
   static zeros(backend: Backend, shape: readonly number[], opts: { requiresGrad?: boolean } = {}): Tensor {
-    return new Tensor(backend, backend.zeros(shape.reduce((a, b) => a * b, 1)), shape, opts.requiresGrad ?? false);
+    return new Tensor(
+      backend,
+      backend.zeros(shape.reduce((a, b) => a * b, 1)),
+      shape,
+      opts.requiresGrad ?? false,
+    );
   }
 
   get storage(): Storage {
@@ -105,7 +112,9 @@ export class Tensor {
   }
 
   async item(): Promise<number> {
-    if (this.size !== 1) throw new ShapeError(`item: needs a one-element tensor, got ${fmtShape(this.shape)}`);
+    if (this.size !== 1) {
+      throw new ShapeError(`item: needs a one-element tensor, got ${fmtShape(this.shape)}`);
+    }
     return (await this.toArray())[0];
   }
 
@@ -124,7 +133,9 @@ export class Tensor {
    */
   backward(): void {
     if (this.size !== 1) throw new ShapeError(`backward: needs a scalar loss, got ${fmtShape(this.shape)}`);
-    if (!this.requiresGrad) throw new Error("backward: the loss does not depend on any tensor that requires grad");
+    if (!this.requiresGrad) {
+      throw new Error("backward: the loss does not depend on any tensor that requires grad");
+    }
     const order = topologicalOrder(this);
     const grads = new Map<Tensor, Storage>([[this, this.backend.upload([1])]]);
     for (let i = order.length - 1; i >= 0; i--) {
@@ -182,7 +193,9 @@ function topologicalOrder(root: Tensor): Tensor[] {
     if (seen.has(t)) continue;
     seen.add(t);
     stack.push([t, true]);
-    for (const input of t.node?.inputs ?? []) if (input.requiresGrad && !seen.has(input)) stack.push([input, false]);
+    for (const input of t.node?.inputs ?? []) {
+      if (input.requiresGrad && !seen.has(input)) stack.push([input, false]);
+    }
   }
   return order;
 }
@@ -257,6 +270,6 @@ function collectTensors(value: unknown): Tensor[] {
 function endScope(kept: Tensor[]): void {
   const scope = scopes.pop()!;
   for (const t of kept) scope.delete(t);
-  if (scopes.length) for (const t of kept) if (!t.disposed) scopes[scopes.length - 1].add(t);
+  if (scopes.length) { for (const t of kept) if (!t.disposed) scopes[scopes.length - 1].add(t); }
   for (const t of scope) t.dispose();
 }

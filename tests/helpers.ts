@@ -21,7 +21,12 @@ export function randomF32(size: number, seed: number, std = 1): Float64Array {
   return Float64Array.from({ length: size }, () => Math.fround(std * rng.normal()));
 }
 
-export function tensor(backend: Backend, data: ArrayLike<number>, shape: number[], requiresGrad = false): Tensor {
+export function tensor(
+  backend: Backend,
+  data: ArrayLike<number>,
+  shape: number[],
+  requiresGrad = false,
+): Tensor {
   return Tensor.fromArray(backend, data, shape, { requiresGrad });
 }
 

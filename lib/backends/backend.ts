@@ -27,7 +27,15 @@ export interface Backend {
   conv2dGradInput(dy: Storage, w: Storage, g: ConvGeometry): Storage;
   conv2dGradWeight(dy: Storage, x: Storage, g: ConvGeometry): Storage;
   /** out[c] = scale * sum over n and s of f(a, b) on [n, c, s] views. */
-  channelSum(a: Storage, b: Storage | null, n: number, c: number, s: number, scale: number, mode: ReduceMode): Storage;
+  channelSum(
+    a: Storage,
+    b: Storage | null,
+    n: number,
+    c: number,
+    s: number,
+    scale: number,
+    mode: ReduceMode,
+  ): Storage;
   matmul(
     a: Storage,
     b: Storage,
@@ -62,7 +70,13 @@ export interface Backend {
     loss: Storage;
     probs: Storage;
   };
-  softmaxCrossEntropyGrad(probs: Storage, labels: Storage, dloss: Storage, rows: number, classes: number): Storage;
+  softmaxCrossEntropyGrad(
+    probs: Storage,
+    labels: Storage,
+    dloss: Storage,
+    rows: number,
+    classes: number,
+  ): Storage;
   /** [top-1 correct, top-k correct] counts over the rows. */
   topkCorrect(logits: Storage, labels: Storage, rows: number, classes: number, k: number): Storage;
   /** In place on w and v. */

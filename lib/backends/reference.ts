@@ -32,16 +32,40 @@ export class ReferenceBackend implements Backend {
   conv2dGradWeight(dy: Storage, x: Storage, g: ConvGeometry): Storage {
     return ref.conv2dGradWeight(f(dy), f(x), g);
   }
-  channelSum(a: Storage, b: Storage | null, n: number, c: number, s: number, scale: number, mode: ReduceMode) {
+  channelSum(
+    a: Storage,
+    b: Storage | null,
+    n: number,
+    c: number,
+    s: number,
+    scale: number,
+    mode: ReduceMode,
+  ) {
     return ref.channelSum(f(a), opt(b), n, c, s, scale, mode);
   }
-  matmul(a: Storage, b: Storage, bias: Storage | null, m: number, k: number, n: number, ta: boolean, tb: boolean) {
+  matmul(
+    a: Storage,
+    b: Storage,
+    bias: Storage | null,
+    m: number,
+    k: number,
+    n: number,
+    ta: boolean,
+    tb: boolean,
+  ) {
     return ref.matmul(f(a), f(b), opt(bias), m, k, n, ta, tb);
   }
   activation(x: Storage, slopes: Storage | null, fixedSlope: number, c: number, s: number): Storage {
     return ref.activation(f(x), opt(slopes), fixedSlope, c, s);
   }
-  activationGradInput(dy: Storage, x: Storage, slopes: Storage | null, fixedSlope: number, c: number, s: number) {
+  activationGradInput(
+    dy: Storage,
+    x: Storage,
+    slopes: Storage | null,
+    fixedSlope: number,
+    c: number,
+    s: number,
+  ) {
     return ref.activationGradInput(f(dy), f(x), opt(slopes), fixedSlope, c, s);
   }
   maxPool(x: Storage, g: PoolGeometry) {

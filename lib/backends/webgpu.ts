@@ -53,7 +53,12 @@ export class WebGpuBackend implements Backend {
   }
 
   private elementwise(kernel: string, buffers: GPUBuffer[], params: KernelParam[], total: number): void {
-    this.engine.dispatch(kernel, buffers, params, grid1d(total, 256, this.engine.limits.maxComputeWorkgroupsPerDimension));
+    this.engine.dispatch(
+      kernel,
+      buffers,
+      params,
+      grid1d(total, 256, this.engine.limits.maxComputeWorkgroupsPerDimension),
+    );
   }
 
   private gemm(kernel: string, buffers: GPUBuffer[], params: KernelParam[], m: number, n: number): void {
@@ -100,7 +105,15 @@ export class WebGpuBackend implements Backend {
     return dw;
   }
 
-  channelSum(a: Storage, b: Storage | null, n: number, c: number, s: number, scale: number, mode: ReduceMode) {
+  channelSum(
+    a: Storage,
+    b: Storage | null,
+    n: number,
+    c: number,
+    s: number,
+    scale: number,
+    mode: ReduceMode,
+  ) {
     const out = this.out(c, "a reduction");
     const max = this.engine.limits.maxComputeWorkgroupsPerDimension;
     const groups: [number, number] = c <= max ? [c, 1] : [max, Math.ceil(c / max)];
@@ -113,7 +126,16 @@ export class WebGpuBackend implements Backend {
     return out;
   }
 
-  matmul(a: Storage, b: Storage, bias: Storage | null, m: number, k: number, n: number, ta: boolean, tb: boolean) {
+  matmul(
+    a: Storage,
+    b: Storage,
+    bias: Storage | null,
+    m: number,
+    k: number,
+    n: number,
+    ta: boolean,
+    tb: boolean,
+  ) {
     const c = this.out(m * n, "matmul output");
     this.gemm(
       "matmul",
@@ -136,7 +158,14 @@ export class WebGpuBackend implements Backend {
     return y;
   }
 
-  activationGradInput(dy: Storage, x: Storage, slopes: Storage | null, fixedSlope: number, c: number, s: number) {
+  activationGradInput(
+    dy: Storage,
+    x: Storage,
+    slopes: Storage | null,
+    fixedSlope: number,
+    c: number,
+    s: number,
+  ) {
     const dx = this.out(x.length, "activation input gradient");
     this.elementwise(
       "activation_grad_input",
@@ -216,13 +245,23 @@ export class WebGpuBackend implements Backend {
 
   axpby(a: Storage, b: Storage, alpha: number, beta: number): Storage {
     const out = this.out(a.length, "an elementwise result");
-    this.elementwise("elementwise", [buf(a), buf(b), out.buffer], [a.length, 0, 1, f32(alpha), f32(beta)], a.length);
+    this.elementwise(
+      "elementwise",
+      [buf(a), buf(b), out.buffer],
+      [a.length, 0, 1, f32(alpha), f32(beta)],
+      a.length,
+    );
     return out;
   }
 
   mul(a: Storage, b: Storage, alpha: number): Storage {
     const out = this.out(a.length, "an elementwise result");
-    this.elementwise("elementwise", [buf(a), buf(b), out.buffer], [a.length, 1, 1, f32(alpha), f32(0)], a.length);
+    this.elementwise(
+      "elementwise",
+      [buf(a), buf(b), out.buffer],
+      [a.length, 1, 1, f32(alpha), f32(0)],
+      a.length,
+    );
     return out;
   }
 
@@ -235,7 +274,10 @@ export class WebGpuBackend implements Backend {
   softmaxCrossEntropy(logits: Storage, labels: Storage, rows: number, classes: number) {
     const probs = this.out(rows * classes, "softmax probabilities");
     const perRow = this.out(rows, "per-example losses");
-    this.engine.dispatch("softmax_xent", [buf(logits), buf(labels), probs.buffer, perRow.buffer], [rows, classes], [
+    this.engine.dispatch("softmax_xent", [buf(logits), buf(labels), probs.buffer, perRow.buffer], [
+      rows,
+      classes,
+    ], [
       Math.ceil(rows / 64),
     ]);
     const loss = this.channelSum(perRow, null, 1, 1, rows, 1 / rows, "sum");
@@ -243,7 +285,13 @@ export class WebGpuBackend implements Backend {
     return { loss, probs };
   }
 
-  softmaxCrossEntropyGrad(probs: Storage, labels: Storage, dloss: Storage, rows: number, classes: number): Storage {
+  softmaxCrossEntropyGrad(
+    probs: Storage,
+    labels: Storage,
+    dloss: Storage,
+    rows: number,
+    classes: number,
+  ): Storage {
     const dlogits = this.out(rows * classes, "logit gradients");
     this.elementwise(
       "softmax_xent_grad",

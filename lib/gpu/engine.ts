@@ -105,7 +105,9 @@ export class GpuEngine {
       const need = REQUIRED_LIMITS[name] ?? null;
       if (need !== null && offered[name] < need) {
         throw new DeviceLimitError(
-          `The WebGPU adapter offers ${name} = ${offered[name]}, but rectifiers' kernels need at least ${need}.`,
+          `The WebGPU adapter offers ${name} = ${
+            offered[name]
+          }, but rectifiers' kernels need at least ${need}.`,
         );
       }
       requiredLimits[name] = offered[name];
@@ -145,11 +147,17 @@ export class GpuEngine {
     const key = kernel + JSON.stringify(constants);
     let pipeline = this.pipelines.get(key);
     if (pipeline) return pipeline;
-    const code = loadKernelSource(kernel);
+    pipeline = this.build(kernel, loadKernelSource(kernel), constants);
+    this.pipelines.set(key, pipeline);
+    return pipeline;
+  }
+
+  /** Creates a pipeline inside a validation error scope; failures surface, with the compiler's messages, on the next check. */
+  private build(label: string, code: string, constants: Record<string, number>): GPUComputePipeline {
     this.device.pushErrorScope("validation");
-    const module = this.device.createShaderModule({ label: kernel, code });
-    pipeline = this.device.createComputePipeline({
-      label: kernel,
+    const module = this.device.createShaderModule({ label, code });
+    const pipeline = this.device.createComputePipeline({
+      label,
       layout: "auto",
       compute: { module, entryPoint: "main", constants },
     });
@@ -163,11 +171,16 @@ export class GpuEngine {
           .map((m) => `\n  ${m.type} at line ${m.lineNum}:${m.linePos}: ${m.message}`)
           .join("");
       } catch { /* compilation info is optional */ }
-      this.errors.push(`kernel ${kernel}.wgsl failed to build: ${error.message}${detail}`);
+      this.errors.push(`kernel ${label}.wgsl failed to build: ${error.message}${detail}`);
     });
     this.pendingScopes.push(scope);
-    this.pipelines.set(key, pipeline);
     return pipeline;
+  }
+
+  /** Builds WGSL given as text and throws its build error, if any (tests of error reporting use it). */
+  async compileSource(label: string, code: string): Promise<void> {
+    this.build(label, code, {});
+    await this.checkErrors();
   }
 
   /** Compiles kernels now and throws the first build error, if any (doctor and tests use it). */
@@ -191,7 +204,9 @@ export class GpuEngine {
     const max = Math.min(this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize);
     if (bytes > max) {
       throw new DeviceLimitError(
-        `${what} needs ${formatBytes(bytes)}, over this adapter's storage buffer limit of ${formatBytes(max)} ` +
+        `${what} needs ${formatBytes(bytes)}, over this adapter's storage buffer limit of ${
+          formatBytes(max)
+        } ` +
           `(maxStorageBufferBindingSize, ${this.adapter.description}). Use a smaller batch or input size.`,
       );
     }
@@ -306,7 +321,10 @@ export class GpuEngine {
   /** Reads a buffer back to the CPU: the only place the CPU waits for the GPU. */
   async read(buffer: GPUBuffer, bytes: number): Promise<ArrayBuffer> {
     const size = align4(bytes);
-    const staging = this.device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    const staging = this.device.createBuffer({
+      size,
+      usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+    });
     this.endPass();
     this.currentEncoder().copyBufferToBuffer(buffer, 0, staging, 0, size);
     this.flush();

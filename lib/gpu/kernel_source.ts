@@ -19,14 +19,15 @@ export function loadKernelSource(name: string): string {
   return expanded;
 }
 
-/** Every kernel file name, for up-front compilation (doctor, tests). */
+/** Every kernel (a .wgsl file no other file includes), for up-front compilation (doctor, tests). */
 export function listKernels(): string[] {
   const names: string[] = [];
+  const included = new Set<string>();
   for (const entry of Deno.readDirSync(KERNEL_DIR)) {
     if (!entry.isFile || !entry.name.endsWith(".wgsl")) continue;
-    const name = entry.name.slice(0, -5);
+    names.push(entry.name.slice(0, -5));
     const text = Deno.readTextFileSync(new URL(entry.name, KERNEL_DIR));
-    if (/@compute/.test(text)) names.push(name);
+    for (const m of text.matchAll(/^\/\/#include (\w+)\s*$/gm)) included.add(m[1]);
   }
-  return names.sort();
+  return names.filter((n) => !included.has(n)).sort();
 }

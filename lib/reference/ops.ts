@@ -21,7 +21,8 @@ export function conv2d(x: F64, w: F64, bias: F64 | null, g: ConvGeometry): F64 {
               for (let kx = 0; kx < g.kw; kx++) {
                 const ix = ox * g.stride - g.pad + kx;
                 if (ix < 0 || ix >= g.w) continue;
-                acc += x[((n * g.cin + ci) * g.h + iy) * g.w + ix] * w[((co * g.cin + ci) * g.kh + ky) * g.kw + kx];
+                acc += x[((n * g.cin + ci) * g.h + iy) * g.w + ix] *
+                  w[((co * g.cin + ci) * g.kh + ky) * g.kw + kx];
               }
             }
           }
@@ -87,7 +88,11 @@ export function channelSum(
       for (let j = 0; j < s; j++) {
         const idx = (i * c + ch) * s + j;
         const v = a[idx];
-        out[ch] += mode === "prelu" ? v * Math.min(b![idx], 0) : mode === "nonfinite" ? (Number.isFinite(v) ? 0 : 1) : v;
+        out[ch] += mode === "prelu"
+          ? v * Math.min(b![idx], 0)
+          : mode === "nonfinite"
+          ? (Number.isFinite(v) ? 0 : 1)
+          : v;
       }
     }
   }
@@ -129,7 +134,14 @@ export function activation(x: F64, slopes: F64 | null, fixed: number, c: number,
   return x.map((v, i) => (v > 0 ? v : slopeAt(i, slopes, fixed, c, s) * v));
 }
 
-export function activationGradInput(dy: F64, x: F64, slopes: F64 | null, fixed: number, c: number, s: number): F64 {
+export function activationGradInput(
+  dy: F64,
+  x: F64,
+  slopes: F64 | null,
+  fixed: number,
+  c: number,
+  s: number,
+): F64 {
   return dy.map((d, i) => (x[i] > 0 ? d : slopeAt(i, slopes, fixed, c, s) * d));
 }
 
@@ -171,7 +183,9 @@ export function maxPool(x: F64, g: PoolGeometry): { y: F64; argmax: F64 } {
 function scatterArgmax(dy: F64, argmax: F64, planes: number, outPerPlane: number, inPerPlane: number): F64 {
   const dx = new Float64Array(planes * inPerPlane);
   for (let p = 0; p < planes; p++) {
-    for (let o = 0; o < outPerPlane; o++) dx[p * inPerPlane + argmax[p * outPerPlane + o]] += dy[p * outPerPlane + o];
+    for (let o = 0; o < outPerPlane; o++) {
+      dx[p * inPerPlane + argmax[p * outPerPlane + o]] += dy[p * outPerPlane + o];
+    }
   }
   return dx;
 }
@@ -229,7 +243,12 @@ export function dropout(x: F64, rate: number, seed: number): F64 {
   return x.map((v, i) => ((hash2(seed, i) >>> 8) / 16777216 >= Math.fround(rate) ? v * keepScale : 0));
 }
 
-export function softmaxCrossEntropy(logits: F64, labels: F64, rows: number, classes: number): { loss: F64; probs: F64 } {
+export function softmaxCrossEntropy(
+  logits: F64,
+  labels: F64,
+  rows: number,
+  classes: number,
+): { loss: F64; probs: F64 } {
   const probs = new Float64Array(rows * classes);
   let total = 0;
   for (let r = 0; r < rows; r++) {
@@ -243,7 +262,13 @@ export function softmaxCrossEntropy(logits: F64, labels: F64, rows: number, clas
   return { loss: Float64Array.of(total / rows), probs };
 }
 
-export function softmaxCrossEntropyGrad(probs: F64, labels: F64, dloss: number, rows: number, classes: number): F64 {
+export function softmaxCrossEntropyGrad(
+  probs: F64,
+  labels: F64,
+  dloss: number,
+  rows: number,
+  classes: number,
+): F64 {
   return probs.map((p, i) => {
     const r = Math.floor(i / classes);
     return ((p - (labels[r] === i % classes ? 1 : 0)) * dloss) / rows;

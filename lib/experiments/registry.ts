@@ -1,0 +1,48 @@
+/**
+ * The experiment registry: each experiment under experiments/ declares its id, title, the paper table or figure
+ * it reproduces, the tiers it supports and its run function, and registers itself here.
+ */
+export const TIERS = ["smoke", "default", "gpu", "paper"] as const;
+export type Tier = typeof TIERS[number];
+
+export interface RunContext {
+  tier: Tier;
+  seeds: number[];
+  dataDir: string | null;
+  outDir: string;
+  resume: boolean;
+  log: (line: string) => void;
+}
+
+export interface Experiment {
+  id: string;
+  title: string;
+  /** e.g. "Table 2", "ICCV Fig 3". */
+  paperRef: string;
+  tiers: Tier[];
+  run(ctx: RunContext): Promise<void>;
+}
+
+const registry = new Map<string, Experiment>();
+
+export function register(exp: Experiment): void {
+  if (registry.has(exp.id)) throw new Error(`experiment id ${exp.id} is registered twice`);
+  registry.set(exp.id, exp);
+}
+
+export function listExperiments(): Experiment[] {
+  return [...registry.values()];
+}
+
+export function getExperiment(id: string): Experiment {
+  const exp = registry.get(id);
+  if (!exp) {
+    const known = listExperiments().map((e) => e.id);
+    throw new Error(
+      `unknown experiment id '${id}'. ` +
+        (known.length ? `Valid ids: ${known.join(", ")}.` : "No experiments are registered yet.") +
+        " See: deno task exp --list",
+    );
+  }
+  return exp;
+}

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { main } from "../lib/cli/main.ts";
+import { runDoctor } from "../lib/cli/doctor.ts";
+import { listKernels } from "../lib/gpu/kernel_source.ts";
+import { getExperiment } from "../lib/experiments/registry.ts";
+
+Deno.test("cli: doctor reports the adapter, limits and passing known-answer self-tests", async () => {
+  const lines: string[] = [];
+  assert.equal(await runDoctor((l) => lines.push(l)), true, lines.join("\n"));
+  const text = lines.join("\n");
+  assert.match(text, /^Deno \d+\.\d+\.\d+/);
+  assert.match(text, /WebGPU adapter: /);
+  assert.match(text, /fallback \(software\) adapter: (yes|no)/);
+  assert.match(text, /maxStorageBufferBindingSize/);
+  assert.match(text, new RegExp(`ok {4}compile kernels: ${listKernels().length} WGSL kernels built`));
+  assert.match(text, /ok {4}conv2d forward known answer/);
+  assert.match(text, /ok {4}conv2d backward known answer/);
+});
+
+Deno.test("cli: an unknown experiment id is a clear error with a non-zero exit", async () => {
+  assert.throws(() => getExperiment("nope"), /unknown experiment id 'nope'.*deno task exp --list/);
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => errors.push(args.join(" "));
+  try {
+    assert.equal(await main(["exp", "nope"]), 1);
+    assert.notEqual(await main(["reproduce", "--tier", "huge"]), 0);
+  } finally {
+    console.error = original;
+  }
+  assert.match(errors.join("\n"), /unknown experiment id 'nope'/);
+});
+
+Deno.test("cli: reproduce and exp --list run with no experiments registered", async () => {
+  const lines: string[] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => lines.push(args.join(" "));
+  try {
+    assert.equal(await main(["exp", "--list"]), 0);
+    assert.equal(await main(["reproduce", "--tier", "smoke"]), 0);
+  } finally {
+    console.log = original;
+  }
+  assert.match(lines.join("\n"), /no experiments registered yet/);
+});
