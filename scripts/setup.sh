@@ -30,18 +30,23 @@ mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 
 cd "$root"
 probe() { "$deno" run --quiet --allow-read --allow-env lib/gpu/probe.ts >/dev/null 2>&1; }
-if ! probe; then
-  pkgs="mesa-vulkan-drivers libvulkan1"
+# Without a Vulkan driver wgpu may still find Mesa's OpenGL one, which runs our kernels about 10x slower.
+has_vulkan() { compgen -G "/usr/share/vulkan/icd.d/*.json" >/dev/null || compgen -G "/etc/vulkan/icd.d/*.json" >/dev/null; }
+pkgs="mesa-vulkan-drivers libvulkan1"
+if ! probe || ! has_vulkan; then
+  if probe; then why="no Vulkan driver found (WebGPU would run on OpenGL, much slower)"; else why="no WebGPU adapter found"; fi
   if [ -f /etc/debian_version ] && [ "$(id -u)" = 0 ]; then
-    say "no WebGPU adapter found: installing Debian's $pkgs (software Vulkan, lavapipe)"
+    say "$why: installing Debian's $pkgs (software Vulkan, lavapipe)"
     DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $pkgs >&2
     if ! probe; then
       say "still no WebGPU adapter after installing $pkgs; run 'deno task doctor' for details."
       exit 1
     fi
+  elif probe; then
+    say "warning: $why. For speed install: $pkgs (Debian/Ubuntu, as root)"
   else
-    say "no WebGPU adapter found. Install a GPU driver with Vulkan support, or the software one:"
+    say "$why. Install a GPU driver with Vulkan support, or the software one:"
     say "  Debian/Ubuntu (as root): apt-get install $pkgs"
     exit 1
   fi

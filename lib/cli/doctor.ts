@@ -33,6 +33,7 @@ export async function runDoctor(log: (line: string) => void = console.log): Prom
   log(`WebGPU adapter: ${a.description || "(no description)"}`);
   log(`  vendor ${a.vendor || "-"}, architecture ${a.architecture || "-"}, device ${a.device || "-"}`);
   log(`  fallback (software) adapter: ${a.isFallbackAdapter ? "yes" : "no"}`);
+  log(`  Vulkan drivers (ICD files): ${vulkanDrivers().join(", ") || "none (WebGPU may be running on OpenGL)"}`);
   log("Limits (required by our kernels / requested / offered by the adapter):");
   for (const l of engine.limitReport) {
     log(
@@ -87,4 +88,15 @@ export async function runDoctor(log: (line: string) => void = console.log): Prom
   const ok = checks.every((c) => c.ok);
   log(ok ? "doctor: all checks passed" : "doctor: some checks FAILED (see above)");
   return ok;
+}
+
+/** Installed Vulkan driver manifests: lavapipe shows as lvp_icd.*.json. */
+function vulkanDrivers(): string[] {
+  const found: string[] = [];
+  for (const dir of ["/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d"]) {
+    try {
+      for (const e of Deno.readDirSync(dir)) if (e.name.endsWith(".json")) found.push(e.name);
+    } catch { /* no such folder */ }
+  }
+  return found;
 }
