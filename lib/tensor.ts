@@ -5,6 +5,7 @@
  */
 import type { Backend, Storage } from "./backends/backend.ts";
 import { fmtShape, ShapeError } from "./geometry.ts";
+import type { Rng } from "./rng.ts";
 
 /** How a tensor was made: its inputs and the map from its output gradient to theirs (null: no gradient). */
 export interface GradNode {
@@ -73,6 +74,36 @@ export class Tensor {
       shape,
       opts.requiresGrad ?? false,
     );
+  }
+
+  /** N(mean, std^2) values from our seeded Rng. */
+  static randn(
+    backend: Backend,
+    shape: readonly number[],
+    rng: Rng,
+    opts: { mean?: number; std?: number; requiresGrad?: boolean } = {},
+  ): Tensor {
+    const { mean = 0, std = 1 } = opts;
+    const data = Float32Array.from(
+      { length: shape.reduce((a, b) => a * b, 1) },
+      () => mean + std * rng.normal(),
+    );
+    return Tensor.fromArray(backend, data, shape, opts);
+  }
+
+  /** U[lo, hi) values from our seeded Rng. */
+  static uniform(
+    backend: Backend,
+    shape: readonly number[],
+    rng: Rng,
+    opts: { lo?: number; hi?: number; requiresGrad?: boolean } = {},
+  ): Tensor {
+    const { lo = 0, hi = 1 } = opts;
+    const data = Float32Array.from(
+      { length: shape.reduce((a, b) => a * b, 1) },
+      () => lo + (hi - lo) * rng.uniform(),
+    );
+    return Tensor.fromArray(backend, data, shape, opts);
   }
 
   get storage(): Storage {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import * as ops from "../lib/ops.ts";
 import { keep, noGrad, Tensor, tidy } from "../lib/tensor.ts";
+import { Rng } from "../lib/rng.ts";
 import { reference, tensor, webgpu } from "./helpers.ts";
 
 Deno.test("autograd: a tensor used twice accumulates both gradients", async () => {
@@ -87,4 +88,20 @@ Deno.test("autograd: a training step records everything and reads nothing back u
   assert.ok(engine.stats.submits - before.submits <= 1, "at most one submit (for the uploaded loss seed)");
   assert.ok(Number.isFinite(await loss.item()));
   assert.equal(engine.stats.readbacks, before.readbacks + 1);
+});
+
+Deno.test("tensor: seeded normal and uniform fills, strides, typed-array round trip", async () => {
+  const gpu = await webgpu();
+  const a = Tensor.randn(gpu, [4, 5, 6], new Rng(3), { mean: 1, std: 2 });
+  const b = Tensor.randn(gpu, [4, 5, 6], new Rng(3), { mean: 1, std: 2 });
+  assert.deepEqual(await a.toArray(), await b.toArray());
+  assert.deepEqual(a.strides, [30, 6, 1]);
+  const u = await Tensor.uniform(reference, [1000], new Rng(4), { lo: -1, hi: 3 }).toArray();
+  assert.ok(u.every((v) => v >= -1 && v < 3));
+  const mean = u.reduce((s, v) => s + v, 0) / u.length;
+  assert.ok(Math.abs(mean - 1) < 0.2, `uniform mean ${mean}`);
+  const data = Float32Array.from([1.5, -2.25, 3]);
+  assert.deepEqual(Float32Array.from(await Tensor.fromArray(gpu, data, [3]).toArray()), data);
+  a.dispose();
+  b.dispose();
 });

@@ -33,7 +33,9 @@ export async function runDoctor(log: (line: string) => void = console.log): Prom
   log(`WebGPU adapter: ${a.description || "(no description)"}`);
   log(`  vendor ${a.vendor || "-"}, architecture ${a.architecture || "-"}, device ${a.device || "-"}`);
   log(`  fallback (software) adapter: ${a.isFallbackAdapter ? "yes" : "no"}`);
-  log(`  Vulkan drivers (ICD files): ${vulkanDrivers().join(", ") || "none (WebGPU may be running on OpenGL)"}`);
+  log(
+    `  Vulkan drivers (ICD files): ${vulkanDrivers().join(", ") || "none (WebGPU may be running on OpenGL)"}`,
+  );
   log("Limits (required by our kernels / requested / offered by the adapter):");
   for (const l of engine.limitReport) {
     log(
