@@ -36,8 +36,17 @@ export interface SppGeometry {
   levels: number[];
   /** Total bins over all levels: sum of level^2. */
   bins: number;
+  /** The sub-window of the map being pooled (the whole map unless dense evaluation slides one). */
+  window: SppWindow;
   /** Seven u32 per bin: y_start, y_end, x_start, x_end, level_offset, bins_in_level, index_in_level. */
   table: Uint32Array;
+}
+
+export interface SppWindow {
+  top: number;
+  left: number;
+  height: number;
+  width: number;
 }
 
 export class ShapeError extends Error {
@@ -125,18 +134,29 @@ export function poolGeometry(
  * floor(a/n) (He et al. 2014, Sec. 2.3), clipped to the map. On a map smaller than the level (a < n) that rule
  * degenerates (stride 0), so bins fall back to adaptive pooling: bin i covers [floor(i a / n), ceil((i+1) a / n)).
  */
-export function sppGeometry(xShape: readonly number[], levels: readonly number[]): SppGeometry {
+export function sppGeometry(
+  xShape: readonly number[],
+  levels: readonly number[],
+  window: SppWindow | null = null,
+): SppGeometry {
   if (xShape.length !== 4) throw new ShapeError(`spp: input must be NCHW (4-D), got ${fmtShape(xShape)}`);
   if (levels.length === 0) throw new ShapeError("spp: at least one pyramid level is needed");
   for (const l of levels) checkPositiveInts("spp", { level: l });
   const [n, c, h, w] = xShape;
+  const win = window ?? { top: 0, left: 0, height: h, width: w };
+  if (
+    win.top < 0 || win.left < 0 || win.height < 1 || win.width < 1 || win.top + win.height > h ||
+    win.left + win.width > w
+  ) {
+    throw new ShapeError(`spp: window ${JSON.stringify(win)} does not lie inside the ${h}x${w} map`);
+  }
   const bins = levels.reduce((s, l) => s + l * l, 0);
   const table = new Uint32Array(bins * 7);
   let b = 0;
   let offset = 0;
   for (const level of levels) {
-    const ys = sppSpans(h, level);
-    const xs = sppSpans(w, level);
+    const ys = sppSpans(win.height, level).map(([a, b]) => [a + win.top, b + win.top]);
+    const xs = sppSpans(win.width, level).map(([a, b]) => [a + win.left, b + win.left]);
     for (let by = 0; by < level; by++) {
       for (let bx = 0; bx < level; bx++) {
         table.set(
@@ -148,7 +168,7 @@ export function sppGeometry(xShape: readonly number[], levels: readonly number[]
     }
     offset += level * level;
   }
-  return { n, c, h, w, levels: [...levels], bins, table };
+  return { n, c, h, w, levels: [...levels], bins, table, window: win };
 }
 
 function sppSpans(a: number, level: number): [number, number][] {

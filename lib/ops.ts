@@ -3,7 +3,7 @@
  * primitives, and records a GradNode whose backward returns one fresh storage per input.
  */
 import type { Backend, Storage } from "./backends/backend.ts";
-import { convGeometry, fmtShape, poolGeometry, ShapeError, sppGeometry } from "./geometry.ts";
+import { convGeometry, fmtShape, poolGeometry, ShapeError, sppGeometry, type SppWindow } from "./geometry.ts";
 import { type GradNode, isGradEnabled, Tensor } from "./tensor.ts";
 
 function result(
@@ -200,10 +200,13 @@ export function maxPool2d(x: Tensor, kernel: number, opts: PoolOptions = {}): Te
   );
 }
 
-/** Spatial pyramid max pooling (SPP-net) to [N, C * sum(level^2)], e.g. levels [6, 3, 2, 1] or [7, 3, 2, 1]. */
-export function spp(x: Tensor, levels: readonly number[]): Tensor {
+/**
+ * Spatial pyramid max pooling (SPP-net) to [N, C * sum(level^2)], e.g. levels [6, 3, 2, 1] or [7, 3, 2, 1].
+ * `window` pools a sub-window of the map instead (dense evaluation slides it over a larger map).
+ */
+export function spp(x: Tensor, levels: readonly number[], window: SppWindow | null = null): Tensor {
   const backend = x.backend;
-  const g = sppGeometry(x.shape, levels);
+  const g = sppGeometry(x.shape, levels, window);
   const { y, argmax } = backend.spp(x.storage, g);
   return result(
     backend,

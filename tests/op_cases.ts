@@ -119,6 +119,12 @@ export const cases: Case[] = [
     tol: 1e-6,
   })),
   {
+    name: "spp over a 5x6 window at (2, 1) of a 9x8 map",
+    inputs: [{ shape: [2, 3, 9, 8], grad: true }],
+    op: ([x]) => ops.spp(x, [3, 2, 1], { top: 2, left: 1, height: 5, width: 6 }),
+    tol: 1e-6,
+  },
+  {
     name: "globalAvgPool",
     inputs: [{ shape: [3, 5, 4, 7], grad: true }],
     op: ([x]) => ops.globalAvgPool(x),

@@ -203,7 +203,8 @@ export class WebGpuBackend implements Backend {
 
   /** The bin table of a geometry, uploaded once and kept for the life of the process. */
   private sppTable(g: SppGeometry): GPUBuffer {
-    const key = `${g.h}x${g.w}:${g.levels.join(",")}`;
+    const win = g.window;
+    const key = `${g.h}x${g.w}:${g.levels.join(",")}:${win.top},${win.left},${win.height},${win.width}`;
     let table = this.sppTables.get(key);
     if (!table) {
       table = this.engine.upload(g.table, "an SPP bin table");

@@ -1,0 +1,118 @@
+/**
+ * The decoded-dataset cache: one file per split holding uint8 pixels and labels, keyed by the source (paths,
+ * sizes, modification times) and verified by a SHA-256 of its payload on load. Writes are atomic; a corrupt
+ * entry is reported, removed and rebuilt.
+ */
+import { type ImageSet } from "./dataset.ts";
+import { sha256Hex, writeFileAtomic } from "../util/fs.ts";
+import { cacheRoot } from "../util/paths.ts";
+
+const MAGIC = "RECTIFIERS-IMAGESET-1\n";
+
+interface Header {
+  name: string;
+  count: number;
+  channels: number;
+  height: number;
+  width: number;
+  classes: string[];
+  source: string;
+  sha256: string;
+}
+
+export function cachePath(name: string, key: string): string {
+  return `${cacheRoot()}/datasets/${name.replace(/[^a-zA-Z0-9._-]+/g, "_")}-${key.slice(0, 16)}.bin`;
+}
+
+/** Key for a set of source files: their paths, sizes and modification times. */
+export function sourceKey(parts: unknown): string {
+  return sha256Hex(JSON.stringify(parts));
+}
+
+export function statKey(paths: string[]): string {
+  return sourceKey(paths.map((p) => {
+    const s = Deno.statSync(p);
+    return [p, s.size, s.mtime?.getTime() ?? 0];
+  }));
+}
+
+function payloadOf(set: ImageSet): Uint8Array {
+  const payload = new Uint8Array(set.count * 2 + set.pixels.length);
+  payload.set(new Uint8Array(set.labels.buffer, set.labels.byteOffset, set.count * 2), 0);
+  payload.set(set.pixels, set.count * 2);
+  return payload;
+}
+
+export async function writeCache(path: string, set: ImageSet): Promise<void> {
+  const payload = payloadOf(set);
+  const header: Header = {
+    name: set.name,
+    count: set.count,
+    channels: set.channels,
+    height: set.height,
+    width: set.width,
+    classes: set.classes,
+    source: set.source,
+    sha256: sha256Hex(payload),
+  };
+  const head = new TextEncoder().encode(MAGIC + JSON.stringify(header) + "\n");
+  const file = new Uint8Array(head.length + payload.length);
+  file.set(head, 0);
+  file.set(payload, head.length);
+  await writeFileAtomic(path, file);
+}
+
+/** The cached set, or null when absent; throws nothing for a corrupt file but reports and removes it. */
+export async function readCache(
+  path: string,
+  log: (s: string) => void = console.warn,
+): Promise<ImageSet | null> {
+  let file: Uint8Array;
+  try {
+    file = await Deno.readFile(path);
+  } catch {
+    return null;
+  }
+  try {
+    const text = new TextDecoder().decode(file.subarray(0, Math.min(file.length, 1 << 20)));
+    if (!text.startsWith(MAGIC)) throw new Error("bad magic");
+    const end = text.indexOf("\n", MAGIC.length);
+    const header = JSON.parse(text.slice(MAGIC.length, end)) as Header;
+    const headBytes = new TextEncoder().encode(text.slice(0, end + 1)).length;
+    const payload = file.subarray(headBytes);
+    const pixelBytes = header.count * header.channels * header.height * header.width;
+    if (payload.length !== header.count * 2 + pixelBytes) throw new Error("wrong size (truncated)");
+    if (sha256Hex(payload) !== header.sha256) throw new Error("checksum mismatch");
+    const labels = new Uint16Array(payload.slice(0, header.count * 2).buffer);
+    return {
+      name: header.name,
+      pixels: payload.subarray(header.count * 2),
+      labels,
+      count: header.count,
+      channels: header.channels,
+      height: header.height,
+      width: header.width,
+      classes: header.classes,
+      source: header.source,
+    };
+  } catch (e) {
+    log(`dataset cache ${path} is corrupt (${(e as Error).message}): removing it and decoding again`);
+    await Deno.remove(path).catch(() => {});
+    return null;
+  }
+}
+
+export async function cached(
+  name: string,
+  key: string,
+  build: () => Promise<ImageSet> | ImageSet,
+  log: (s: string) => void = console.log,
+): Promise<ImageSet> {
+  const path = cachePath(name, key);
+  const hit = await readCache(path, log);
+  if (hit) return hit;
+  const set = await build();
+  await writeCache(path, set);
+  log(`cached decoded ${name} (${set.count} images) in ${path}`);
+  return set;
+}

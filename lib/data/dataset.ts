@@ -1,0 +1,74 @@
+/**
+ * A decoded image-classification split held in memory: uint8 pixels, one image after another in CHW order
+ * (channel planes), all images the same size.
+ */
+import { fmtShape } from "../geometry.ts";
+
+export interface ImageSet {
+  /** e.g. "cifar10/train". */
+  name: string;
+  pixels: Uint8Array;
+  labels: Uint16Array;
+  count: number;
+  channels: number;
+  height: number;
+  width: number;
+  classes: string[];
+  /** Where it came from (folder, binary files, download, synthetic), for result records. */
+  source: string;
+}
+
+export class DataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "DataError";
+  }
+}
+
+export function imageSize(set: ImageSet): number {
+  return set.channels * set.height * set.width;
+}
+
+export function checkImageSet(set: ImageSet): ImageSet {
+  const want = set.count * imageSize(set);
+  if (set.pixels.length !== want || set.labels.length !== set.count) {
+    throw new DataError(
+      `${set.name}: ${set.count} images of ${
+        fmtShape([set.channels, set.height, set.width])
+      } need ${want} bytes and ` +
+        `${set.count} labels, got ${set.pixels.length} bytes and ${set.labels.length} labels`,
+    );
+  }
+  for (let i = 0; i < set.count; i++) {
+    if (set.labels[i] >= set.classes.length) {
+      throw new DataError(
+        `${set.name}: label ${set.labels[i]} of image ${i} is outside the ${set.classes.length} classes`,
+      );
+    }
+  }
+  return set;
+}
+
+/** The first `n` images of each class at most, keeping the original order (for small tiers). */
+export function takePerClass(set: ImageSet, n: number): ImageSet {
+  const counts = new Array(set.classes.length).fill(0);
+  const keep: number[] = [];
+  for (let i = 0; i < set.count; i++) {
+    if (counts[set.labels[i]] < n) {
+      counts[set.labels[i]]++;
+      keep.push(i);
+    }
+  }
+  return subset(set, keep, `${set.name}[${n}/class]`);
+}
+
+export function subset(set: ImageSet, indices: number[], name = set.name): ImageSet {
+  const size = imageSize(set);
+  const pixels = new Uint8Array(indices.length * size);
+  const labels = new Uint16Array(indices.length);
+  indices.forEach((src, dst) => {
+    pixels.set(set.pixels.subarray(src * size, (src + 1) * size), dst * size);
+    labels[dst] = set.labels[src];
+  });
+  return { ...set, name, pixels, labels, count: indices.length };
+}
