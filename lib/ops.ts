@@ -321,6 +321,13 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   );
 }
 
+/** Row-wise softmax of [N, classes] logits, for scoring (no gradient). */
+export function softmax(logits: Tensor): Tensor {
+  expectRank("softmax", "logits", logits, 2);
+  const [rows, classes] = logits.shape;
+  return new Tensor(logits.backend, logits.backend.softmax(logits.storage, rows, classes), logits.shape);
+}
+
 /** [top-1 correct, top-k correct] over the batch, on the device (no gradient). */
 export function topkCorrect(logits: Tensor, labels: Tensor, k = 5): Tensor {
   const backend = sameBackend("topkCorrect", logits, labels);

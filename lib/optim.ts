@@ -52,6 +52,11 @@ export class Sgd {
     }
   }
 
+  /** Restores momentum buffers saved by velocities(). */
+  setVelocities(values: ArrayLike<number>[]): void {
+    this.params.forEach((p, i) => p.tensor.backend.write(this.velocity.get(p.tensor)!, values[i]));
+  }
+
   /** Momentum buffers, for checkpoints. */
   async velocities(): Promise<Float64Array[]> {
     return await Promise.all(this.params.map((p) => p.tensor.backend.read(this.velocity.get(p.tensor)!)));

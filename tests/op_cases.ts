@@ -164,6 +164,13 @@ export const cases: Case[] = [
     tol: 1e-5,
   },
   {
+    name: "softmax",
+    inputs: [{ shape: [5, 13] }],
+    op: ([z]) => ops.softmax(z),
+    tol: 1e-6,
+    noBackward: true,
+  },
+  {
     name: "topkCorrect k=5",
     inputs: [{ shape: [40, 12] }, { shape: [40], values: range(40, (i) => (i * 7) % 12) }],
     op: ([z, y]) => ops.topkCorrect(z, y, 5),

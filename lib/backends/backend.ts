@@ -18,6 +18,8 @@ export interface Backend {
   describe(): string;
   upload(data: ArrayLike<number>): Storage;
   zeros(length: number): Storage;
+  /** Overwrites a storage's values (checkpoint restore). */
+  write(s: Storage, data: ArrayLike<number>): void;
   read(s: Storage): Promise<Float64Array>;
   release(s: Storage): void;
   /** Submits recorded work (no-op on the CPU). */
@@ -70,6 +72,8 @@ export interface Backend {
     loss: Storage;
     probs: Storage;
   };
+  /** Row-wise softmax probabilities (evaluation). */
+  softmax(logits: Storage, rows: number, classes: number): Storage;
   softmaxCrossEntropyGrad(
     probs: Storage,
     labels: Storage,

@@ -17,6 +17,9 @@ export class ReferenceBackend implements Backend {
   zeros(length: number): Storage {
     return new Float64Array(length);
   }
+  write(s: Storage, data: ArrayLike<number>): void {
+    f(s).set(data);
+  }
   read(s: Storage): Promise<Float64Array> {
     return Promise.resolve(Float64Array.from(f(s)));
   }
@@ -97,6 +100,9 @@ export class ReferenceBackend implements Backend {
   }
   softmaxCrossEntropy(logits: Storage, labels: Storage, rows: number, classes: number) {
     return ref.softmaxCrossEntropy(f(logits), f(labels), rows, classes);
+  }
+  softmax(logits: Storage, rows: number, classes: number): Storage {
+    return ref.softmaxCrossEntropy(f(logits), new Float64Array(rows), rows, classes).probs;
   }
   softmaxCrossEntropyGrad(probs: Storage, labels: Storage, dloss: Storage, rows: number, classes: number) {
     return ref.softmaxCrossEntropyGrad(f(probs), f(labels), f(dloss)[0], rows, classes);

@@ -38,6 +38,11 @@ export class WebGpuBackend implements Backend {
     return s;
   }
 
+  write(s: Storage, data: ArrayLike<number>): void {
+    if (data.length !== s.length) throw new Error(`write: ${data.length} values into storage of ${s.length}`);
+    this.engine.write(buf(s), data instanceof Float32Array ? data : Float32Array.from(data));
+  }
+
   async read(s: Storage): Promise<Float64Array> {
     const g = s as GpuStorage;
     const bytes = await this.engine.read(g.buffer, g.length * 4);
@@ -284,6 +289,15 @@ export class WebGpuBackend implements Backend {
     const loss = this.channelSum(perRow, null, 1, 1, rows, 1 / rows, "sum");
     this.release(perRow);
     return { loss, probs };
+  }
+
+  softmax(logits: Storage, rows: number, classes: number): Storage {
+    // The cross-entropy kernel with label 0 everywhere; its per-row loss is discarded.
+    const labels = this.zeros(rows);
+    const { loss, probs } = this.softmaxCrossEntropy(logits, labels, rows, classes);
+    this.release(labels);
+    this.release(loss);
+    return probs;
   }
 
   softmaxCrossEntropyGrad(

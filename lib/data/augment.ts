@@ -70,7 +70,10 @@ export function pcaBasis(set: ImageSet, sampleStride = 7): PcaBasis {
 function jacobiEigen(m: number[][]): PcaBasis {
   const n = m.length;
   const a = m.map((r) => [...r]);
-  const v = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)));
+  const v: number[][] = Array.from(
+    { length: n },
+    (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)),
+  );
   for (let sweep = 0; sweep < 50; sweep++) {
     let off = 0;
     for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p][q] ** 2;
@@ -130,7 +133,9 @@ export function augmentInto(
   if (pca && cfg.pcaStd > 0) {
     const alphas = pca.values.map(() => cfg.pcaStd * rng.normal());
     for (let c = 0; c < C; c++) {
-      for (let k = 0; k < C; k++) shift[c] += pca.vectors[c][k] * alphas[k] * pca.values[k];
+      // AlexNet's shift, sum_k p_k alpha_k lambda_k, with lambda from pixels scaled to [0, 1] (as the common
+      // implementations do), brought back to 0..255 units: lambda_255 / 255.
+      for (let k = 0; k < C; k++) shift[c] += (pca.vectors[c][k] * alphas[k] * pca.values[k]) / 255;
     }
   }
   writeCrop(img, C, rh, rw, top, left, cfg.crop, flip, norm, shift, out, offset);

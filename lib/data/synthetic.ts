@@ -23,11 +23,12 @@ export function syntheticImages(opts: {
     const waves = Array.from({ length: 3 }, () => [rng.uniform() * 3, rng.uniform() * 3, rng.uniform() * 6]);
     for (let c = 0; c < channels; c++) {
       const amp = 60 + 60 * rng.uniform();
+      const tint = 50 * Math.cos((2 * Math.PI * k) / classes + 2 * c); // a class colour: separable at a glance
       for (let y = 0; y < size; y++) {
         for (let x = 0; x < size; x++) {
           let v = 0;
           for (const [fy, fx, ph] of waves) v += Math.sin((fy * y + fx * x) / size * 2 * Math.PI + ph + c);
-          p[(c * size + y) * size + x] = 128 + amp * v / 3;
+          p[(c * size + y) * size + x] = 128 + tint + amp * v / 3;
         }
       }
     }

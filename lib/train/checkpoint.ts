@@ -1,0 +1,59 @@
+/**
+ * Checkpoints: one file holding a JSON state line and the float32 parameters and momentum buffers, written
+ * atomically, so a killed run resumes from the last complete checkpoint and never reads a half-written one.
+ */
+import { sha256Hex, writeFileAtomic } from "../util/fs.ts";
+
+const MAGIC = "RECTIFIERS-CHECKPOINT-1\n";
+
+export interface Checkpoint<S> {
+  state: S;
+  /** Parameter values, then momentum buffers, in parameter order. */
+  tensors: Float32Array[];
+}
+
+export async function saveCheckpoint<S>(path: string, ckpt: Checkpoint<S>): Promise<void> {
+  const sizes = ckpt.tensors.map((t) => t.length);
+  const payload = new Uint8Array(sizes.reduce((a, b) => a + b, 0) * 4);
+  let offset = 0;
+  for (const t of ckpt.tensors) {
+    payload.set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), offset);
+    offset += t.byteLength;
+  }
+  const head = new TextEncoder().encode(
+    MAGIC + JSON.stringify({ state: ckpt.state, sizes, sha256: sha256Hex(payload) }) + "\n",
+  );
+  const file = new Uint8Array(head.length + payload.length);
+  file.set(head);
+  file.set(payload, head.length);
+  await writeFileAtomic(path, file);
+}
+
+export async function loadCheckpoint<S>(path: string): Promise<Checkpoint<S> | null> {
+  let file: Uint8Array;
+  try {
+    file = await Deno.readFile(path);
+  } catch {
+    return null;
+  }
+  const newline = file.indexOf(10, MAGIC.length);
+  const text = new TextDecoder().decode(file.subarray(0, newline));
+  if (!text.startsWith(MAGIC.trim()) || newline < 0) {
+    throw new Error(`${path} is not a rectifiers checkpoint`);
+  }
+  const meta = JSON.parse(text.slice(MAGIC.length)) as { state: S; sizes: number[]; sha256: string };
+  const payload = file.slice(newline + 1);
+  if (sha256Hex(payload) !== meta.sha256) {
+    throw new Error(
+      `checkpoint ${path} is corrupt (checksum mismatch): delete it and start without --resume`,
+    );
+  }
+  const floats = new Float32Array(payload.buffer);
+  const tensors: Float32Array[] = [];
+  let offset = 0;
+  for (const n of meta.sizes) {
+    tensors.push(floats.slice(offset, offset + n));
+    offset += n;
+  }
+  return { state: meta.state, tensors };
+}

@@ -1,0 +1,50 @@
+/**
+ * Learning-rate schedules: fixed steps (divide by `factor` at given epochs, as ICCV Fig 4's switches at epochs 20
+ * and 65) and the paper's "divide by 10 when the validation error plateaus". State is plain data so it can be
+ * checkpointed.
+ */
+export type ScheduleSpec =
+  | { kind: "steps"; base: number; milestones: number[]; factor: number }
+  | { kind: "plateau"; base: number; factor: number; patience: number; minDelta: number; maxDrops: number };
+
+export interface ScheduleState {
+  lr: number;
+  best: number;
+  sinceBest: number;
+  drops: number;
+}
+
+export function initialSchedule(spec: ScheduleSpec): ScheduleState {
+  return { lr: spec.base, best: Infinity, sinceBest: 0, drops: 0 };
+}
+
+/** The learning rate for `epoch` (0-based) under a step schedule. */
+export function stepRate(spec: Extract<ScheduleSpec, { kind: "steps" }>, epoch: number): number {
+  return spec.base * spec.factor ** spec.milestones.filter((m) => epoch >= m).length;
+}
+
+/**
+ * Advances the schedule after an epoch with validation error `valErr`; returns the next epoch's state and
+ * whether the rate dropped.
+ */
+export function advance(
+  spec: ScheduleSpec,
+  state: ScheduleState,
+  epochDone: number,
+  valErr: number,
+): ScheduleState {
+  if (spec.kind === "steps") return { ...state, lr: stepRate(spec, epochDone + 1) };
+  const next = { ...state };
+  if (valErr < state.best - spec.minDelta) {
+    next.best = valErr;
+    next.sinceBest = 0;
+  } else {
+    next.sinceBest++;
+    if (next.sinceBest >= spec.patience && next.drops < spec.maxDrops) {
+      next.lr = state.lr * spec.factor;
+      next.drops++;
+      next.sinceBest = 0;
+    }
+  }
+  return next;
+}

@@ -1,0 +1,179 @@
+/**
+ * The training pipeline on synthetic data: it learns; a run killed mid-epoch or stopped (Ctrl-C) resumes to
+ * exactly the same parameters and curves as an uninterrupted run; a diverging run stops with a clear error and
+ * keeps the last good checkpoint.
+ */
+import assert from "node:assert/strict";
+import { channelMean, pcaBasis } from "../lib/data/augment.ts";
+import { syntheticImages } from "../lib/data/synthetic.ts";
+import { type NetSpec, Network } from "../lib/models/network.ts";
+import { Rng } from "../lib/rng.ts";
+import { loadCheckpoint } from "../lib/train/checkpoint.ts";
+import { advance, initialSchedule, type ScheduleSpec, stepRate } from "../lib/train/schedule.ts";
+import { NonFiniteLossError, train, type TrainConfig } from "../lib/train/trainer.ts";
+import type { Backend } from "../lib/backends/backend.ts";
+import { webgpu } from "./helpers.ts";
+
+const trainSet = syntheticImages({ count: 192, classes: 4, size: 12, seed: 1 });
+const valSet = syntheticImages({ count: 32, classes: 4, size: 12, seed: 2 });
+
+const spec: NetSpec = {
+  name: "toy",
+  input: [3, 10, 10],
+  classes: 4,
+  activation: "prelu-channel",
+  convInit: { kind: "he-forward" },
+  fcInit: [{ kind: "he-forward" }, { kind: "gaussian", std: 0.01 }],
+  layers: [
+    { type: "conv", name: "conv1", filters: 8, kernel: 3, pad: 1 },
+    { type: "maxpool", name: "pool1", kernel: 2 },
+    { type: "conv", name: "conv2", filters: 8, kernel: 2 },
+    { type: "spp", name: "spp", levels: [2, 1] },
+    { type: "fc", name: "fc1", units: 16 },
+    { type: "dropout", name: "drop1", rate: 0.25 },
+    { type: "fc", name: "fc2", units: 4 },
+  ],
+};
+
+function config(overrides: Partial<TrainConfig> = {}): TrainConfig {
+  return {
+    epochs: 3,
+    batchSize: 16,
+    momentum: 0.9,
+    weightDecay: 5e-4,
+    schedule: { kind: "steps", base: 0.01, milestones: [2], factor: 0.1 },
+    augment: { crop: 10, scale: [12, 13], flip: true, pcaStd: 0.1 },
+    norm: { mean: channelMean(trainSet), scale: 1 / 64 },
+    pca: pcaBasis(trainSet),
+    seed: 3,
+    val: { views: "center", side: 12, crop: 10, batchSize: 16 },
+    evalFractions: [0.5],
+    readEvery: 2,
+    ...overrides,
+  };
+}
+
+const quiet = { progress: "none" as const, log: () => {} };
+
+async function run(backend: Backend, hooks: Parameters<typeof train>[4] = {}, cfg = config()) {
+  const net = new Network(spec, backend, new Rng(11));
+  const result = await train(net, trainSet, valSet, cfg, { ...quiet, ...hooks });
+  return { net, result, params: await net.readParameters() };
+}
+
+function tmpCheckpoint(): string {
+  return `${Deno.makeTempDirSync()}/checkpoint.ckpt`;
+}
+
+Deno.test("train: learns the synthetic task and records curves", async () => {
+  const { result } = await run(await webgpu());
+  assert.equal(result.epochs.length, 3);
+  assert.ok(result.epochs[2].trainLoss < result.epochs[0].trainLoss, "train loss falls");
+  assert.ok(
+    result.epochs[2].valTop1Err < 0.25,
+    `val error ${result.epochs[2].valTop1Err} well below chance (0.75)`,
+  );
+  assert.deepEqual(result.points.map((p) => p.epoch), [0, 0.5, 1, 1.5, 2, 2.5, 3]);
+  assert.equal(result.epochs[2].lr, 0.001, "the step schedule divided the rate at epoch 2");
+});
+
+Deno.test("train: a run killed mid-epoch resumes to exactly the uninterrupted result", async () => {
+  const gpu = await webgpu();
+  const reference = await run(gpu);
+  const path = tmpCheckpoint();
+  await assert.rejects(
+    () =>
+      run(gpu, {
+        checkpointPath: path,
+        afterStep: (epoch, step) => {
+          if (epoch === 1 && step === 3) throw new Error("killed");
+        },
+      }),
+    /killed/,
+  );
+  const saved = await loadCheckpoint<{ epoch: number; step: number }>(path);
+  assert.deepEqual(
+    [saved!.state.epoch, saved!.state.step],
+    [1, 0],
+    "the epoch-1 checkpoint survived the kill",
+  );
+  const resumed = await run(gpu, { checkpointPath: path, resume: true });
+  assert.deepEqual(resumed.result.resumedFrom, { epoch: 1, step: 0 });
+  assert.deepEqual(resumed.params, reference.params);
+  assert.deepEqual(
+    resumed.result.epochs.map((e) => [e.trainLoss, e.valTop1Err]),
+    reference.result.epochs.map((e) => [e.trainLoss, e.valTop1Err]),
+  );
+});
+
+Deno.test("train: a stop request (Ctrl-C) checkpoints mid-epoch and resumes exactly", async () => {
+  const gpu = await webgpu();
+  const reference = await run(gpu);
+  const path = tmpCheckpoint();
+  const stopped = await run(gpu, {
+    checkpointPath: path,
+    afterStep: (e, s) => (e === 1 && s === 2 ? "stop" : undefined),
+  });
+  assert.equal(stopped.result.interrupted, true);
+  const resumed = await run(gpu, { checkpointPath: path, resume: true });
+  assert.deepEqual(resumed.result.resumedFrom, { epoch: 1, step: 3 });
+  assert.deepEqual(resumed.params, reference.params);
+  assert.deepEqual(
+    resumed.result.points.map((p) => p.valTop1Err),
+    reference.result.points.map((p) => p.valTop1Err),
+  );
+});
+
+Deno.test("train: a diverging run stops with a clear error and keeps the last good checkpoint", async () => {
+  const gpu = await webgpu();
+  const path = tmpCheckpoint();
+  // A sane first epoch, then a learning rate a million times larger.
+  const cfg = config({ epochs: 4, schedule: { kind: "steps", base: 0.01, milestones: [1], factor: 1e6 } });
+  await assert.rejects(() => run(gpu, { checkpointPath: path }, cfg), (e: Error) => {
+    assert.ok(e instanceof NonFiniteLossError);
+    assert.match(e.message, /training loss became (NaN|Infinity|-Infinity) in epoch \d+/);
+    assert.match(e.message, /last good checkpoint is kept/);
+    return true;
+  });
+  const saved = await loadCheckpoint<{ epoch: number; epochs: { trainLoss: number }[] }>(path);
+  assert.equal(saved?.state.epoch, 1, "the checkpoint after the good epoch is kept");
+  assert.ok(saved!.state.epochs.every((e) => Number.isFinite(e.trainLoss)), "no diverged epoch was saved");
+  assert.ok(saved!.tensors.every((t) => t.every(Number.isFinite)), "the kept parameters are finite");
+});
+
+Deno.test("train: a checkpoint from another configuration is refused", async () => {
+  const gpu = await webgpu();
+  const path = tmpCheckpoint();
+  await run(gpu, { checkpointPath: path, afterStep: () => "stop" });
+  await assert.rejects(
+    () => run(gpu, { checkpointPath: path, resume: true }, config({ seed: 99 })),
+    /made with another configuration/,
+  );
+});
+
+Deno.test("schedule: steps and divide-by-10-on-plateau", () => {
+  const steps: ScheduleSpec = { kind: "steps", base: 0.01, milestones: [20, 65], factor: 0.1 };
+  assert.deepEqual([0, 19, 20, 64, 65, 79].map((e) => +stepRate(steps, e).toExponential(6)), [
+    0.01,
+    0.01,
+    0.001,
+    0.001,
+    1e-4,
+    1e-4,
+  ]);
+  const plateau: ScheduleSpec = {
+    kind: "plateau",
+    base: 0.01,
+    factor: 0.1,
+    patience: 2,
+    minDelta: 0.001,
+    maxDrops: 2,
+  };
+  let s = initialSchedule(plateau);
+  const lrs: number[] = [];
+  for (const err of [0.9, 0.8, 0.8, 0.8, 0.7, 0.7, 0.7, 0.7, 0.7, 0.7]) {
+    s = advance(plateau, s, 0, err);
+    lrs.push(+s.lr.toExponential(6));
+  }
+  assert.deepEqual(lrs, [0.01, 0.01, 0.01, 0.001, 0.001, 0.001, 1e-4, 1e-4, 1e-4, 1e-4]);
+});
