@@ -2,4 +2,4 @@
  * Loads every experiment script so that it registers itself (lib/experiments/registry.ts). Each paper table or
  * figure gets one self-contained script in this folder, imported below.
  */
-export const EXPERIMENT_MODULES: string[] = [];
+import "./pipeline_demo.ts";

@@ -1,12 +1,20 @@
-/** The command line: doctor, exp and reproduce, with --help everywhere and errors that list the valid choices. */
-import { Command, InvalidArgumentError, Option } from "commander";
+/**
+ * The command line: doctor, exp, reproduce, data and report, with --help everywhere and errors that list the
+ * valid choices.
+ */
+import { Argument, Command, InvalidArgumentError, Option } from "commander";
 import {
+  type Experiment,
   getExperiment,
   listExperiments,
   type RunContext,
   type Tier,
   TIERS,
 } from "../experiments/registry.ts";
+import { InterruptedError } from "../experiments/common.ts";
+import { DATASET_NAMES, type DatasetName, fetchDataset } from "../data/catalog.ts";
+import { rebuildMarkdown } from "../results/result.ts";
+import type { ProgressMode } from "../train/progress.ts";
 import { runDoctor } from "./doctor.ts";
 import "../../experiments/index.ts";
 
@@ -18,21 +26,68 @@ function parseSeeds(value: string): number[] {
   return seeds;
 }
 
-function tierOption(): Option {
-  return new Option("--tier <tier>", "scale tier").choices([...TIERS]).default("default");
+interface RunOptions {
+  tier: Tier;
+  seeds?: number[];
+  data?: string;
+  dataDir?: string;
+  out: string;
+  resume?: boolean;
+  progress: ProgressMode;
 }
 
-function context(
-  opts: { tier: Tier; seeds?: number[]; dataDir?: string; out: string; resume?: boolean },
-): RunContext {
+function addRunOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option("--tier <tier>", "scale tier").choices([...TIERS]).default("default"))
+    .option(
+      "--seeds <list>",
+      "comma-separated seeds (default: the experiment's own for the tier)",
+      parseSeeds,
+    )
+    .addOption(new Option("--data <name>", "dataset instead of the default CIFAR-10").choices(DATASET_NAMES))
+    .option("--data-dir <dir>", "folder holding the datasets (default: ../shared/datasets, then the cache)")
+    .option("--out <dir>", "results folder", "results")
+    .option("--resume", "continue from the last checkpoints")
+    .addOption(
+      new Option("--progress <mode>", "progress display").choices(["auto", "bar", "lines", "none"]).default(
+        "auto",
+      ),
+    );
+}
+
+/** Ctrl-C asks training to checkpoint and stop at the next step; a second Ctrl-C quits at once. */
+function stopOnInterrupt(): { requested: boolean } {
+  const stop = { requested: false };
+  try {
+    Deno.addSignalListener("SIGINT", () => {
+      if (stop.requested) Deno.exit(130);
+      stop.requested = true;
+      console.error(
+        "\ninterrupt: saving a checkpoint at the next step (Ctrl-C again to quit without saving)",
+      );
+    });
+  } catch { /* signals unavailable (e.g. Windows): Ctrl-C just ends the process */ }
+  return stop;
+}
+
+function context(opts: RunOptions, stopSignal: { requested: boolean }): RunContext {
   return {
     tier: opts.tier,
-    seeds: opts.seeds ?? [1],
+    seeds: opts.seeds ?? null,
+    dataset: opts.data ?? null,
     dataDir: opts.dataDir ?? null,
     outDir: opts.out,
     resume: opts.resume ?? false,
+    progress: opts.progress,
+    stopSignal,
     log: (line) => console.log(line),
   };
+}
+
+function checkTier(exp: Experiment, tier: Tier): void {
+  if (!exp.tiers.includes(tier)) {
+    throw new Error(`experiment ${exp.id} has no '${tier}' tier; it has: ${exp.tiers.join(", ")}`);
+  }
 }
 
 export function buildProgram(): Command {
@@ -47,59 +102,77 @@ export function buildProgram(): Command {
       if (!(await runDoctor())) Deno.exitCode = 1;
     });
 
-  program.command("exp")
-    .description("run one experiment")
-    .argument("[id]", "experiment id (see --list)")
-    .option("--list", "list the registered experiments")
-    .addOption(tierOption())
-    .option("--seeds <list>", "comma-separated seeds", parseSeeds)
-    .option("--data-dir <dir>", "folder holding the datasets")
-    .option("--out <dir>", "results folder", "results")
-    .option("--resume", "continue from the last checkpoint")
-    .action(async (id: string | undefined, opts) => {
-      const experiments = listExperiments();
-      if (opts.list || !id) {
-        if (!experiments.length) console.log("no experiments registered yet");
-        for (const e of experiments) console.log(`${e.id.padEnd(20)} ${e.paperRef.padEnd(14)} ${e.title}`);
-        if (!id && !opts.list && experiments.length) console.log("\nrun one with: deno task exp <id>");
-        return;
+  addRunOptions(
+    program.command("exp")
+      .description("run one experiment")
+      .argument("[id]", "experiment id (see --list)")
+      .option("--list", "list the registered experiments"),
+  ).action(async (id: string | undefined, opts: RunOptions & { list?: boolean }) => {
+    const experiments = listExperiments();
+    if (opts.list || !id) {
+      if (!experiments.length) console.log("no experiments registered yet");
+      for (const e of experiments) {
+        console.log(`${e.id.padEnd(20)} ${e.paperRef.padEnd(24)} ${e.title} [tiers: ${e.tiers.join(", ")}]`);
       }
-      const exp = getExperiment(id);
-      await exp.run(context(opts));
+      if (!id && !opts.list && experiments.length) console.log("\nrun one with: deno task exp <id>");
+      return;
+    }
+    const exp = getExperiment(id);
+    checkTier(exp, opts.tier);
+    await exp.run(context(opts, stopOnInterrupt()));
+  });
+
+  addRunOptions(
+    program.command("reproduce")
+      .description("run every paper experiment at a tier, going on past failures")
+      .option("--only <ids>", "comma-separated experiment ids (may name demos)"),
+  ).action(async (opts: RunOptions & { only?: string }) => {
+    const selected = opts.only
+      ? opts.only.split(",").map((id) => getExperiment(id.trim()))
+      : listExperiments().filter((e) => !e.demo && e.tiers.includes(opts.tier));
+    if (!selected.length) {
+      console.log(
+        `no paper experiments registered yet for tier ${opts.tier}: nothing to reproduce ` +
+          "(the pipeline demo runs with: deno task exp pipeline-demo)",
+      );
+      return;
+    }
+    const stop = stopOnInterrupt();
+    const failed: string[] = [];
+    for (const exp of selected) {
+      console.log(`\n== ${exp.id} (${exp.paperRef}): ${exp.title}`);
+      try {
+        checkTier(exp, opts.tier);
+        await exp.run(context(opts, stop));
+      } catch (e) {
+        if (e instanceof InterruptedError) throw e;
+        failed.push(exp.id);
+        console.error(`experiment ${exp.id} failed: ${(e as Error).message}`);
+      }
+    }
+    console.log(
+      `\nreproduce: ${selected.length - failed.length} of ${selected.length} experiments succeeded`,
+    );
+    if (failed.length) {
+      console.error(`failed: ${failed.join(", ")}`);
+      Deno.exitCode = 1;
+    }
+  });
+
+  program.command("data")
+    .description("download a dataset from its official address into the cache (checksummed)")
+    .addArgument(new Argument("<name>", "dataset").choices(DATASET_NAMES))
+    .action(async (name: DatasetName) => {
+      const dir = await fetchDataset(name);
+      console.log(`${name} is ready in ${dir}`);
     });
 
-  program.command("reproduce")
-    .description("run every experiment at a tier, going on past failures")
-    .addOption(tierOption())
-    .option("--only <ids>", "comma-separated experiment ids")
-    .option("--seeds <list>", "comma-separated seeds", parseSeeds)
-    .option("--data-dir <dir>", "folder holding the datasets")
+  program.command("report")
+    .description("rebuild every result.md from its result.json")
     .option("--out <dir>", "results folder", "results")
-    .action(async (opts) => {
-      const selected = opts.only
-        ? String(opts.only).split(",").map((id: string) => getExperiment(id.trim()))
-        : listExperiments();
-      if (!selected.length) {
-        console.log("no experiments registered yet: nothing to reproduce");
-        return;
-      }
-      const failed: string[] = [];
-      for (const exp of selected) {
-        console.log(`== ${exp.id} (${exp.paperRef}): ${exp.title}`);
-        try {
-          await exp.run(context(opts));
-        } catch (e) {
-          failed.push(exp.id);
-          console.error(`experiment ${exp.id} failed: ${(e as Error).message}`);
-        }
-      }
-      console.log(
-        `reproduce: ${selected.length - failed.length} of ${selected.length} experiments succeeded`,
-      );
-      if (failed.length) {
-        console.error(`failed: ${failed.join(", ")}`);
-        Deno.exitCode = 1;
-      }
+    .action(async (opts: { out: string }) => {
+      const written = await rebuildMarkdown(opts.out);
+      console.log(`rebuilt ${written.length} result.md file(s) under ${opts.out}`);
     });
   return program;
 }
@@ -109,10 +182,10 @@ export async function main(args: string[]): Promise<number> {
   try {
     await program.parseAsync(args, { from: "user" });
   } catch (e) {
-    const code = (e as { exitCode?: number; code?: string }).exitCode;
+    const code = (e as { exitCode?: number }).exitCode;
     if (code !== undefined) return code; // commander already printed help or the error
     console.error(`error: ${(e as Error).message}`);
-    return 1;
+    return e instanceof InterruptedError ? 130 : 1;
   }
   return Number(Deno.exitCode ?? 0);
 }

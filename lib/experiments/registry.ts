@@ -2,15 +2,23 @@
  * The experiment registry: each experiment under experiments/ declares its id, title, the paper table or figure
  * it reproduces, the tiers it supports and its run function, and registers itself here.
  */
+import type { ProgressMode } from "../train/progress.ts";
+
 export const TIERS = ["smoke", "default", "gpu", "paper"] as const;
 export type Tier = typeof TIERS[number];
 
 export interface RunContext {
   tier: Tier;
-  seeds: number[];
+  /** Seeds from --seeds, or null for the experiment's own default for the tier. */
+  seeds: number[] | null;
+  /** --data: the dataset to use instead of the experiment's default. */
+  dataset: string | null;
   dataDir: string | null;
   outDir: string;
   resume: boolean;
+  progress: ProgressMode;
+  /** Set by Ctrl-C: training checkpoints and stops at the next step. */
+  stopSignal: { requested: boolean };
   log: (line: string) => void;
 }
 
@@ -20,6 +28,8 @@ export interface Experiment {
   /** e.g. "Table 2", "ICCV Fig 3". */
   paperRef: string;
   tiers: Tier[];
+  /** A pipeline demonstration rather than a paper table or figure: `reproduce` runs it only when named. */
+  demo?: boolean;
   run(ctx: RunContext): Promise<void>;
 }
 

@@ -3,7 +3,7 @@ export const PROJECT_ROOT = decodeURIComponent(new URL("../../", import.meta.url
   /\/$/,
   "",
 );
-export const SHARED_DATASETS = `${PROJECT_ROOT}/../shared/datasets`;
+export const SHARED_DATASETS = `${PROJECT_ROOT.replace(/\/[^/]+$/, "")}/shared/datasets`;
 
 export function cacheRoot(): string {
   return Deno.env.get("RECTIFIERS_CACHE") ?? `${PROJECT_ROOT}/.cache`;

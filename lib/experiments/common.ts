@@ -1,0 +1,161 @@
+/**
+ * What every experiment script shares: the backend, data for a tier (with the loud Fashion-MNIST fallback when
+ * CIFAR-10 is absent), checkpoint locations, training a network with the run's hooks, and result assembly.
+ */
+import { WebGpuBackend } from "../backends/webgpu.ts";
+import { channelMean, type Normalization, type PcaBasis, pcaBasis } from "../data/augment.ts";
+import { DATASET_NAMES, type DatasetName, loadSplit, locate } from "../data/catalog.ts";
+import { DataError, type ImageSet, takePerClass } from "../data/dataset.ts";
+import { getEngine } from "../gpu/engine.ts";
+import { type NetSpec, Network } from "../models/network.ts";
+import type { ExperimentResult, RunRecord } from "../results/result.ts";
+import { Rng } from "../rng.ts";
+import { train, type TrainConfig, type TrainHooks, type TrainResult } from "../train/trainer.ts";
+import { environment } from "../util/environment.ts";
+import { cacheRoot } from "../util/paths.ts";
+import type { Experiment, RunContext } from "./registry.ts";
+
+let backend: WebGpuBackend | null = null;
+
+export async function gpuBackend(): Promise<WebGpuBackend> {
+  backend ??= new WebGpuBackend(await getEngine());
+  return backend;
+}
+
+export class InterruptedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "InterruptedError";
+  }
+}
+
+export interface TierData {
+  /** Images per class kept for training and testing (null: all). */
+  trainPerClass: number | null;
+  testPerClass: number | null;
+}
+
+export interface LoadedData {
+  dataset: DatasetName;
+  train: ImageSet;
+  test: ImageSet;
+  /** Set when the data is not what the experiment asked for (the Fashion-MNIST fallback). */
+  note?: string;
+  norm: Normalization;
+  pca: PcaBasis;
+}
+
+/**
+ * Loads the tier's data: --data if given, else CIFAR-10; when CIFAR-10 is nowhere to be found, Fashion-MNIST,
+ * said loudly here and recorded in every result.
+ */
+export async function loadData(ctx: RunContext, tier: TierData, pixelScale: number): Promise<LoadedData> {
+  let dataset: DatasetName = "cifar10";
+  let note: string | undefined;
+  if (ctx.dataset) {
+    if (!DATASET_NAMES.includes(ctx.dataset as DatasetName)) {
+      throw new DataError(`unknown dataset '${ctx.dataset}'. Valid: ${DATASET_NAMES.join(", ")}`);
+    }
+    dataset = ctx.dataset as DatasetName;
+  } else if (!locate("cifar10", ctx.dataDir)) {
+    dataset = "fashion-mnist";
+    note =
+      "CIFAR-10 was not found, so this run used Fashion-MNIST instead (grayscale 28x28): not comparable " +
+      "with CIFAR-10 runs";
+    ctx.log(`\n*** WARNING: ${note}. Run 'deno task data cifar10' or pass --data-dir. ***\n`);
+  }
+  const log = (s: string) => ctx.log(s);
+  let trainSet = await loadSplit(dataset, "train", { dataDir: ctx.dataDir, log });
+  let testSet = await loadSplit(dataset, "test", { dataDir: ctx.dataDir, log });
+  if (tier.trainPerClass) trainSet = takePerClass(trainSet, tier.trainPerClass);
+  if (tier.testPerClass) testSet = takePerClass(testSet, tier.testPerClass);
+  return {
+    dataset,
+    train: trainSet,
+    test: testSet,
+    note,
+    norm: { mean: channelMean(trainSet), scale: pixelScale },
+    pca: pcaBasis(trainSet),
+  };
+}
+
+export function checkpointPath(ctx: RunContext, expId: string, label: string): string {
+  return `${cacheRoot()}/checkpoints/${expId}/${ctx.tier}/${label.replace(/[^a-zA-Z0-9._-]+/g, "_")}.ckpt`;
+}
+
+/** Builds a network for a seed and trains it with the run's checkpointing, resume, progress and Ctrl-C. */
+export async function trainNetwork(
+  ctx: RunContext,
+  exp: Experiment,
+  opts: {
+    label: string;
+    spec: NetSpec;
+    config: TrainConfig;
+    data: LoadedData;
+    probe?: (net: Network) => TrainHooks["probe"];
+  },
+): Promise<{ net: Network; result: TrainResult }> {
+  const net = new Network(opts.spec, await gpuBackend(), new Rng(opts.config.seed));
+  ctx.log(`-- ${opts.label}: ${opts.spec.name}, seed ${opts.config.seed}`);
+  const result = await train(net, opts.data.train, opts.data.test, opts.config, {
+    checkpointPath: checkpointPath(ctx, exp.id, opts.label),
+    resume: ctx.resume,
+    progress: ctx.progress,
+    log: ctx.log,
+    stopSignal: ctx.stopSignal,
+    probe: opts.probe?.(net),
+  });
+  if (result.interrupted) {
+    throw new InterruptedError(
+      `${exp.id}: interrupted during ${opts.label}; run again with --resume to continue`,
+    );
+  }
+  return { net, result };
+}
+
+export function runRecord(
+  label: string,
+  seed: number,
+  r: TrainResult,
+  final: Record<string, number>,
+): RunRecord {
+  return { label, seed, epochs: r.epochs, points: r.points, final, seconds: r.seconds };
+}
+
+/** The fields every result shares; the experiment fills in the rest. */
+export async function resultBase(
+  ctx: RunContext,
+  exp: Experiment,
+  data: LoadedData | null,
+  seeds: number[],
+  started: number,
+): Promise<
+  Omit<ExperimentResult, "runs" | "comparison" | "claims" | "differences" | "plots" | "notes" | "config">
+> {
+  return {
+    schema: 1,
+    experiment: { id: exp.id, title: exp.title, paperRef: exp.paperRef },
+    tier: ctx.tier,
+    data: data
+      ? {
+        dataset: data.dataset,
+        source: data.train.source,
+        train: data.train.count,
+        test: data.test.count,
+        note: data.note,
+      }
+      : { dataset: "none", source: "no data: computed from the architectures", train: 0, test: 0 },
+    seeds,
+    environment: await environment(await gpuBackend()),
+    wallSeconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** Mean and sample standard deviation. */
+export function meanStd(values: number[]): { mean: number; std: number } {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const std = values.length > 1
+    ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1))
+    : 0;
+  return { mean, std };
+}

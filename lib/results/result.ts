@@ -1,0 +1,215 @@
+/**
+ * The result record of one experiment at one tier: results/<id>/<tier>/result.json, with result.md (the paper's
+ * numbers and ours side by side, the claim verdicts, the plots, how the run differs from the paper) generated
+ * from it, and SVG plots beside them. All writes are atomic.
+ */
+import type { EpochRecord, EvalPoint } from "../train/trainer.ts";
+import type { Environment } from "../util/environment.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../util/fs.ts";
+
+export type Verdict = "reproduced" | "not reproduced" | "inconclusive";
+
+export interface Claim {
+  id: string;
+  /** The paper's claim, in a sentence. */
+  text: string;
+  /** Where the paper makes it, with its numbers. */
+  paper: string;
+  verdict: Verdict;
+  /** The rule that turns our measurements into the verdict, stated before looking at them. */
+  rule: string;
+  /** Our numbers behind the verdict. */
+  evidence: string;
+}
+
+export interface Comparison {
+  metric: string;
+  paper: number | string | null;
+  ours: number | string | null;
+  /** Table or figure of the paper (digest section). */
+  source: string;
+  note?: string;
+}
+
+export interface RunRecord {
+  label: string;
+  seed: number;
+  epochs: EpochRecord[];
+  points: EvalPoint[];
+  final: Record<string, number>;
+  seconds: number;
+  extra?: Record<string, unknown>;
+}
+
+export interface ExperimentResult {
+  schema: 1;
+  experiment: { id: string; title: string; paperRef: string };
+  tier: string;
+  data: { dataset: string; source: string; train: number; test: number; note?: string };
+  seeds: number[];
+  config: Record<string, unknown>;
+  environment: Environment;
+  wallSeconds: number;
+  runs: RunRecord[];
+  comparison: Comparison[];
+  claims: Claim[];
+  /** Every way this run differs from the paper (scale, data, details the paper leaves unstated). */
+  differences: string[];
+  plots: { file: string; caption: string }[];
+  notes: string[];
+}
+
+export function resultDir(outDir: string, id: string, tier: string): string {
+  return `${outDir}/${id}/${tier}`;
+}
+
+/** Throws a readable error when a parsed result.json lacks what the report and the check rely on. */
+export function validateResult(value: unknown, where = "result.json"): ExperimentResult {
+  const r = value as ExperimentResult;
+  const problems: string[] = [];
+  const need = (cond: boolean, what: string) => cond || problems.push(what);
+  need(r?.schema === 1, "schema must be 1");
+  need(typeof r?.experiment?.id === "string", "experiment.id");
+  need(typeof r?.experiment?.paperRef === "string", "experiment.paperRef");
+  need(typeof r?.tier === "string", "tier");
+  need(typeof r?.data?.dataset === "string", "data.dataset");
+  need(Array.isArray(r?.seeds), "seeds");
+  need(typeof r?.environment?.deno === "string", "environment.deno");
+  need(r?.environment?.adapter !== undefined, "environment.adapter");
+  need(Array.isArray(r?.runs), "runs");
+  need(Array.isArray(r?.comparison), "comparison");
+  need(
+    Array.isArray(r?.claims) &&
+      r.claims.every((c) => ["reproduced", "not reproduced", "inconclusive"].includes(c.verdict) && !!c.rule),
+    "claims (each with a verdict and a rule)",
+  );
+  need(Array.isArray(r?.differences), "differences");
+  if (problems.length) throw new Error(`${where} is not a valid result: ${problems.join("; ")}`);
+  return r;
+}
+
+function fmt(v: number | string | null): string {
+  if (v === null) return "—";
+  if (typeof v === "string") return v;
+  return Number.isInteger(v) ? String(v) : v.toFixed(Math.abs(v) >= 100 ? 1 : Math.abs(v) >= 1 ? 2 : 4);
+}
+
+export function renderMarkdown(r: ExperimentResult): string {
+  const env = r.environment;
+  const adapter = env.adapter.description +
+    ("fallback" in env.adapter && env.adapter.fallback ? " (software)" : "");
+  const lines = [
+    `# ${r.experiment.title}`,
+    "",
+    `Paper: ${r.experiment.paperRef} · experiment \`${r.experiment.id}\` · tier \`${r.tier}\``,
+    "",
+    "| run | |",
+    "| --- | --- |",
+    `| data | ${r.data.dataset}: ${r.data.train} train / ${r.data.test} test images (${r.data.source})${
+      r.data.note ? `. **${r.data.note}**` : ""
+    } |`,
+    `| seeds | ${r.seeds.join(", ")} |`,
+    `| adapter | ${adapter} |`,
+    `| Deno | ${env.deno} on ${env.os}, ${env.cpus} CPUs |`,
+    `| commit | ${
+      env.git ? env.git.commit.slice(0, 12) + (env.git.dirty ? " (with uncommitted changes)" : "") : "unknown"
+    } |`,
+    `| wall time | ${(r.wallSeconds / 60).toFixed(1)} min |`,
+    `| date | ${env.date} |`,
+    "",
+  ];
+  if (r.comparison.length) {
+    lines.push(
+      "## Paper and ours",
+      "",
+      "| metric | paper | ours | source | note |",
+      "| --- | --- | --- | --- | --- |",
+    );
+    for (const c of r.comparison) {
+      lines.push(`| ${c.metric} | ${fmt(c.paper)} | ${fmt(c.ours)} | ${c.source} | ${c.note ?? ""} |`);
+    }
+    lines.push("");
+  }
+  if (r.claims.length) {
+    lines.push(
+      "## Claims",
+      "",
+      "| claim | paper | verdict | evidence | rule |",
+      "| --- | --- | --- | --- | --- |",
+    );
+    for (const c of r.claims) {
+      lines.push(`| ${c.text} | ${c.paper} | **${c.verdict}** | ${c.evidence} | ${c.rule} |`);
+    }
+    lines.push("");
+  }
+  if (r.runs.some((run) => run.epochs.length)) {
+    lines.push(
+      "## Runs",
+      "",
+      "| run | seed | epochs | final train loss | final val top-1 err | final val top-5 err | time |",
+      "| --- | --- | --- | --- | --- | --- | --- |",
+    );
+    for (const run of r.runs) {
+      const last = run.epochs.at(-1);
+      lines.push(
+        `| ${run.label} | ${run.seed} | ${run.epochs.length} | ${last ? last.trainLoss.toFixed(4) : "—"} | ` +
+          `${last ? (100 * last.valTop1Err).toFixed(2) + "%" : "—"} | ${
+            last ? (100 * last.valTop5Err).toFixed(2) + "%" : "—"
+          } | ` +
+          `${(run.seconds / 60).toFixed(1)} min |`,
+      );
+    }
+    lines.push("");
+  }
+  if (r.plots.length) {
+    lines.push("## Plots", "");
+    for (const p of r.plots) lines.push(`![${p.caption}](${p.file})`, "", `*${p.caption}*`, "");
+  }
+  lines.push("## How this run differs from the paper", "");
+  for (const d of r.differences) lines.push(`- ${d}`);
+  if (r.notes.length) {
+    lines.push("", "## Notes", "");
+    for (const n of r.notes) lines.push(`- ${n}`);
+  }
+  lines.push(
+    "",
+    "<!-- generated from result.json by `deno task report`; edit the experiment, not this file -->",
+    "",
+  );
+  return lines.join("\n");
+}
+
+/** Writes result.json, the plots and result.md into results/<id>/<tier>/ (each file atomically). */
+export async function writeResult(
+  outDir: string,
+  result: ExperimentResult,
+  plots: { file: string; svg: string }[] = [],
+): Promise<string> {
+  validateResult(result);
+  const dir = resultDir(outDir, result.experiment.id, result.tier);
+  for (const p of plots) await writeFileAtomic(`${dir}/${p.file}`, p.svg);
+  await writeJsonAtomic(`${dir}/result.json`, result);
+  await writeFileAtomic(`${dir}/result.md`, renderMarkdown(result));
+  return dir;
+}
+
+/** Rebuilds every result.md under `outDir` from its result.json; returns the files rewritten. */
+export async function rebuildMarkdown(outDir: string): Promise<string[]> {
+  const written: string[] = [];
+  for await (const exp of Deno.readDir(outDir)) {
+    if (!exp.isDirectory) continue;
+    for await (const tier of Deno.readDir(`${outDir}/${exp.name}`)) {
+      const json = `${outDir}/${exp.name}/${tier.name}/result.json`;
+      let text: string;
+      try {
+        text = await Deno.readTextFile(json);
+      } catch {
+        continue;
+      }
+      const result = validateResult(JSON.parse(text), json);
+      await writeFileAtomic(`${outDir}/${exp.name}/${tier.name}/result.md`, renderMarkdown(result));
+      written.push(`${outDir}/${exp.name}/${tier.name}/result.md`);
+    }
+  }
+  return written;
+}

@@ -1,0 +1,54 @@
+/** What a result was produced on: Deno, the adapter, the machine and the exact source (git commit). */
+import type { Backend } from "../backends/backend.ts";
+import { WebGpuBackend } from "../backends/webgpu.ts";
+import { PROJECT_ROOT } from "./paths.ts";
+
+export interface Environment {
+  deno: string;
+  v8: string;
+  typescript: string;
+  os: string;
+  cpus: number;
+  adapter: { description: string; vendor: string; architecture: string; fallback: boolean } | {
+    description: string;
+  };
+  git: { commit: string; dirty: boolean } | null;
+  date: string;
+}
+
+export async function gitState(): Promise<Environment["git"]> {
+  try {
+    const run = async (args: string[]) => {
+      const out = await new Deno.Command("git", { args, cwd: PROJECT_ROOT, stdout: "piped", stderr: "null" })
+        .output();
+      if (!out.success) throw new Error("git failed");
+      return new TextDecoder().decode(out.stdout).trim();
+    };
+    const commit = await run(["rev-parse", "HEAD"]);
+    const dirty = (await run(["status", "--porcelain", "--untracked-files=no"])).length > 0;
+    return { commit, dirty };
+  } catch {
+    return null;
+  }
+}
+
+export async function environment(backend: Backend): Promise<Environment> {
+  const adapter = backend instanceof WebGpuBackend
+    ? {
+      description: backend.engine.adapter.description,
+      vendor: backend.engine.adapter.vendor,
+      architecture: backend.engine.adapter.architecture,
+      fallback: backend.engine.adapter.isFallbackAdapter,
+    }
+    : { description: backend.describe() };
+  return {
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+    typescript: Deno.version.typescript,
+    os: `${Deno.build.os} ${Deno.build.arch}`,
+    cpus: navigator.hardwareConcurrency,
+    adapter,
+    git: await gitState(),
+    date: new Date().toISOString(),
+  };
+}
