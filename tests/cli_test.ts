@@ -31,7 +31,7 @@ Deno.test("cli: an unknown experiment id is a clear error with a non-zero exit",
   assert.match(errors.join("\n"), /unknown experiment id 'nope'/);
 });
 
-Deno.test("cli: reproduce and exp --list run with no experiments registered", async () => {
+Deno.test("cli: exp --list shows the registered experiments; reproduce skips demos", async () => {
   const lines: string[] = [];
   const original = console.log;
   console.log = (...args: unknown[]) => lines.push(args.join(" "));
@@ -41,5 +41,10 @@ Deno.test("cli: reproduce and exp --list run with no experiments registered", as
   } finally {
     console.log = original;
   }
-  assert.match(lines.join("\n"), /no experiments registered yet/);
+  const text = lines.join("\n");
+  assert.match(
+    text,
+    /pipeline-demo +none \(pipeline check\) +Pipeline demo: a 3-layer PReLU net \[tiers: smoke, default, gpu\]/,
+  );
+  assert.match(text, /no paper experiments registered yet for tier smoke/);
 });

@@ -2,12 +2,21 @@
 import type { Backend, ReduceMode, Storage } from "./backend.ts";
 import { f32, type GpuEngine, grid1d, type KernelParam } from "../gpu/engine.ts";
 import type { ConvGeometry, PoolGeometry, SppGeometry } from "../geometry.ts";
+import type { GemmBlock } from "../gpu/gemm_variant.ts";
+import { PackedGemm } from "./packed_gemm.ts";
+
+/**
+ * The packed GEMM's register block for an adapter: 16 x 16 outputs per invocation on a CPU (lavapipe), where
+ * loads cost far more than multiply-adds; 8 x 8 on a GPU, where registers per thread limit occupancy.
+ */
+export function defaultBlock(engine: GpuEngine): GemmBlock {
+  return engine.adapter.isFallbackAdapter ? { ra: 4, cb: 4 } : { ra: 2, cb: 2 };
+}
 
 export class GpuStorage implements Storage {
   constructor(readonly buffer: GPUBuffer, readonly length: number, readonly dtype: "f32" | "u32" = "f32") {}
 }
 
-const TILE = 64; // output tile of kernels/gemm_core.wgsl
 const REDUCE_MODES: Record<ReduceMode, number> = { sum: 0, prelu: 1, nonfinite: 2 };
 
 export class WebGpuBackend implements Backend {
@@ -15,8 +24,12 @@ export class WebGpuBackend implements Backend {
   private readonly dummy: GPUBuffer;
   private readonly sppTables = new Map<string, GPUBuffer>();
 
-  constructor(readonly engine: GpuEngine) {
+  readonly gemm: PackedGemm;
+
+  constructor(readonly engine: GpuEngine, block: GemmBlock = defaultBlock(engine)) {
     this.dummy = engine.upload(new Float32Array(4), "a placeholder binding");
+    // A software adapter runs one workgroup of 64 invocations per core; a GPU wants thousands of invocations.
+    this.gemm = new PackedGemm(engine, block, this.dummy, engine.adapter.isFallbackAdapter ? 256 : 8192);
   }
 
   describe(): string {
@@ -66,47 +79,21 @@ export class WebGpuBackend implements Backend {
     );
   }
 
-  private gemm(kernel: string, buffers: GPUBuffer[], params: KernelParam[], m: number, n: number): void {
-    this.engine.dispatch(kernel, buffers, params, [Math.ceil(n / TILE), Math.ceil(m / TILE)]);
-  }
-
   conv2d(x: Storage, w: Storage, bias: Storage | null, g: ConvGeometry): Storage {
     const y = this.out(g.n * g.cout * g.oh * g.ow, "conv2d output");
-    const m = g.n * g.oh * g.ow;
-    const k = g.cin * g.kh * g.kw;
-    this.gemm(
-      "conv2d_forward",
-      [buf(x), buf(w), bias ? buf(bias) : this.dummy, y.buffer],
-      [m, g.cout, k, g.cin, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow, bias ? 1 : 0],
-      m,
-      g.cout,
-    );
+    this.gemm.conv2d(buf(x), buf(w), bias ? buf(bias) : null, y.buffer, g);
     return y;
   }
 
   conv2dGradInput(dy: Storage, w: Storage, g: ConvGeometry): Storage {
     const dx = this.out(g.n * g.cin * g.h * g.w, "conv2d input gradient");
-    const m = g.n * g.h * g.w;
-    this.gemm(
-      "conv2d_grad_input",
-      [buf(dy), buf(w), dx.buffer],
-      [m, g.cin, g.cout * g.kh * g.kw, g.cout, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow],
-      m,
-      g.cin,
-    );
+    this.gemm.conv2dGradInput(buf(dy), buf(w), dx.buffer, g);
     return dx;
   }
 
   conv2dGradWeight(dy: Storage, x: Storage, g: ConvGeometry): Storage {
-    const cols = g.cin * g.kh * g.kw;
-    const dw = this.out(g.cout * cols, "conv2d weight gradient");
-    this.gemm(
-      "conv2d_grad_weight",
-      [buf(dy), buf(x), dw.buffer],
-      [g.cout, cols, g.n * g.oh * g.ow, g.cin, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow],
-      g.cout,
-      cols,
-    );
+    const dw = this.out(g.cout * g.cin * g.kh * g.kw, "conv2d weight gradient");
+    this.gemm.conv2dGradWeight(buf(dy), buf(x), dw.buffer, g);
     return dw;
   }
 
@@ -142,13 +129,7 @@ export class WebGpuBackend implements Backend {
     tb: boolean,
   ) {
     const c = this.out(m * n, "matmul output");
-    this.gemm(
-      "matmul",
-      [buf(a), buf(b), bias ? buf(bias) : this.dummy, c.buffer],
-      [m, n, k, ta ? 1 : 0, tb ? 1 : 0, bias ? 1 : 0],
-      m,
-      n,
-    );
+    this.gemm.matmul(buf(a), buf(b), bias ? buf(bias) : null, c.buffer, m, k, n, ta, tb);
     return c;
   }
 

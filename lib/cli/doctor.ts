@@ -46,15 +46,15 @@ export async function runDoctor(log: (line: string) => void = console.log): Prom
   }
 
   const checks: Check[] = [];
+  const gpu = new WebGpuBackend(engine);
   const kernels = listKernels();
   try {
-    await engine.compile(kernels);
+    await engine.compile(kernels.map((k) => (k === "gemm_packed" ? { name: k, block: gpu.gemm.block } : k)));
     checks.push({ name: "compile kernels", ok: true, detail: `${kernels.length} WGSL kernels built` });
   } catch (e) {
     checks.push({ name: "compile kernels", ok: false, detail: (e as Error).message });
   }
 
-  const gpu = new WebGpuBackend(engine);
   try {
     const { y, dx, act } = await tidy(async () => {
       const x = Tensor.fromArray(gpu, Array.from({ length: 16 }, (_, i) => i + 1), [1, 1, 4, 4], {

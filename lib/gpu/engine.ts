@@ -4,6 +4,10 @@
  * on flush or readback (a dispatch costs ~0.1 ms and a readback ~12 ms on lavapipe: batch, read back rarely).
  */
 import { loadKernelSource } from "./kernel_source.ts";
+import { expandGemm, type GemmBlock } from "./gemm_variant.ts";
+
+/** A kernel file, or a templated kernel with the variant to expand (the packed GEMM's register block). */
+export type KernelRef = string | { name: string; block: GemmBlock };
 
 /** A uniform parameter: plain numbers are written as u32, `f32(x)` as a float. */
 export type KernelParam = number | { f32: number } | { i32: number };
@@ -143,11 +147,17 @@ export class GpuEngine {
    * The cached pipeline for a kernel file and its static constants (WGSL `override`s). Compilation runs inside a
    * validation error scope; its outcome is checked on the next flush or readback, with the compiler's messages.
    */
-  pipeline(kernel: string, constants: Record<string, number> = {}): GPUComputePipeline {
-    const key = kernel + JSON.stringify(constants);
+  pipeline(kernel: KernelRef, constants: Record<string, number> = {}): GPUComputePipeline {
+    const key = JSON.stringify([kernel, constants]);
     let pipeline = this.pipelines.get(key);
     if (pipeline) return pipeline;
-    pipeline = this.build(kernel, loadKernelSource(kernel), constants);
+    pipeline = typeof kernel === "string"
+      ? this.build(kernel, loadKernelSource(kernel), constants)
+      : this.build(
+        `${kernel.name}[${kernel.block.ra}x${kernel.block.cb}]`,
+        expandGemm(loadKernelSource(kernel.name), kernel.block),
+        constants,
+      );
     this.pipelines.set(key, pipeline);
     return pipeline;
   }
@@ -184,7 +194,7 @@ export class GpuEngine {
   }
 
   /** Compiles kernels now and throws the first build error, if any (doctor and tests use it). */
-  async compile(kernels: string[]): Promise<void> {
+  async compile(kernels: KernelRef[]): Promise<void> {
     for (const k of kernels) this.pipeline(k);
     await this.checkErrors();
   }
@@ -268,7 +278,7 @@ export class GpuEngine {
    * order), bindings 1.. are the given storage buffers.
    */
   dispatch(
-    kernel: string,
+    kernel: KernelRef,
     buffers: GPUBuffer[],
     params: KernelParam[],
     groups: [number, number?, number?],
@@ -278,12 +288,16 @@ export class GpuEngine {
     const max = this.limits.maxComputeWorkgroupsPerDimension;
     if (x > max || y > max || z > max) {
       throw new DeviceLimitError(
-        `${kernel}: dispatch of ${x}x${y}x${z} workgroups exceeds maxComputeWorkgroupsPerDimension = ${max}. ` +
+        `${
+          typeof kernel === "string" ? kernel : kernel.name
+        }: dispatch of ${x}x${y}x${z} workgroups exceeds maxComputeWorkgroupsPerDimension = ${max}. ` +
           `Use a smaller batch or input size.`,
       );
     }
     if (x === 0 || y === 0 || z === 0) return;
-    if (params.length * 4 > UNIFORM_SLOT) throw new Error(`${kernel}: too many uniform parameters`);
+    if (params.length * 4 > UNIFORM_SLOT) {
+      throw new Error(`${JSON.stringify(kernel)}: too many uniform parameters`);
+    }
     if (this.arenaSlots === ARENA_SLOTS) this.flush();
     const pipeline = this.pipeline(kernel, constants);
     const slot = this.arenaSlots++;

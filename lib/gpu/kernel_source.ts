@@ -19,7 +19,10 @@ export function loadKernelSource(name: string): string {
   return expanded;
 }
 
-/** Every kernel (a .wgsl file no other file includes), for up-front compilation (doctor, tests). */
+/**
+ * Every kernel (a .wgsl file no other file includes), for up-front compilation (doctor, tests). Templated kernels
+ * (with //@gen lines) are listed too; compile them through their variant (see lib/gpu/gemm_variant.ts).
+ */
 export function listKernels(): string[] {
   const names: string[] = [];
   const included = new Set<string>();

@@ -1,0 +1,43 @@
+/**
+ * Expands the //@gen lines of kernels/gemm_packed.wgsl for a register block of RA x CB vec4s (4*RA rows by 4*CB
+ * columns per invocation): declarations, loads, multiply-adds and stores, written out because WGSL arrays of
+ * accumulators indexed in loops end up in memory instead of registers.
+ */
+export interface GemmBlock {
+  /** vec4s of A per invocation: 4*ra rows. */
+  ra: number;
+  /** vec4s of B per invocation: 4*cb columns. */
+  cb: number;
+}
+
+export function expandGemm(template: string, block: GemmBlock): string {
+  const { ra, cb } = block;
+  const rows = 4 * ra;
+  const comps = ["x", "y", "z", "w"];
+  const gen: Record<string, string[]> = { decl: [], load: [], fma: [], store: [] };
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cb; c++) gen.decl.push(`var acc_${r}_${c} = vec4<f32>(0.0);`);
+  }
+  for (let i = 0; i < ra; i++) gen.load.push(`let va${i} = a[ar + ${i}u];`);
+  for (let c = 0; c < cb; c++) gen.load.push(`let vb${c} = b[br + ${c}u];`);
+  for (let i = 0; i < ra; i++) {
+    for (let j = 0; j < 4; j++) {
+      for (let c = 0; c < cb; c++) gen.fma.push(`acc_${i * 4 + j}_${c} += va${i}.${comps[j]} * vb${c};`);
+    }
+  }
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cb; c++) {
+      for (let j = 0; j < 4; j++) {
+        gen.store.push(`store(m0 + ${r}u, n0 + ${4 * c + j}u, acc_${r}_${c}.${comps[j]}, base);`);
+      }
+    }
+  }
+  return template
+    .replace(/\bRA\b/g, `${ra}u`)
+    .replace(/\bCB\b/g, `${cb}u`)
+    .replace(/^(\s*)\/\/@gen (\w+)\s*$/gm, (_, indent: string, what: string) => {
+      const lines = gen[what];
+      if (!lines) throw new Error(`gemm_packed.wgsl: unknown //@gen ${what}`);
+      return lines.map((l) => indent + l).join("\n");
+    });
+}
