@@ -2,6 +2,7 @@
 //   mode 0: f = a                   (bias gradients, sums, means, global average pooling)
 //   mode 1: f = a * min(b, 0)       (PReLU slope gradient, paper Eq. 2-3: dy * y where y <= 0)
 //   mode 2: f = 1 if a is NaN or Inf (finite checks for the training loop)
+// Each of the 256 invocations walks the (n, s) pairs t = li, li + 256, ... stepping n and s instead of dividing.
 struct Params { n: u32, c: u32, s: u32, mode: u32, scale: f32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
@@ -23,10 +24,18 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(num_workgroups) groups: v
   let ch = wg.x + wg.y * groups.x;
   var acc = 0.0;
   if (ch < p.c) {
-    let count = p.n * p.s;
-    for (var t = li; t < count; t += 256u) {
-      let n = t / p.s;
-      acc += term((n * p.c + ch) * p.s + t % p.s);
+    var n = li / p.s;
+    var s = li % p.s;
+    let dn = 256u / p.s;
+    let ds = 256u % p.s;
+    while (n < p.n) {
+      acc += term((n * p.c + ch) * p.s + s);
+      n += dn;
+      s += ds;
+      if (s >= p.s) {
+        s -= p.s;
+        n += 1u;
+      }
     }
   }
   partial[li] = acc;

@@ -20,18 +20,27 @@ struct Params {
 @group(0) @binding(3) var<storage, read> bias: array<f32>;
 @group(0) @binding(4) var<storage, read_write> c: array<f32>;
 
-fn store(m: u32, n: u32, v: f32, base: u32) {
-  if (m >= p.M || n >= p.N) { return; }
-  var out = v;
-  if (p.has_bias == 1u) { out += bias[n]; }
-  var at: u32;
-  if (p.mode == 1u) {
-    at = base + ((m / p.spatial) * p.N + n) * p.spatial + m % p.spatial;
-  } else {
-    at = base + m * p.ldc + n;
+// Where row m starts in the output, and the distance between its columns (divisions once per row, not per
+// element: they are slow on CPU adapters).
+fn row_base(m: u32, base: u32) -> u32 {
+  if (p.mode == 1u) { return base + (m / p.spatial) * p.N * p.spatial + m % p.spatial; }
+  return base + m * p.ldc;
+}
+
+fn col_stride() -> u32 {
+  return select(1u, p.spatial, p.mode == 1u);
+}
+
+fn store4(m: u32, row: u32, stride: u32, n: u32, v: vec4<f32>) {
+  if (m >= p.M) { return; }
+  for (var j = 0u; j < 4u; j++) {
+    if (n + j >= p.N) { return; }
+    var out = v[j];
+    if (p.has_bias == 1u) { out += bias[n + j]; }
+    let at = row + (n + j) * stride;
+    if (p.accumulate == 1u) { out += c[at]; }
+    c[at] = out;
   }
-  if (p.accumulate == 1u) { out += c[at]; }
-  c[at] = out;
 }
 
 @compute @workgroup_size(64)
@@ -54,5 +63,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
   let base = p.out_offset + gid.z * p.split_stride;
   let m0 = a0 * 4u;
   let n0 = b0 * 4u;
+  let stride = col_stride();
   //@gen store
 }

@@ -17,6 +17,8 @@ export class GpuStorage implements Storage {
   constructor(readonly buffer: GPUBuffer, readonly length: number, readonly dtype: "f32" | "u32" = "f32") {}
 }
 
+/** Elements per invocation in kernels/plane_runs.wgsl (its RUN). */
+const PLANE_RUN = 64;
 const REDUCE_MODES: Record<ReduceMode, number> = { sum: 0, prelu: 1, nonfinite: 2 };
 
 export class WebGpuBackend implements Backend {
@@ -135,11 +137,14 @@ export class WebGpuBackend implements Backend {
 
   activation(x: Storage, slopes: Storage | null, fixedSlope: number, c: number, s: number): Storage {
     const y = this.out(x.length, "activation output");
-    this.elementwise(
+    this.planeRuns(
       "activation_forward",
       [buf(x), slopes ? buf(slopes) : this.dummy, y.buffer],
-      [x.length, c, s, slopes ? 1 : 0, f32(fixedSlope)],
       x.length,
+      c,
+      s,
+      slopes,
+      fixedSlope,
     );
     return y;
   }
@@ -153,13 +158,33 @@ export class WebGpuBackend implements Backend {
     s: number,
   ) {
     const dx = this.out(x.length, "activation input gradient");
-    this.elementwise(
+    this.planeRuns(
       "activation_grad_input",
       [buf(dy), buf(x), slopes ? buf(slopes) : this.dummy, dx.buffer],
-      [x.length, c, s, slopes ? 1 : 0, f32(fixedSlope)],
       x.length,
+      c,
+      s,
+      slopes,
+      fixedSlope,
     );
     return dx;
+  }
+
+  /** Dispatches a kernel over runs of channel planes (kernels/plane_runs.wgsl). */
+  private planeRuns(
+    kernel: string,
+    buffers: GPUBuffer[],
+    total: number,
+    c: number,
+    s: number,
+    slopes: Storage | null,
+    fixedSlope: number,
+  ): void {
+    // Without learned slopes the channel does not matter: one plane holding everything.
+    const planeSize = slopes ? s : total;
+    const planes = total / planeSize;
+    const runs = planes * Math.ceil(planeSize / PLANE_RUN);
+    this.elementwise(kernel, buffers, [planes, c, planeSize, slopes ? 1 : 0, f32(fixedSlope)], runs);
   }
 
   maxPool(x: Storage, g: PoolGeometry) {
@@ -178,12 +203,15 @@ export class WebGpuBackend implements Backend {
   maxPoolGrad(dy: Storage, argmax: Storage, g: PoolGeometry): Storage {
     const total = g.n * g.c * g.h * g.w;
     const dx = this.out(total, "max-pool input gradient");
-    this.elementwise(
-      "maxpool_grad",
-      [buf(dy), buf(argmax), dx.buffer],
-      [total, g.h, g.w, g.oh, g.ow, g.k, g.stride, g.pad],
-      total,
-    );
+    const params = [g.n * g.c * g.oh * g.ow, g.h, g.w, g.oh, g.ow, g.k, g.stride, g.pad];
+    if (g.k <= g.stride) {
+      // Windows do not overlap: scatter from each window (zero first: some positions may lie in no window).
+      this.engine.clear(dx.buffer, total * 4);
+      this.elementwise("maxpool_scatter_grad", [buf(dy), buf(argmax), dx.buffer], params, params[0]);
+    } else {
+      params[0] = total;
+      this.elementwise("maxpool_grad", [buf(dy), buf(argmax), dx.buffer], params, total);
+    }
     return dx;
   }
 

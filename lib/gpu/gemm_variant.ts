@@ -26,10 +26,9 @@ export function expandGemm(template: string, block: GemmBlock): string {
     }
   }
   for (let r = 0; r < rows; r++) {
+    gen.store.push(`let row${r} = row_base(m0 + ${r}u, base);`);
     for (let c = 0; c < cb; c++) {
-      for (let j = 0; j < 4; j++) {
-        gen.store.push(`store(m0 + ${r}u, n0 + ${4 * c + j}u, acc_${r}_${c}.${comps[j]}, base);`);
-      }
+      gen.store.push(`store4(m0 + ${r}u, row${r}, stride, n0 + ${4 * c}u, acc_${r}_${c});`);
     }
   }
   return template
