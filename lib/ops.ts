@@ -249,6 +249,20 @@ export function dropout(x: Tensor, rate: number, seed: number, training: boolean
   return result(backend, y, x.shape, "dropout", [x], (dy) => [backend.dropout(dy, rate, s)]);
 }
 
+/** Wrap-around padding of the spatial dims of an NCHW tensor: convolutions on a torus, with no border. */
+export function circularPad(x: Tensor, pad: number): Tensor {
+  expectRank("circularPad", "input", x, 4);
+  const [n, c, h, w] = x.shape;
+  if (!Number.isInteger(pad) || pad < 0 || pad > h || pad > w) {
+    throw new ShapeError(`circularPad: pad must be an integer in [0, ${Math.min(h, w)}], got ${pad}`);
+  }
+  const backend = x.backend;
+  const y = backend.circularPad(x.storage, n * c, h, w, pad, false);
+  return result(backend, y, [n, c, h + 2 * pad, w + 2 * pad], "circularPad", [x], (dy) => [
+    backend.circularPad(dy, n * c, h, w, pad, true),
+  ]);
+}
+
 export function add(a: Tensor, b: Tensor): Tensor {
   const backend = sameBackend("add", a, b);
   sameShape("add", a, b);

@@ -31,13 +31,14 @@ Deno.test("cli: an unknown experiment id is a clear error with a non-zero exit",
   assert.match(errors.join("\n"), /unknown experiment id 'nope'/);
 });
 
-Deno.test("cli: exp --list shows the registered experiments; reproduce skips demos", async () => {
+Deno.test("cli: exp --list shows the registered experiments; reproduce runs the paper ones, not demos", async () => {
+  const out = Deno.makeTempDirSync();
   const lines: string[] = [];
   const original = console.log;
   console.log = (...args: unknown[]) => lines.push(args.join(" "));
   try {
     assert.equal(await main(["exp", "--list"]), 0);
-    assert.equal(await main(["reproduce", "--tier", "smoke"]), 0);
+    assert.equal(await main(["reproduce", "--tier", "smoke", "--out", out]), 0);
   } finally {
     console.log = original;
   }
@@ -46,5 +47,8 @@ Deno.test("cli: exp --list shows the registered experiments; reproduce skips dem
     text,
     /pipeline-demo +none \(pipeline check\) +Pipeline demo: a 3-layer PReLU net \[tiers: smoke, default, gpu\]/,
   );
-  assert.match(text, /no paper experiments registered yet for tier smoke/);
+  assert.match(text, /== init-variance/);
+  assert.doesNotMatch(text, /== pipeline-demo/);
+  assert.match(text, /reproduce: 1 of 1 experiments succeeded/);
+  assert.deepEqual([...Deno.readDirSync(out)].map((e) => e.name), ["init-variance"]);
 });

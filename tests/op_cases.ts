@@ -36,6 +36,7 @@ export const cases: Case[] = [
     { n: 3, cin: 6, h: 6, w: 6, cout: 9, k: 2, stride: 1, pad: 0 },
     { n: 1, cin: 70, h: 5, w: 5, cout: 67, k: 3, stride: 1, pad: 1 },
     { n: 2, cin: 4, h: 8, w: 8, cout: 3, k: 1, stride: 1, pad: 0 },
+    { n: 2, cin: 4, h: 24, w: 24, cout: 6, k: 3, stride: 1, pad: 1 }, // weight gradient takes the split-K path
   ].map((c): Case => ({
     name: `conv2d ${c.n}x${c.cin}x${c.h}x${c.w} k${c.k} s${c.stride} p${c.pad} -> ${c.cout}`,
     inputs: [
@@ -122,6 +123,18 @@ export const cases: Case[] = [
     name: "spp over a 5x6 window at (2, 1) of a 9x8 map",
     inputs: [{ shape: [2, 3, 9, 8], grad: true }],
     op: ([x]) => ops.spp(x, [3, 2, 1], { top: 2, left: 1, height: 5, width: 6 }),
+    tol: 1e-6,
+  },
+  {
+    name: "circularPad by 1, then a 3x3 conv (a torus)",
+    inputs: [{ shape: [2, 3, 5, 4], grad: true }, { shape: [4, 3, 3, 3], grad: true }],
+    op: ([x, w]) => ops.conv2d(ops.circularPad(x, 1), w),
+    tol: 2e-5,
+  },
+  {
+    name: "circularPad by 2",
+    inputs: [{ shape: [1, 2, 3, 3], grad: true }],
+    op: ([x]) => ops.circularPad(x, 2),
     tol: 1e-6,
   },
   {

@@ -5,6 +5,7 @@
  * max|gpu - ref| / max|ref| (5x looser for gradients, which chain two f32 kernels).
  */
 import assert from "node:assert/strict";
+import { WebGpuBackend } from "../lib/backends/webgpu.ts";
 import { compare, reference, webgpu } from "./helpers.ts";
 import { cases, runCase } from "./op_cases.ts";
 
@@ -29,6 +30,32 @@ for (const c of cases) {
         `${c.name} gradient ${i}: normalized error ${e.normalized} > ${c.tol * 5}`,
       );
     });
+  });
+}
+
+// Every GEMM variant an adapter can select, and the chunked im2col path (a panel budget of one small image).
+const variants = [
+  { name: "GEMM block 2x2 (GPU adapters)", opts: { block: { ra: 2, cb: 2 } } },
+  { name: "GEMM block 4x4 (CPU adapters)", opts: { block: { ra: 4, cb: 4 } } },
+  { name: "im2col in chunks of one image", opts: { panelBytes: 4096 } },
+];
+const gemmCases = cases.filter((c) => /^(conv2d|linear|matmul)/.test(c.name));
+for (const v of variants) {
+  Deno.test(`op suite: ${v.name}, ${gemmCases.length} conv/linear/matmul cases`, async () => {
+    const backend = new WebGpuBackend((await webgpu()).engine, v.opts);
+    for (const c of gemmCases) {
+      const want = await runCase(reference, c);
+      const got = await runCase(backend, c);
+      assert.ok(compare(got.y, want.y).normalized <= c.tol, `${v.name}, ${c.name}: forward`);
+      want.grads.forEach((wg, i) => {
+        if (wg) {
+          assert.ok(
+            compare(got.grads[i]!, wg).normalized <= c.tol * 5,
+            `${v.name}, ${c.name}: gradient ${i}`,
+          );
+        }
+      });
+    }
   });
 }
 

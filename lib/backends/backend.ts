@@ -62,6 +62,8 @@ export interface Backend {
   spp(x: Storage, g: SppGeometry): { y: Storage; argmax: Storage };
   sppGrad(dy: Storage, argmax: Storage, g: SppGeometry): Storage;
   dropout(x: Storage, rate: number, seed: number): Storage;
+  /** Wrap-around padding of [planes, h, w] maps by `pad` (fold = its adjoint, from padded maps back). */
+  circularPad(x: Storage, planes: number, h: number, w: number, pad: number, fold: boolean): Storage;
   /** alpha * a + beta * b */
   axpby(a: Storage, b: Storage, alpha: number, beta: number): Storage;
   /** alpha * a * b */

@@ -50,8 +50,9 @@ export class PackedGemm {
     private readonly dummy: GPUBuffer,
     /** Output blocks below which K is split (enough parallel work for the adapter). */
     private readonly minLanes: number,
+    panelBytes = 64 << 20,
   ) {
-    this.maxPanelBytes = Math.min(64 << 20, engine.limits.maxStorageBufferBindingSize);
+    this.maxPanelBytes = Math.min(panelBytes, engine.limits.maxStorageBufferBindingSize);
   }
 
   get mAlign(): number {

@@ -86,6 +86,9 @@ export class ReferenceBackend implements Backend {
   dropout(x: Storage, rate: number, seed: number): Storage {
     return ref.dropout(f(x), rate, seed);
   }
+  circularPad(x: Storage, planes: number, h: number, w: number, pad: number, fold: boolean): Storage {
+    return ref.circularPad(f(x), planes, h, w, pad, fold);
+  }
   axpby(a: Storage, b: Storage, alpha: number, beta: number): Storage {
     const bb = f(b);
     return f(a).map((v, i) => alpha * v + beta * bb[i]);

@@ -28,10 +28,21 @@ export class WebGpuBackend implements Backend {
 
   readonly gemm: PackedGemm;
 
-  constructor(readonly engine: GpuEngine, block: GemmBlock = defaultBlock(engine)) {
+  /**
+   * `block` overrides the GEMM register block and `panelBytes` the im2col budget per chunk of images (tests use
+   * both to exercise every variant and the chunked path).
+   */
+  constructor(readonly engine: GpuEngine, opts: { block?: GemmBlock; panelBytes?: number } = {}) {
     this.dummy = engine.upload(new Float32Array(4), "a placeholder binding");
     // A software adapter runs one workgroup of 64 invocations per core; a GPU wants thousands of invocations.
-    this.gemm = new PackedGemm(engine, block, this.dummy, engine.adapter.isFallbackAdapter ? 256 : 8192);
+    const minLanes = engine.adapter.isFallbackAdapter ? 256 : 8192;
+    this.gemm = new PackedGemm(
+      engine,
+      opts.block ?? defaultBlock(engine),
+      this.dummy,
+      minLanes,
+      opts.panelBytes,
+    );
   }
 
   describe(): string {
@@ -256,6 +267,14 @@ export class WebGpuBackend implements Backend {
     const y = this.out(x.length, "dropout output");
     this.elementwise("dropout", [buf(x), y.buffer], [x.length, seed, f32(rate)], x.length);
     return y;
+  }
+
+  circularPad(x: Storage, planes: number, h: number, w: number, pad: number, fold: boolean): Storage {
+    const padded = planes * (h + 2 * pad) * (w + 2 * pad);
+    const total = fold ? planes * h * w : padded;
+    const out = this.out(total, "a circular padding result");
+    this.elementwise("circular_pad", [buf(x), out.buffer], [total, h, w, pad, fold ? 1 : 0], total);
+    return out;
   }
 
   axpby(a: Storage, b: Storage, alpha: number, beta: number): Storage {

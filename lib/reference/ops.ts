@@ -292,6 +292,25 @@ export function topkCorrect(logits: F64, labels: F64, rows: number, classes: num
   return out;
 }
 
+/** Wrap-around padding of [planes, h, w] maps by `pad`; with fold, its adjoint (padded maps summed back). */
+export function circularPad(src: F64, planes: number, h: number, w: number, pad: number, fold: boolean): F64 {
+  const ph = h + 2 * pad;
+  const pw = w + 2 * pad;
+  const wrap = (v: number, n: number) => ((v % n) + n) % n;
+  const out = new Float64Array(fold ? planes * h * w : planes * ph * pw);
+  for (let p = 0; p < planes; p++) {
+    for (let py = 0; py < ph; py++) {
+      for (let px = 0; px < pw; px++) {
+        const inner = (p * h + wrap(py - pad, h)) * w + wrap(px - pad, w);
+        const padded = (p * ph + py) * pw + px;
+        if (fold) out[inner] += src[padded];
+        else out[padded] = src[inner];
+      }
+    }
+  }
+  return out;
+}
+
 /** In place: v = momentum v + lr (g + wd w); w -= v. */
 export function sgdUpdate(w: F64, g: F64, v: F64, lr: number, momentum: number, weightDecay: number): void {
   for (let i = 0; i < w.length; i++) {
