@@ -5,25 +5,18 @@ struct Params { total: u32, h: u32, w: u32, oh: u32, ow: u32, k: u32, stride: u3
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 @group(0) @binding(3) var<storage, read_write> argmax: array<u32>;
 //#include flat_index
+//#include pool_window
 
 @compute @workgroup_size(256)
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let i = flat_index(gid, groups);
   if (i >= p.total) { return; }
-  let plane = i / (p.oh * p.ow);
-  let r = i % (p.oh * p.ow);
-  let y0 = i32((r / p.ow) * p.stride) - i32(p.pad);
-  let x0 = i32((r % p.ow) * p.stride) - i32(p.pad);
-  let ys = u32(max(y0, 0));
-  let xs = u32(max(x0, 0));
-  let ye = u32(min(y0 + i32(p.k), i32(p.h)));
-  let xe = u32(min(x0 + i32(p.k), i32(p.w)));
-  let base = plane * p.h * p.w;
+  let win = pool_window(i);
   var best = -3.4e38;
-  var best_at = ys * p.w + xs;
-  for (var iy = ys; iy < ye; iy++) {
-    for (var ix = xs; ix < xe; ix++) {
-      let v = x[base + iy * p.w + ix];
+  var best_at = win.ys * p.w + win.xs;
+  for (var iy = win.ys; iy < win.ye; iy++) {
+    for (var ix = win.xs; ix < win.xe; ix++) {
+      let v = x[win.base + iy * p.w + ix];
       if (v > best) { best = v; best_at = iy * p.w + ix; }
     }
   }

@@ -91,6 +91,7 @@ export function validateResult(value: unknown, where = "result.json"): Experimen
 function fmt(v: number | string | null): string {
   if (v === null) return "—";
   if (typeof v === "string") return v;
+  if (v !== 0 && Math.abs(v) < 1e-3) return v.toExponential(2);
   return Number.isInteger(v) ? String(v) : v.toFixed(Math.abs(v) >= 100 ? 1 : Math.abs(v) >= 1 ? 2 : 4);
 }
 
