@@ -3,4 +3,5 @@
  * figure gets one self-contained script in this folder, imported below.
  */
 import "./init_variance.ts";
+import "./small_model.ts";
 import "./pipeline_demo.ts";

@@ -4,14 +4,8 @@
  * the machinery, not a claim of the paper.
  */
 import { type Experiment, register, type RunContext } from "../lib/experiments/registry.ts";
-import {
-  loadData,
-  meanStd,
-  resultBase,
-  runRecord,
-  type TierData,
-  trainNetwork,
-} from "../lib/experiments/common.ts";
+import { loadData, resultBase, runRecord, type TierData, trainNetwork } from "../lib/experiments/common.ts";
+import { meanStd } from "../lib/experiments/stats.ts";
 import type { NetSpec } from "../lib/models/network.ts";
 import { lineChart } from "../lib/results/svg.ts";
 import { writeResult } from "../lib/results/result.ts";

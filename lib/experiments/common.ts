@@ -150,12 +150,3 @@ export async function resultBase(
     wallSeconds: (performance.now() - started) / 1000,
   };
 }
-
-/** Mean and sample standard deviation. */
-export function meanStd(values: number[]): { mean: number; std: number } {
-  const mean = values.reduce((a, b) => a + b, 0) / values.length;
-  const std = values.length > 1
-    ? Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / (values.length - 1))
-    : 0;
-  return { mean, std };
-}

@@ -49,6 +49,13 @@ export interface ForwardContext {
   training: boolean;
   /** Seeds the dropout masks of this forward pass. */
   seed: number;
+  /** When given, every rectifier's output is recorded here under its layer name (for mean responses). */
+  taps?: Map<string, Tensor>;
+}
+
+function tap(ctx: ForwardContext, name: string, t: Tensor): Tensor {
+  ctx.taps?.set(name, t);
+  return t;
 }
 
 /** Shapes, parameter and multiply-add counts of a spec at its input size, without building it. */
@@ -184,7 +191,7 @@ export class Network {
         this.params.push(...conv.parameters(), ...act.parameters());
         this.convs.push(conv);
         this.rectifiers.push(act);
-        steps.push((x) => act.forward(conv.forward(x)));
+        steps.push((x, ctx) => tap(ctx, layer.name, act.forward(conv.forward(x))));
         channels = layer.filters;
       } else if (layer.type === "maxpool") {
         steps.push((x) =>
@@ -211,7 +218,7 @@ export class Network {
           const act = new Rectifier(backend, `${layer.name}.act`, spec.activation, layer.units);
           this.params.push(...act.parameters());
           this.rectifiers.push(act);
-          steps.push((x) => act.forward(fc.forward(x)));
+          steps.push((x, ctx) => tap(ctx, layer.name, act.forward(fc.forward(x))));
         } else {
           steps.push((x) => fc.forward(x));
         }

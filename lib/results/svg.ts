@@ -159,3 +159,52 @@ export function barChart(opts: {
   out.push("</svg>");
   return out.join("\n") + "\n";
 }
+
+/**
+ * A grid of conv filters [out, in, k, k] as pictures (the paper calls conv1's filters Gabor-like): RGB for 3
+ * input channels, grey (the channel mean) otherwise; each filter scaled to its own range.
+ */
+export function filterGrid(title: string, weights: ArrayLike<number>, shape: readonly number[]): string {
+  const [out, cin, k] = shape;
+  const cols = Math.ceil(Math.sqrt(out));
+  const rows = Math.ceil(out / cols);
+  const cell = Math.max(4, Math.floor(480 / (cols * (k + 1))));
+  const w = cols * (k + 1) * cell + 20;
+  const h = rows * (k + 1) * cell + 50;
+  const lines = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="12">`,
+    `<rect width="${w}" height="${h}" fill="white"/>`,
+    `<text x="${w / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${esc(title)}</text>`,
+  ];
+  const plane = k * k;
+  for (let f = 0; f < out; f++) {
+    const base = f * cin * plane;
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < cin * plane; i++) {
+      lo = Math.min(lo, weights[base + i]);
+      hi = Math.max(hi, weights[base + i]);
+    }
+    const norm = (v: number) => Math.round((255 * (v - lo)) / Math.max(hi - lo, 1e-12));
+    const ox = 10 + (f % cols) * (k + 1) * cell;
+    const oy = 36 + Math.floor(f / cols) * (k + 1) * cell;
+    for (let y = 0; y < k; y++) {
+      for (let x = 0; x < k; x++) {
+        let r: number, g: number, b: number;
+        if (cin === 3) {
+          [r, g, b] = [0, 1, 2].map((c) => norm(weights[base + c * plane + y * k + x]));
+        } else {
+          let m = 0;
+          for (let c = 0; c < cin; c++) m += weights[base + c * plane + y * k + x] / cin;
+          r = g = b = norm(m);
+        }
+        lines.push(
+          `<rect x="${ox + x * cell}" y="${
+            oy + y * cell
+          }" width="${cell}" height="${cell}" fill="rgb(${r},${g},${b})"/>`,
+        );
+      }
+    }
+  }
+  lines.push("</svg>");
+  return lines.join("\n") + "\n";
+}
