@@ -377,9 +377,8 @@ const md = [
     engine.adapter.isFallbackAdapter ? " (software adapter)" : ""
   }`,
   "",
-  `Deno ${env.deno}, ${env.os}, ${env.cpus} CPUs, commit ${
-    env.git?.commit.slice(0, 12) ?? "unknown"
-  }, ${env.date}.` +
+  `Deno ${env.deno}, ${env.os}, ${env.cpus} CPUs, commit ${env.git?.commit.slice(0, 12) ?? "unknown"}` +
+  `${env.git?.dirty ? " (with uncommitted changes)" : ""}, ${env.date}.` +
   (quick
     ? " **Quick mode: one measurement per row.**"
     : " Median of 5 measurements after a warm-up (fewer when an op takes over 8 s in all)."),
