@@ -21,6 +21,7 @@ import {
   verdictPositive,
 } from "../lib/experiments/stats.ts";
 import { viewBatch } from "../lib/data/augment.ts";
+import { spreadIndices } from "../lib/data/dataset.ts";
 import type { ActivationKind } from "../lib/nn.ts";
 import { type Network } from "../lib/models/network.ts";
 import { scaledSmall14 } from "../lib/models/zoo.ts";
@@ -86,8 +87,8 @@ interface Probe {
 
 /** Mean responses and the fc Fisher proxy on a fixed batch of centre crops (no gradient). */
 async function probe(net: Network, data: LoadedData, crop: number, images: number): Promise<Probe> {
-  const count = Math.min(images, data.test.count);
-  const indices = Array.from({ length: count }, (_, i) => i);
+  const indices = spreadIndices(data.test.count, images);
+  const count = indices.length;
   const x = viewBatch(data.test, indices, data.test.height, crop, [2, 2, false], data.norm);
   return await tidy(async () => {
     const taps = new Map<string, Tensor>();

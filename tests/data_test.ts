@@ -7,7 +7,7 @@ import { CIFAR10_CLASSES, loadCifarBinary } from "../lib/data/cifar_binary.ts";
 import { loadIdxPair, parseIdx } from "../lib/data/idx.ts";
 import { cached, readCache, writeCache } from "../lib/data/cache.ts";
 import { download, extractTar } from "../lib/data/download.ts";
-import { DataError, takePerClass } from "../lib/data/dataset.ts";
+import { DataError, spreadIndices, takePerClass } from "../lib/data/dataset.ts";
 import { syntheticImages } from "../lib/data/synthetic.ts";
 import { md5Hex } from "../lib/util/fs.ts";
 
@@ -207,4 +207,9 @@ Deno.test("data: per-class subsets keep order and balance", () => {
   assert.deepEqual(Array.from(small.labels), [0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 2, 3]);
   assert.deepEqual(small.pixels.subarray(0, 48), set.pixels.subarray(0, 48));
   assert.ok(new DataError("x") instanceof Error);
+  // A limited evaluation of a class-by-class set sees every class.
+  assert.deepEqual(spreadIndices(10, 4), [0, 2, 5, 7]);
+  assert.deepEqual(spreadIndices(3, 10), [0, 1, 2]);
+  const byClass = Array.from({ length: 100 }, (_, i) => Math.floor(i / 10));
+  assert.equal(new Set(spreadIndices(100, 20).map((i) => byClass[i])).size, 10);
 });

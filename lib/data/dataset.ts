@@ -49,6 +49,15 @@ export function checkImageSet(set: ImageSet): ImageSet {
   return set;
 }
 
+/**
+ * `count` indices spread evenly over the set (all of them when count >= size). Sets are often stored class by
+ * class, so a prefix would see only the first classes; an even spread sees them all.
+ */
+export function spreadIndices(size: number, count: number): number[] {
+  const n = Math.min(count, size);
+  return Array.from({ length: n }, (_, i) => Math.floor((i * size) / n));
+}
+
 /** The first `n` images of each class at most, keeping the original order (for small tiers). */
 export function takePerClass(set: ImageSet, n: number): ImageSet {
   const counts = new Array(set.classes.length).fill(0);

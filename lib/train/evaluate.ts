@@ -4,7 +4,7 @@
  * every window of the last conv map the size of the training one, scores averaged over windows, flips and
  * scales). Softmax scores are averaged; top-1/top-5 counts stay on the device until the end.
  */
-import type { ImageSet } from "../data/dataset.ts";
+import { type ImageSet, spreadIndices } from "../data/dataset.ts";
 import { type Normalization, viewBatch, type ViewName, viewOffsets, wholeBatch } from "../data/augment.ts";
 import type { Network } from "../models/network.ts";
 import * as ops from "../ops.ts";
@@ -21,7 +21,7 @@ export interface EvalResult {
 export interface EvalOptions {
   norm: Normalization;
   batchSize: number;
-  /** Evaluate the first `limit` images only. */
+  /** Evaluate `limit` images only, spread evenly over the set; scores then follow that order. */
   limit?: number;
   keepScores?: boolean;
 }
@@ -36,12 +36,14 @@ async function evaluateWith(
   scoreBatch: (indices: number[]) => { sum: Tensor; views: number },
 ): Promise<EvalResult> {
   const backend = net.backend;
-  const count = Math.min(opts.limit ?? set.count, set.count);
+  // A limited evaluation takes images spread over the whole set (sets are often stored class by class).
+  const chosen = spreadIndices(set.count, opts.limit ?? set.count);
+  const count = chosen.length;
   const classes = set.classes.length;
   const scores = opts.keepScores ? new Float32Array(count * classes) : undefined;
   let counts = Tensor.zeros(backend, [2]);
   for (let start = 0; start < count; start += opts.batchSize) {
-    const indices = Array.from({ length: Math.min(opts.batchSize, count - start) }, (_, i) => start + i);
+    const indices = chosen.slice(start, start + opts.batchSize);
     const labels = Array.from(indices, (i) => set.labels[i]);
     const { next, mean } = tidy(() =>
       noGrad(() => {
