@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { main } from "../lib/cli/main.ts";
 import { runDoctor } from "../lib/cli/doctor.ts";
 import { listKernels } from "../lib/gpu/kernel_source.ts";
-import { getExperiment, listExperiments } from "../lib/experiments/registry.ts";
+import { getExperiment, listExperiments, register } from "../lib/experiments/registry.ts";
 
 Deno.test("cli: doctor reports the adapter, limits and passing known-answer self-tests", async () => {
   const lines: string[] = [];
@@ -52,4 +52,36 @@ Deno.test("cli: exp --list shows the registered experiments; reproduce runs the 
   assert.doesNotMatch(text, /== pipeline-demo/);
   assert.match(text, new RegExp(`reproduce: ${paper.length} of ${paper.length} experiments succeeded`));
   assert.deepEqual([...Deno.readDirSync(out)].map((e) => e.name).sort(), paper);
+});
+
+Deno.test("cli: reproduce goes on past a failing experiment and reports it with a non-zero exit", async () => {
+  const ran: string[] = [];
+  for (const id of ["failing-a", "failing-b"]) {
+    register({
+      id,
+      title: "always fails",
+      paperRef: "test",
+      tiers: ["smoke"],
+      demo: true,
+      run: () => {
+        ran.push(id);
+        return Promise.reject(new Error(`${id} broke`));
+      },
+    });
+  }
+  const errors: string[] = [];
+  const logs: string[] = [];
+  const [error, log] = [console.error, console.log];
+  console.error = (...args: unknown[]) => errors.push(args.join(" "));
+  console.log = (...args: unknown[]) => logs.push(args.join(" "));
+  try {
+    assert.equal(await main(["reproduce", "--tier", "smoke", "--only", "failing-a,failing-b"]), 1);
+  } finally {
+    [console.error, console.log] = [error, log];
+    Deno.exitCode = 0;
+  }
+  assert.deepEqual(ran, ["failing-a", "failing-b"]);
+  assert.match(errors.join("\n"), /experiment failing-a failed: failing-a broke/);
+  assert.match(errors.join("\n"), /failed: failing-a, failing-b/);
+  assert.match(logs.join("\n"), /reproduce: 0 of 2 experiments succeeded/);
 });
