@@ -9,16 +9,8 @@ import { cacheRoot } from "../util/paths.ts";
 
 const MAGIC = "RECTIFIERS-IMAGESET-1\n";
 
-interface Header {
-  name: string;
-  count: number;
-  channels: number;
-  height: number;
-  width: number;
-  classes: string[];
-  source: string;
-  sha256: string;
-}
+/** Everything of an ImageSet but its arrays, plus the payload's checksum. */
+type Header = Omit<ImageSet, "pixels" | "labels"> & { sha256: string };
 
 export function cachePath(name: string, key: string): string {
   return `${cacheRoot()}/datasets/${name.replace(/[^a-zA-Z0-9._-]+/g, "_")}-${key.slice(0, 16)}.bin`;
@@ -45,16 +37,8 @@ function payloadOf(set: ImageSet): Uint8Array {
 
 export async function writeCache(path: string, set: ImageSet): Promise<void> {
   const payload = payloadOf(set);
-  const header: Header = {
-    name: set.name,
-    count: set.count,
-    channels: set.channels,
-    height: set.height,
-    width: set.width,
-    classes: set.classes,
-    source: set.source,
-    sha256: sha256Hex(payload),
-  };
+  const { pixels: _pixels, labels: _labels, ...meta } = set;
+  const header: Header = { ...meta, sha256: sha256Hex(payload) };
   const head = new TextEncoder().encode(MAGIC + JSON.stringify(header) + "\n");
   const file = new Uint8Array(head.length + payload.length);
   file.set(head, 0);
@@ -84,17 +68,8 @@ export async function readCache(
     if (payload.length !== header.count * 2 + pixelBytes) throw new Error("wrong size (truncated)");
     if (sha256Hex(payload) !== header.sha256) throw new Error("checksum mismatch");
     const labels = new Uint16Array(payload.slice(0, header.count * 2).buffer);
-    return {
-      name: header.name,
-      pixels: payload.subarray(header.count * 2),
-      labels,
-      count: header.count,
-      channels: header.channels,
-      height: header.height,
-      width: header.width,
-      classes: header.classes,
-      source: header.source,
-    };
+    const { sha256: _sha256, ...meta } = header;
+    return { ...meta, pixels: payload.subarray(header.count * 2), labels };
   } catch (e) {
     log(`dataset cache ${path} is corrupt (${(e as Error).message}): removing it and decoding again`);
     await Deno.remove(path).catch(() => {});

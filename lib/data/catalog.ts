@@ -8,10 +8,9 @@ import { CIFAR10_CLASSES, cifarBinaryFiles, loadCifarBinary } from "./cifar_bina
 import { DataError, type ImageSet } from "./dataset.ts";
 import { download, extractTar, type RemoteFile } from "./download.ts";
 import { listFolder, loadFolder } from "./folder.ts";
-import { idxPath, loadIdxPair } from "./idx.ts";
+import { idxPath, loadIdxPair, readIdx } from "./idx.ts";
 import { exists, sha256Hex, writeFileAtomic } from "../util/fs.ts";
 import { cacheRoot, PROJECT_ROOT, SHARED_DATASETS } from "../util/paths.ts";
-import { readIdx } from "./idx.ts";
 
 export type DatasetName = "cifar10" | "fashion-mnist" | "mnist";
 export type Split = "train" | "test";

@@ -10,9 +10,8 @@ import { expandGemm, type GemmBlock } from "./gemm_variant.ts";
 export type KernelRef = string | { name: string; block: GemmBlock };
 
 /** A uniform parameter: plain numbers are written as u32, `f32(x)` as a float. */
-export type KernelParam = number | { f32: number } | { i32: number };
+export type KernelParam = number | { f32: number };
 export const f32 = (value: number): KernelParam => ({ f32: value });
-export const i32 = (value: number): KernelParam => ({ i32: value });
 
 /** Limits our kernels need at least, and the ones we raise to what the adapter offers. */
 const REQUIRED_LIMITS: Record<string, number> = {
@@ -78,7 +77,6 @@ export class GpuEngine {
   private readonly arenaData = new ArrayBuffer(UNIFORM_SLOT * ARENA_SLOTS);
   private readonly arenaU32 = new Uint32Array(this.arenaData);
   private readonly arenaF32 = new Float32Array(this.arenaData);
-  private readonly arenaI32 = new Int32Array(this.arenaData);
   private readonly arena: GPUBuffer;
   private arenaSlots = 0;
   /** Counters for benchmarks and tests: dispatches, submits, readbacks, bytes allocated. */
@@ -304,8 +302,7 @@ export class GpuEngine {
     const base = (slot * UNIFORM_SLOT) / 4;
     params.forEach((p, i) => {
       if (typeof p === "number") this.arenaU32[base + i] = p >>> 0;
-      else if ("f32" in p) this.arenaF32[base + i] = p.f32;
-      else this.arenaI32[base + i] = p.i32;
+      else this.arenaF32[base + i] = p.f32;
     });
     const entries: GPUBindGroupEntry[] = [
       { binding: 0, resource: { buffer: this.arena, offset: slot * UNIFORM_SLOT, size: UNIFORM_SLOT } },
