@@ -11,7 +11,7 @@ import type { Backend, Storage } from "../lib/backends/backend.ts";
 import { convGeometry } from "../lib/geometry.ts";
 import { type InitScheme, initWeights } from "../lib/init.ts";
 import { Rng } from "../lib/rng.ts";
-import { type Claim, type Comparison, writeResult } from "../lib/results/result.ts";
+import { type Claim, type Comparison, type Metric, writeResult } from "../lib/results/result.ts";
 import { lineChart } from "../lib/results/svg.ts";
 
 const experiment: Experiment = {
@@ -177,8 +177,27 @@ async function run(ctx: RunContext): Promise<void> {
     const traces = results[stack][label];
     return stdRatio(traces, "gradient", 1, traces[0].gradient.length - 1);
   };
+  // Per-seed log2 ratios for the regression check (deep stacks scatter log-normally, so log scale).
+  const perSeed = (stack: string, label: string, what: keyof Trace, top: number, bottom: number) =>
+    results[stack][label].map((t) =>
+      Math.log2(t[what][top < 0 ? t[what].length + top : top] / t[what][bottom])
+    );
+  const metrics: Record<string, Metric> = {};
   const claims: Claim[] = [];
   const comparison: Comparison[] = [];
+  for (const stack of stacks) {
+    const L = stack.filters.length;
+    const he = perSeed(stack.name, "He forward sqrt(2/n)", "response", -1, 0);
+    const xavier = perSeed(stack.name, "Xavier sqrt(1/n)", "response", -1, 0);
+    metrics[`log2.responseRatio.he.L${L}`] = {
+      values: he,
+      description: `log2 std(y_L)/std(y_1), He forward, ${L} layers (0 = preserved)`,
+    };
+    metrics[`log2.xavierShrink.L${L}`] = {
+      values: xavier.map((x, i) => x - he[i]),
+      description: `log2 of Xavier's over He's std(y_L)/std(y_1), ${L} layers (derived ${-(L - 1) / 2})`,
+    };
+  }
   for (const stack of stacks) {
     const L = stack.filters.length;
     const he = ratio(stack.name, "He forward sqrt(2/n)");
@@ -246,7 +265,25 @@ async function run(ctx: RunContext): Promise<void> {
     ours: +fwdBackward.toFixed(3),
     source: "Eq. 16 [derived]",
   });
+  const fixed = perSeed(vgg, "fixed std 0.01", "gradient", 1, -1);
+  const heBackward = perSeed(vgg, "He backward sqrt(2/n^)", "gradient", 1, -1);
+  metrics["log2.fixedStdGradientShrink.vggB"] = {
+    values: fixed.map((x, i) => x - heBackward[i]),
+    description: `log2 of std 0.01's over He's std(dx_2)/std(dx_11) in VGG-B (paper: ${
+      Math.log2(1 / 16729).toFixed(2)
+    })`,
+  };
+  metrics["log2.backwardFormForwardRatio.vggB"] = {
+    values: perSeed(vgg, "He backward sqrt(2/n^)", "response", -1, 0),
+    description: `log2 std(y_10)/std(y_1) under the backward form (derived ${
+      Math.log2(expected).toFixed(2)
+    })`,
+  };
   const heGrad = gradRatio(stacks[2].name, "He backward sqrt(2/n^)");
+  metrics["log2.gradientRatio.heBackward.L30"] = {
+    values: perSeed(stacks[2].name, "He backward sqrt(2/n^)", "gradient", 1, -1),
+    description: "log2 std(dx_2)/std(dx_31), He backward, 30 layers (0 = preserved)",
+  };
   claims.push({
     id: "he-backward-gradient-30",
     text: "He backward init keeps the gradient std through 30 layers",
@@ -290,6 +327,7 @@ async function run(ctx: RunContext): Promise<void> {
     data: { dataset: "none", source: "N(0, 1) random inputs and gradients", train: 0, test: 0 },
     config: { width: size.width, batch: size.batch, schemes: SCHEMES, stacks: [...stacks, VGG_B] },
     runs: [],
+    metrics,
     comparison,
     claims,
     differences: [

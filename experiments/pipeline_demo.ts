@@ -72,7 +72,12 @@ async function run(ctx: RunContext): Promise<void> {
       readEvery: 10,
     };
     const label = `prelu-3-seed${seed}`;
-    const { net, result } = await trainNetwork(ctx, experiment, { label, spec, config, data });
+    const { net, result } = await trainNetwork(ctx, experiment, {
+      label: `${label}-${data.dataset}`,
+      spec,
+      config,
+      data,
+    });
     const tenView = await evaluateViews(net, data.test, {
       views: "ten",
       side: height,
@@ -111,6 +116,12 @@ async function run(ctx: RunContext): Promise<void> {
     ...(await resultBase(ctx, experiment, data, seeds, started)),
     config: { spec, tier, batchSize: 64, lr: 0.01 },
     runs,
+    metrics: {
+      "top1.10view": {
+        values: runs.map((r) => 100 * r.final.tenViewTop1Err),
+        description: "10-view top-1 error, %",
+      },
+    },
     comparison: [
       {
         metric: "10-view top-1 error",

@@ -5,14 +5,16 @@
  * proxy E[f_j]E[f_j'] (ICCV Eq. 5-6) measured during training.
  */
 import { type Experiment, register, type RunContext } from "../lib/experiments/registry.ts";
+import { loadData, type LoadedData, resultBase, runRecord, trainNetwork } from "../lib/experiments/common.ts";
 import {
-  loadData,
-  type LoadedData,
-  resultBase,
-  runRecord,
-  type TierData,
-  trainNetwork,
-} from "../lib/experiments/common.ts";
+  PIXEL_SCALE,
+  smallConfig,
+  smallGeometry,
+  smallLabel,
+  smallSpec,
+  smallTier,
+} from "../lib/experiments/small_family.ts";
+import { measuredWeightDecay, slopeGradientCheck } from "../lib/experiments/audit.ts";
 import {
   fmtInterval,
   meanStd,
@@ -24,12 +26,17 @@ import { viewBatch } from "../lib/data/augment.ts";
 import { spreadIndices } from "../lib/data/dataset.ts";
 import type { ActivationKind } from "../lib/nn.ts";
 import { type Network } from "../lib/models/network.ts";
-import { scaledSmall14 } from "../lib/models/zoo.ts";
 import * as ops from "../lib/ops.ts";
-import { type Claim, type Comparison, type RunRecord, writeResult } from "../lib/results/result.ts";
+import {
+  type Claim,
+  type Comparison,
+  type Metric,
+  type RunRecord,
+  writeResult,
+} from "../lib/results/result.ts";
+import type { InitScheme } from "../lib/init.ts";
 import { barChart, filterGrid, lineChart } from "../lib/results/svg.ts";
 import { evaluateViews } from "../lib/train/evaluate.ts";
-import type { TrainConfig } from "../lib/train/trainer.ts";
 import { noGrad, Tensor, tidy } from "../lib/tensor.ts";
 
 const experiment: Experiment = {
@@ -41,18 +48,8 @@ const experiment: Experiment = {
 };
 register(experiment);
 
-interface Tier extends TierData {
-  epochs: number;
-  seeds: number[];
-  shrink: number;
-  batch: number;
-}
-
-const TIERS: Record<string, Tier> = {
-  smoke: { trainPerClass: 100, testPerClass: 20, epochs: 1, seeds: [1], shrink: 8, batch: 50 },
-  default: { trainPerClass: 600, testPerClass: 100, epochs: 4, seeds: [1, 2, 3], shrink: 8, batch: 50 },
-  gpu: { trainPerClass: null, testPerClass: null, epochs: 40, seeds: [1, 2, 3, 4, 5], shrink: 2, batch: 128 },
-};
+/** He's forward form for every rectifier (whether the paper used the PReLU variant is UNCONFIRMED). */
+const INIT: InitScheme = { kind: "he-forward" };
 
 const VARIANTS: { kind: ActivationKind; label: string; paperTop1: number; paperTop5: number }[] = [
   { kind: "relu", label: "ReLU", paperTop1: 33.82, paperTop5: 13.34 },
@@ -133,16 +130,11 @@ async function slopes(net: Network): Promise<{ perLayer: Record<string, number>;
 }
 
 async function run(ctx: RunContext): Promise<void> {
-  const tier = TIERS[ctx.tier];
-  if (!tier) {
-    throw new Error(`${experiment.id} has no '${ctx.tier}' tier (it has: ${Object.keys(TIERS).join(", ")})`);
-  }
+  const tier = smallTier(ctx, experiment.id);
   const started = performance.now();
-  const data = await loadData(ctx, tier, 1);
-  const side = data.train.height;
-  const crop = side - 4;
+  const data = await loadData(ctx, tier, PIXEL_SCALE);
+  const { side, crop } = smallGeometry(data);
   const seeds = ctx.seeds ?? tier.seeds;
-  const milestones = [Math.max(1, Math.round(tier.epochs * 0.7))];
   const runs: RunRecord[] = [];
   const final: Record<
     string,
@@ -153,37 +145,29 @@ async function run(ctx: RunContext): Promise<void> {
       slopes: Record<string, number>[];
       allSlopes: number[];
       probe: Probe[];
+      slopeDecay: number[];
+      weightDecay: number[];
+      slopeGradient: number[];
     }
   > = {};
   let conv1: { values: Float64Array; shape: readonly number[] } | null = null;
   for (const v of VARIANTS) {
-    final[v.kind] = { top1: [], top5: [], centerTop1: [], slopes: [], allSlopes: [], probe: [] };
+    final[v.kind] = {
+      top1: [],
+      top5: [],
+      centerTop1: [],
+      slopes: [],
+      allSlopes: [],
+      probe: [],
+      slopeDecay: [],
+      weightDecay: [],
+      slopeGradient: [],
+    };
     for (const seed of seeds) {
-      const spec = scaledSmall14(
-        v.kind,
-        { kind: "he-forward" },
-        [data.train.channels, crop, crop],
-        data.train.classes.length,
-        tier.shrink,
-      );
-      const config: TrainConfig = {
-        epochs: tier.epochs,
-        batchSize: tier.batch,
-        momentum: 0.9,
-        weightDecay: 5e-4,
-        schedule: { kind: "steps", base: 0.01, milestones, factor: 0.1 },
-        augment: { crop, scale: [side, side + 4], flip: true, pcaStd: 0.1 },
-        norm: data.norm,
-        pca: data.pca,
-        seed,
-        val: { views: "center", side, crop, batchSize: 250 },
-        evalFractions: [0.5],
-        evalLimit: 500,
-        readEvery: 20,
-      };
-      const label = `${v.kind}-seed${seed}`;
+      const spec = smallSpec(tier, data, v.kind, INIT);
+      const config = smallConfig(tier, data, seed);
       const { net, result } = await trainNetwork(ctx, experiment, {
-        label,
+        label: smallLabel(spec, INIT, data, seed),
         spec,
         config,
         data,
@@ -224,8 +208,19 @@ async function run(ctx: RunContext): Promise<void> {
           shape: net.convs[0].weight.tensor.shape,
         };
       }
+      const checkIndices = spreadIndices(data.test.count, 8);
+      const gradCheck = await slopeGradientCheck(
+        net,
+        viewBatch(data.test, checkIndices, side, crop, [2, 2, false], data.norm),
+        checkIndices.map((i) => data.test.labels[i]),
+      );
+      if (gradCheck !== null) f.slopeGradient.push(gradCheck);
+      // Last, as it changes the parameters: the weight decay the optimizer applies to slopes and weights.
+      const decay = await measuredWeightDecay(net, config.weightDecay);
+      if (decay.slopes !== null) f.slopeDecay.push(decay.slopes);
+      f.weightDecay.push(decay.weights);
       runs.push(
-        runRecord(label, seed, result, {
+        runRecord(`${v.kind}-seed${seed}`, seed, result, {
           tenViewTop1Err: ten.top1Err,
           tenViewTop5Err: ten.top5Err,
           centerTop1Err: center.top1Err,
@@ -455,10 +450,81 @@ async function run(ctx: RunContext): Promise<void> {
     });
   }
 
+  const metrics: Record<string, Metric> = {};
+  const pct = (xs: number[]) => xs.map((x) => 100 * x);
+  for (const v of VARIANTS) {
+    const f = final[v.kind];
+    metrics[`top1.10view.${v.kind}`] = {
+      values: pct(f.top1),
+      description: `${v.label}: 10-view top-1 error, %`,
+    };
+    metrics[`top5.10view.${v.kind}`] = {
+      values: pct(f.top5),
+      description: `${v.label}: 10-view top-5 error, %`,
+    };
+    metrics[`top1.center.${v.kind}`] = {
+      values: pct(f.centerTop1),
+      description: `${v.label}: centre-crop top-1 error, %`,
+    };
+  }
+  for (const kind of ["prelu-shared", "prelu-channel"] as ActivationKind[]) {
+    const short = kind === "prelu-shared" ? "shared" : "channel";
+    for (const layer of layerNames) {
+      metrics[`slope.${layer}.${short}`] = {
+        values: final[kind].slopes.map((s) => s[layer]),
+        description: `learned a of ${layer} (${short === "shared" ? "shared" : "channel-wise mean"})`,
+      };
+    }
+    metrics[`slopeShift.${short}`] = {
+      values: final[kind].slopes.map((s) => {
+        const xs = Object.values(s);
+        return xs.reduce((a, x) => a + Math.abs(x - 0.25), 0) / xs.length;
+      }),
+      description: `mean over layers of |a - 0.25|, how far the ${short} slopes moved from their start`,
+    };
+    metrics[`audit.slopeGradient.${short}`] = {
+      values: final[kind].slopeGradient,
+      description:
+        "back-propagated slope gradient / its finite difference on the trained net (1 = Eq. 2 right)",
+    };
+    metrics[`audit.slopeWeightDecay.${short}`] = {
+      values: final[kind].slopeDecay,
+      description: "weight decay the optimizer applies to the slopes per step, measured (paper: none)",
+    };
+  }
+  metrics["audit.weightDecay"] = {
+    values: final["relu"].weightDecay,
+    description: "weight decay the optimizer applies to conv/fc weights per step, measured (recipe: 5e-4)",
+  };
+  metrics["meanResponse.preluOverRelu"] = {
+    values: final["relu"].probe.map((p, i) => {
+      const q = final["prelu-channel"].probe[i];
+      const names = Object.keys(p.meanResponse);
+      return names.reduce((a, l) => a + q.meanResponse[l] / p.meanResponse[l], 0) / names.length;
+    }),
+    description: "mean over layers of PReLU (channel-wise) / ReLU mean response, paired by seed",
+  };
+  for (const kind of ["relu", "prelu-channel"] as ActivationKind[]) {
+    for (const l of fcLayers) {
+      metrics[`fisher.${l}.${kind}`] = {
+        values: final[kind].probe.map((p) => p.fisherOffDiagonal[l]),
+        description: `mean |E[f_j]E[f_j']| over j != j' in ${l} after training (${kind})`,
+      };
+    }
+  }
+
   await writeResult(ctx.outDir, {
     ...(await resultBase(ctx, experiment, data, seeds, started)),
-    config: { tier, crop, side, milestones, lr: 0.01, momentum: 0.9, weightDecay: 5e-4, init: "he-forward" },
+    config: {
+      tier,
+      crop,
+      side,
+      recipe: smallConfig(tier, data, seeds[0]),
+      init: INIT,
+      pixelScale: PIXEL_SCALE,
+    },
     runs,
+    metrics,
     comparison,
     claims,
     differences: [
@@ -471,8 +537,8 @@ async function run(ctx: RunContext): Promise<void> {
         side + 4
       }] instead of 224 crops of 256 images.`,
       "conv1 at stride 1 with padding 3 (the input is 8x smaller than 224); SPP {4,2,1} for the 5x5 conv3 maps instead of {6,3,2,1}.",
-      "UNCONFIRMED in the paper, chosen here: 2x2 convs pad alternately 1 and 0; pooling rounds up (Caffe); LR 0.01 divided by 10 once, at 70% of training; batch " +
-      `${tier.batch}; He forward init (the ReLU form) for every variant; the recipe of He & Sun 2014 is not given.`,
+      "Inputs mean-subtracted and divided by 64 instead of the raw [-128, 128] range; fc stds rescaled from the paper's 0.01/0.01/0.001 so each fc layer keeps the paper's gain n*std^2 at our smaller fan-ins.",
+      "UNCONFIRMED in the paper, chosen here: 2x2 convs pad alternately 1 and 0; pooling rounds up (Caffe); the large models' recipe (momentum 0.9, weight decay 5e-4, batch 128, LR 0.01) with one division by 10 at 70% of training instead of at plateaus; He forward init (the ReLU form) for every variant; the recipe of He & Sun 2014 is not given.",
       "Table 2's ImageNet errors and our CIFAR-10 errors are on different tasks: compare the differences between rows, not the values.",
       "Mean responses and the Fisher proxy are measured on 256 centre-cropped test images; the paper's real-data Fisher evaluation is in a supplement we do not have.",
     ],

@@ -10,6 +10,7 @@
  */
 import { fmtShape, ShapeError } from "./geometry.ts";
 import type { Rng } from "./rng.ts";
+import { faultActive } from "./faults.ts";
 
 export type InitScheme =
   | { kind: "gaussian"; std: number }
@@ -43,7 +44,7 @@ export function initStd(scheme: InitScheme, shape: readonly number[]): number {
     case "gaussian":
       return scheme.std;
     case "xavier":
-      return Math.sqrt(1 / fanIn(shape));
+      return Math.sqrt((faultActive("xavier-as-he") ? 2 : 1) / fanIn(shape));
     case "he-forward":
       return Math.sqrt(2 / fanIn(shape));
     case "he-backward":

@@ -9,6 +9,7 @@ import * as ops from "./ops.ts";
 import type { Parameter } from "./optim.ts";
 import type { Rng } from "./rng.ts";
 import { Tensor } from "./tensor.ts";
+import { faultActive } from "./faults.ts";
 
 export interface Layer {
   readonly name: string;
@@ -93,7 +94,13 @@ export class Rectifier implements Layer {
   ) {
     const count = kind === "prelu-channel" ? channels : 1;
     this.slopes = kind.startsWith("prelu")
-      ? param(backend, `${name}.slope`, new Float32Array(count).fill(PRELU_INIT_SLOPE), [count], 0)
+      ? param(
+        backend,
+        `${name}.slope`,
+        new Float32Array(count).fill(PRELU_INIT_SLOPE),
+        [count],
+        faultActive("slope-weight-decay") ? 1 : 0,
+      )
       : null;
   }
 

@@ -5,6 +5,7 @@
 import type { Backend, Storage } from "./backends/backend.ts";
 import { convGeometry, fmtShape, poolGeometry, ShapeError, sppGeometry, type SppWindow } from "./geometry.ts";
 import { type GradNode, isGradEnabled, Tensor } from "./tensor.ts";
+import { faultActive } from "./faults.ts";
 
 function result(
   backend: Backend,
@@ -166,12 +167,13 @@ export function prelu(x: Tensor, a: Tensor): Tensor {
   const shared = a.shape[0] === 1;
   const sc = shared ? 1 : c;
   const y = backend.activation(x.storage, a.storage, 0, sc, s);
+  const slopeScale = faultActive("prelu-slope-grad-half") ? 0.5 : 1;
   return result(backend, y, x.shape, "prelu", [x, a], (dy) => [
     x.requiresGrad ? backend.activationGradInput(dy, x.storage, a.storage, 0, sc, s) : null,
     a.requiresGrad
       ? (shared
-        ? backend.channelSum(dy, x.storage, 1, 1, x.size, 1, "prelu")
-        : backend.channelSum(dy, x.storage, n, c, s, 1, "prelu"))
+        ? backend.channelSum(dy, x.storage, 1, 1, x.size, slopeScale, "prelu")
+        : backend.channelSum(dy, x.storage, n, c, s, slopeScale, "prelu"))
       : null,
   ]);
 }

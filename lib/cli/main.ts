@@ -33,6 +33,7 @@ interface RunOptions {
   dataDir?: string;
   out: string;
   resume?: boolean;
+  retrain?: boolean;
   progress: ProgressMode;
 }
 
@@ -48,6 +49,7 @@ function addRunOptions(cmd: Command): Command {
     .option("--data-dir <dir>", "folder holding the datasets (default: ../shared/datasets, then the cache)")
     .option("--out <dir>", "results folder", "results")
     .option("--resume", "continue from the last checkpoints")
+    .option("--retrain", "train again even the models that finished training earlier with the same code")
     .addOption(
       new Option("--progress <mode>", "progress display").choices(["auto", "bar", "lines", "none"]).default(
         "auto",
@@ -78,6 +80,7 @@ function context(opts: RunOptions, stopSignal: { requested: boolean }): RunConte
     dataDir: opts.dataDir ?? null,
     outDir: opts.out,
     resume: opts.resume ?? false,
+    retrain: opts.retrain ?? false,
     progress: opts.progress,
     stopSignal,
     log: (line) => console.log(line),

@@ -10,7 +10,16 @@ import { getEngine } from "../gpu/engine.ts";
 import { type NetSpec, Network } from "../models/network.ts";
 import type { ExperimentResult, RunRecord } from "../results/result.ts";
 import { Rng } from "../rng.ts";
-import { train, type TrainConfig, type TrainHooks, type TrainResult } from "../train/trainer.ts";
+import { loadCheckpoint } from "../train/checkpoint.ts";
+import {
+  configKey,
+  type SavedState,
+  train,
+  type TrainConfig,
+  type TrainHooks,
+  type TrainResult,
+} from "../train/trainer.ts";
+import { codeFingerprint } from "../util/fingerprint.ts";
 import { environment } from "../util/environment.ts";
 import { cacheRoot } from "../util/paths.ts";
 import type { Experiment, RunContext } from "./registry.ts";
@@ -79,38 +88,63 @@ export async function loadData(ctx: RunContext, tier: TierData, pixelScale: numb
   };
 }
 
-export function checkpointPath(ctx: RunContext, expId: string, label: string): string {
-  return `${cacheRoot()}/checkpoints/${expId}/${ctx.tier}/${label.replace(/[^a-zA-Z0-9._-]+/g, "_")}.ckpt`;
+/**
+ * Where a trained model lives: models are shared between experiments (ensemble and transfer reuse the models
+ * of models-abc; init-depth reuses small-model's 14-layer ReLU nets), so the label names the model, not the
+ * experiment, and must say everything that distinguishes it (architecture, rectifier, init, data, seed).
+ */
+export function checkpointPath(ctx: RunContext, label: string): string {
+  return `${cacheRoot()}/models/${ctx.tier}/${label.replace(/[^a-zA-Z0-9._-]+/g, "_")}.ckpt`;
 }
 
-/** Builds a network for a seed and trains it with the run's checkpointing, resume, progress and Ctrl-C. */
+export interface TrainRequest {
+  /** Unique name of the model (see checkpointPath). */
+  label: string;
+  spec: NetSpec;
+  config: TrainConfig;
+  data: LoadedData;
+  probe?: (net: Network) => TrainHooks["probe"];
+}
+
+/**
+ * Builds a network for a seed and trains it with the run's checkpointing, resume, progress and Ctrl-C. A model
+ * whose training already finished with the same configuration, network and code (lib/ and kernels/) is loaded
+ * instead of trained again, unless --retrain; an unfinished one continues only with --resume.
+ */
 export async function trainNetwork(
   ctx: RunContext,
   exp: Experiment,
-  opts: {
-    label: string;
-    spec: NetSpec;
-    config: TrainConfig;
-    data: LoadedData;
-    probe?: (net: Network) => TrainHooks["probe"];
-  },
-): Promise<{ net: Network; result: TrainResult }> {
-  const net = new Network(opts.spec, await gpuBackend(), new Rng(opts.config.seed));
-  ctx.log(`-- ${opts.label}: ${opts.spec.name}, seed ${opts.config.seed}`);
-  const result = await train(net, opts.data.train, opts.data.test, opts.config, {
-    checkpointPath: checkpointPath(ctx, exp.id, opts.label),
-    resume: ctx.resume,
+  req: TrainRequest,
+): Promise<{ net: Network; result: TrainResult; reused: boolean }> {
+  const net = new Network(req.spec, await gpuBackend(), new Rng(req.config.seed));
+  const path = checkpointPath(ctx, req.label);
+  const salt = codeFingerprint();
+  const key = configKey(req.config, req.spec, salt);
+  const saved = await loadCheckpoint<SavedState>(path).catch(() => null);
+  const finished = saved?.state.configKey === key && saved.state.epoch >= req.config.epochs && !ctx.retrain;
+  const resume = finished || (ctx.resume && saved?.state.configKey === key);
+  if (ctx.resume && saved && saved.state.configKey !== key) {
+    ctx.log(`   ${path} was made by another configuration or code version: training from scratch`);
+  }
+  ctx.log(
+    `-- ${req.label}: ${req.spec.name}, seed ${req.config.seed}` +
+      (finished ? ` (trained earlier, loaded from ${path}; --retrain trains it again)` : ""),
+  );
+  const result = await train(net, req.data.train, req.data.test, req.config, {
+    checkpointPath: path,
+    resume,
+    keySalt: salt,
     progress: ctx.progress,
-    log: ctx.log,
+    log: finished ? () => {} : ctx.log,
     stopSignal: ctx.stopSignal,
-    probe: opts.probe?.(net),
+    probe: req.probe?.(net),
   });
   if (result.interrupted) {
     throw new InterruptedError(
-      `${exp.id}: interrupted during ${opts.label}; run again with --resume to continue`,
+      `${exp.id}: interrupted during ${req.label}; run again with --resume to continue`,
     );
   }
-  return { net, result };
+  return { net, result, reused: finished };
 }
 
 export function runRecord(
@@ -130,7 +164,10 @@ export async function resultBase(
   seeds: number[],
   started: number,
 ): Promise<
-  Omit<ExperimentResult, "runs" | "comparison" | "claims" | "differences" | "plots" | "notes" | "config">
+  Omit<
+    ExperimentResult,
+    "runs" | "metrics" | "comparison" | "claims" | "differences" | "plots" | "notes" | "config"
+  >
 > {
   return {
     schema: 1,

@@ -16,6 +16,8 @@ export interface RunContext {
   dataDir: string | null;
   outDir: string;
   resume: boolean;
+  /** Train models again even when a finished one with the same configuration and code is stored. */
+  retrain: boolean;
   progress: ProgressMode;
   /** Set by Ctrl-C: training checkpoints and stops at the next step. */
   stopSignal: { requested: boolean };

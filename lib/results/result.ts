@@ -6,6 +6,7 @@
 import type { EpochRecord, EvalPoint } from "../train/trainer.ts";
 import type { Environment } from "../util/environment.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../util/fs.ts";
+import { meanStd } from "../experiments/stats.ts";
 
 export type Verdict = "reproduced" | "not reproduced" | "inconclusive";
 
@@ -41,6 +42,14 @@ export interface RunRecord {
   extra?: Record<string, unknown>;
 }
 
+/** A scalar the regression check follows (`deno task check`). */
+export interface Metric {
+  /** One value per seed, or a single value for a measurement without seeds. */
+  values: number[];
+  /** What it measures, with its unit. */
+  description: string;
+}
+
 export interface ExperimentResult {
   schema: 1;
   experiment: { id: string; title: string; paperRef: string };
@@ -51,6 +60,8 @@ export interface ExperimentResult {
   environment: Environment;
   wallSeconds: number;
   runs: RunRecord[];
+  /** Named scalars for the regression check, with their spread over seeds. */
+  metrics: Record<string, Metric>;
   comparison: Comparison[];
   claims: Claim[];
   /** Every way this run differs from the paper (scale, data, details the paper leaves unstated). */
@@ -84,6 +95,13 @@ export function validateResult(value: unknown, where = "result.json"): Experimen
     "claims (each with a verdict and a rule)",
   );
   need(Array.isArray(r?.differences), "differences");
+  need(
+    typeof r?.metrics === "object" && r.metrics !== null &&
+      Object.values(r.metrics).every((m) =>
+        Array.isArray(m?.values) && m.values.length > 0 && m.values.every((v) => typeof v === "number")
+      ),
+    "metrics (each with at least one numeric value)",
+  );
   if (problems.length) throw new Error(`${where} is not a valid result: ${problems.join("; ")}`);
   return r;
 }
@@ -117,6 +135,9 @@ export function renderMarkdown(r: ExperimentResult): string {
     } |`,
     `| wall time | ${(r.wallSeconds / 60).toFixed(1)} min |`,
     `| date | ${env.date} |`,
+    ...(env.fault
+      ? [`| **fault injected** | **${env.fault}** (a regression-check test, not a real result) |`]
+      : []),
     "",
   ];
   if (r.comparison.length) {
@@ -158,6 +179,25 @@ export function renderMarkdown(r: ExperimentResult): string {
             last ? (100 * last.valTop5Err).toFixed(2) + "%" : "—"
           } | ` +
           `${(run.seconds / 60).toFixed(1)} min |`,
+      );
+    }
+    lines.push("");
+  }
+  const metricNames = Object.keys(r.metrics);
+  if (metricNames.length) {
+    lines.push(
+      "## Metrics followed by `deno task check`",
+      "",
+      "| metric | mean | std over seeds | values | what |",
+      "| --- | --- | --- | --- | --- |",
+    );
+    for (const name of metricNames) {
+      const m = r.metrics[name];
+      const { mean, std } = meanStd(m.values);
+      lines.push(
+        `| \`${name}\` | ${fmt(mean)} | ${m.values.length > 1 ? fmt(std) : "—"} | ${
+          m.values.map(fmt).join(", ")
+        } | ${m.description} |`,
       );
     }
     lines.push("");

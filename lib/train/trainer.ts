@@ -13,7 +13,7 @@ import {
   type ViewName,
 } from "../data/augment.ts";
 import type { ImageSet } from "../data/dataset.ts";
-import type { Network } from "../models/network.ts";
+import type { NetSpec, Network } from "../models/network.ts";
 import * as ops from "../ops.ts";
 import { Sgd } from "../optim.ts";
 import { hash2 } from "../reference/hash.ts";
@@ -56,6 +56,8 @@ export interface TrainHooks {
   probe?: (epoch: number) => Promise<Record<string, number>>;
   /** Set to request a checkpoint-and-return at the next step boundary (the CLI wires Ctrl-C to it). */
   stopSignal?: { requested: boolean };
+  /** Mixed into the checkpoint's configuration key (e.g. a fingerprint of the code). */
+  keySalt?: string;
 }
 
 export interface EpochRecord {
@@ -104,9 +106,13 @@ interface TrainState {
 
 export class NonFiniteLossError extends ops.NonFiniteError {}
 
-export function configKey(config: TrainConfig, net: Network): string {
-  return sha256Hex(JSON.stringify({ config, spec: net.spec }));
+/** What a checkpoint must match to be resumed: the configuration, the network and the caller's salt. */
+export function configKey(config: TrainConfig, spec: NetSpec, salt = ""): string {
+  return sha256Hex(JSON.stringify({ config, spec, salt }));
 }
+
+/** The trainer's state saved in a checkpoint: which configuration, how far it got. */
+export type SavedState = Pick<TrainState, "configKey" | "epoch" | "step">;
 
 export async function train(
   net: Network,
@@ -124,7 +130,7 @@ export async function train(
     momentum: config.momentum,
     weightDecay: config.weightDecay,
   });
-  const key = configKey(config, net);
+  const key = configKey(config, net.spec, hooks.keySalt);
   const steps = Math.floor(trainSet.count / config.batchSize);
   if (steps < 1) {
     throw new Error(

@@ -2,6 +2,7 @@
 import type { Backend } from "../backends/backend.ts";
 import { WebGpuBackend } from "../backends/webgpu.ts";
 import { PROJECT_ROOT } from "./paths.ts";
+import { activeFault } from "../faults.ts";
 
 export interface Environment {
   deno: string;
@@ -14,6 +15,8 @@ export interface Environment {
   };
   git: { commit: string; dirty: boolean } | null;
   date: string;
+  /** A deliberate fault (RECTIFIERS_FAULT, lib/faults.ts) active in this run; absent in normal runs. */
+  fault?: string;
 }
 
 export async function gitState(): Promise<Environment["git"]> {
@@ -50,5 +53,6 @@ export async function environment(backend: Backend): Promise<Environment> {
     adapter,
     git: await gitState(),
     date: new Date().toISOString(),
+    ...(activeFault() ? { fault: activeFault()! } : {}),
   };
 }

@@ -1,0 +1,32 @@
+/**
+ * Deliberate faults, for the tests that prove `deno task check` catches regressions (issue: "tests inject
+ * faults and show that check fails on each"). RECTIFIERS_FAULT=<name> breaks one detail of the paper's method:
+ *   prelu-slope-grad-half   the PReLU slope gradient (Eq. 2) is halved
+ *   xavier-as-he            "Xavier" initializes with He's sqrt(2/n) instead of sqrt(1/n)
+ *   slope-weight-decay      PReLU slopes get weight decay, which the paper forbids (section 2.1)
+ * Unset in every normal run; a result made with a fault records it (environment.fault) and says so.
+ */
+export const FAULTS = ["prelu-slope-grad-half", "xavier-as-he", "slope-weight-decay"] as const;
+export type Fault = typeof FAULTS[number];
+
+let active: Fault | null | undefined;
+
+/** The fault named by RECTIFIERS_FAULT, or null; an unknown name is an error listing the valid ones. */
+export function activeFault(): Fault | null {
+  if (active !== undefined) return active;
+  let name: string | undefined;
+  try {
+    name = Deno.env.get("RECTIFIERS_FAULT");
+  } catch {
+    name = undefined; // no --allow-env: no fault
+  }
+  if (name && !FAULTS.includes(name as Fault)) {
+    throw new Error(`RECTIFIERS_FAULT=${name} is not a known fault. Valid: ${FAULTS.join(", ")}`);
+  }
+  active = (name as Fault) || null;
+  return active;
+}
+
+export function faultActive(fault: Fault): boolean {
+  return activeFault() === fault;
+}
