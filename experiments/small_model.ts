@@ -7,6 +7,7 @@
 import { type Experiment, register, type RunContext } from "../lib/experiments/registry.ts";
 import { loadData, type LoadedData, resultBase, runRecord, trainNetwork } from "../lib/experiments/common.ts";
 import {
+  BATCH_NOTE,
   PIXEL_SCALE,
   smallConfig,
   smallGeometry,
@@ -537,8 +538,9 @@ async function run(ctx: RunContext): Promise<void> {
         side + 4
       }] instead of 224 crops of 256 images.`,
       "conv1 at stride 1 with padding 3 (the input is 8x smaller than 224); SPP {4,2,1} for the 5x5 conv3 maps instead of {6,3,2,1}.",
+      ...(tier.batch === 128 ? [] : [`Batch ${tier.batch}: ${BATCH_NOTE}.`]),
       "Inputs mean-subtracted and divided by 64 instead of the raw [-128, 128] range; fc stds rescaled from the paper's 0.01/0.01/0.001 so each fc layer keeps the paper's gain n*std^2 at our smaller fan-ins.",
-      "UNCONFIRMED in the paper, chosen here: 2x2 convs pad alternately 1 and 0; pooling rounds up (Caffe); the large models' recipe (momentum 0.9, weight decay 5e-4, batch 128, LR 0.01) with one division by 10 at 70% of training instead of at plateaus; He forward init (the ReLU form) for every variant; the recipe of He & Sun 2014 is not given.",
+      "UNCONFIRMED in the paper, chosen here: 2x2 convs pad alternately 1 and 0; pooling rounds up (Caffe); the large models' recipe (momentum 0.9, weight decay 5e-4, LR 0.01) with one division by 10 at 70% of training instead of at plateaus; He forward init (the ReLU form) for every variant; the recipe of He & Sun 2014 is not given.",
       "Table 2's ImageNet errors and our CIFAR-10 errors are on different tasks: compare the differences between rows, not the values.",
       "Mean responses and the Fisher proxy are measured on 256 centre-cropped test images; the paper's real-data Fisher evaluation is in a supplement we do not have.",
     ],

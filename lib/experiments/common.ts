@@ -20,6 +20,8 @@ import {
   type TrainResult,
 } from "../train/trainer.ts";
 import { codeFingerprint } from "../util/fingerprint.ts";
+import { sha256Hex, writeFileAtomic } from "../util/fs.ts";
+import type { EvalResult } from "../train/evaluate.ts";
 import { environment } from "../util/environment.ts";
 import { cacheRoot } from "../util/paths.ts";
 import type { Experiment, RunContext } from "./registry.ts";
@@ -73,16 +75,34 @@ export async function loadData(ctx: RunContext, tier: TierData, pixelScale: numb
       "with CIFAR-10 runs";
     ctx.log(`\n*** WARNING: ${note}. Run 'deno task data cifar10' or pass --data-dir. ***\n`);
   }
+  return await loadDataset(ctx, dataset, tier, pixelScale, { note });
+}
+
+/**
+ * Loads a named dataset for a tier (a subset per class), optionally transformed (e.g. to RGB for transfer),
+ * with its normalization and colour basis.
+ */
+export async function loadDataset(
+  ctx: RunContext,
+  dataset: DatasetName,
+  tier: TierData,
+  pixelScale: number,
+  opts: { note?: string; transform?: (set: ImageSet) => ImageSet } = {},
+): Promise<LoadedData> {
   const log = (s: string) => ctx.log(s);
   let trainSet = await loadSplit(dataset, "train", { dataDir: ctx.dataDir, log });
   let testSet = await loadSplit(dataset, "test", { dataDir: ctx.dataDir, log });
   if (tier.trainPerClass) trainSet = takePerClass(trainSet, tier.trainPerClass);
   if (tier.testPerClass) testSet = takePerClass(testSet, tier.testPerClass);
+  if (opts.transform) {
+    trainSet = opts.transform(trainSet);
+    testSet = opts.transform(testSet);
+  }
   return {
     dataset,
     train: trainSet,
     test: testSet,
-    note,
+    note: opts.note,
     norm: { mean: channelMean(trainSet), scale: pixelScale },
     pca: pcaBasis(trainSet),
   };
@@ -104,6 +124,8 @@ export interface TrainRequest {
   config: TrainConfig;
   data: LoadedData;
   probe?: (net: Network) => TrainHooks["probe"];
+  /** Sets parameters before training (fine-tuning from another model); `from` names that model's key. */
+  start?: { from: string; apply: (net: Network) => Promise<void> };
 }
 
 /**
@@ -115,10 +137,13 @@ export async function trainNetwork(
   ctx: RunContext,
   exp: Experiment,
   req: TrainRequest,
-): Promise<{ net: Network; result: TrainResult; reused: boolean }> {
+): Promise<TrainedModel> {
   const net = new Network(req.spec, await gpuBackend(), new Rng(req.config.seed));
   const path = checkpointPath(ctx, req.label);
-  const salt = codeFingerprint();
+  // The model depends on the code and on the exact training images as well as on the configuration.
+  const salt =
+    `${codeFingerprint()} ${req.data.train.source} ${req.data.train.name} ${req.data.train.count}` +
+    (req.start ? ` from ${req.start.from}` : "");
   const key = configKey(req.config, req.spec, salt);
   const saved = await loadCheckpoint<SavedState>(path).catch(() => null);
   const finished = saved?.state.configKey === key && saved.state.epoch >= req.config.epochs && !ctx.retrain;
@@ -130,6 +155,7 @@ export async function trainNetwork(
     `-- ${req.label}: ${req.spec.name}, seed ${req.config.seed}` +
       (finished ? ` (trained earlier, loaded from ${path}; --retrain trains it again)` : ""),
   );
+  if (req.start && !resume) await req.start.apply(net);
   const result = await train(net, req.data.train, req.data.test, req.config, {
     checkpointPath: path,
     resume,
@@ -144,7 +170,51 @@ export async function trainNetwork(
       `${exp.id}: interrupted during ${req.label}; run again with --resume to continue`,
     );
   }
-  return { net, result, reused: finished };
+  return { net, result, reused: finished, label: req.label, key };
+}
+
+export interface TrainedModel {
+  net: Network;
+  result: TrainResult;
+  /** Loaded from an earlier finished training rather than trained now. */
+  reused: boolean;
+  label: string;
+  /** The stored model's key (configuration, network, code, data). */
+  key: string;
+}
+
+/**
+ * Test scores of a trained model under one protocol, computed once and stored beside the model (models-abc
+ * computes them, ensemble reads them). `protocol` must name everything that determines the scores.
+ */
+export async function storedScores(
+  ctx: RunContext,
+  model: TrainedModel,
+  protocol: Record<string, unknown>,
+  compute: () => Promise<EvalResult>,
+): Promise<EvalResult & { scores: Float32Array }> {
+  const tag = sha256Hex(JSON.stringify(protocol)).slice(0, 12);
+  const path = `${checkpointPath(ctx, model.label)}.${tag}.scores`;
+  const key = sha256Hex(JSON.stringify({ model: model.key, protocol }));
+  try {
+    const file = await Deno.readFile(path);
+    const newline = file.indexOf(10);
+    const head = JSON.parse(new TextDecoder().decode(file.subarray(0, newline)));
+    if (head.key === key && !ctx.retrain) {
+      const scores = new Float32Array(file.slice(newline + 1).buffer);
+      return { top1Err: head.top1Err, top5Err: head.top5Err, count: head.count, scores };
+    }
+  } catch { /* not stored yet */ }
+  const r = await compute();
+  if (!r.scores) throw new Error(`storedScores: the evaluation of ${model.label} kept no scores`);
+  const head = new TextEncoder().encode(
+    JSON.stringify({ key, top1Err: r.top1Err, top5Err: r.top5Err, count: r.count }) + "\n",
+  );
+  const file = new Uint8Array(head.length + r.scores.byteLength);
+  file.set(head);
+  file.set(new Uint8Array(r.scores.buffer, r.scores.byteOffset, r.scores.byteLength), head.length);
+  await writeFileAtomic(path, file);
+  return { ...r, scores: r.scores };
 }
 
 export function runRecord(

@@ -92,3 +92,16 @@ export function fmtInterval(iv: Interval, scale = 100, digits = 2): string {
     (scale * iv.hi).toFixed(digits)
   }]`;
 }
+
+/** First epoch at which a curve is below `threshold`, interpolated linearly between points; null if never. */
+export function firstCrossing(points: { epoch: number; err: number }[], threshold: number): number | null {
+  for (let i = 0; i < points.length; i++) {
+    if (points[i].err < threshold) {
+      if (i === 0) return points[0].epoch;
+      const a = points[i - 1];
+      const b = points[i];
+      return a.epoch + ((a.err - threshold) / (a.err - b.err)) * (b.epoch - a.epoch);
+    }
+  }
+  return null;
+}

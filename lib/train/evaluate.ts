@@ -169,3 +169,16 @@ export function topkFromScores(scores: Float32Array, labels: ArrayLike<number>, 
   }
   return { top1, top5 };
 }
+
+/** Per class: top-1 error of argmax(scores) over the images of that class. */
+export function perClassError(scores: Float32Array, labels: ArrayLike<number>, classes: number): number[] {
+  const wrong = new Array(classes).fill(0);
+  const total = new Array(classes).fill(0);
+  for (let r = 0; r < labels.length; r++) {
+    let best = 0;
+    for (let j = 1; j < classes; j++) if (scores[r * classes + j] > scores[r * classes + best]) best = j;
+    total[labels[r]]++;
+    if (best !== labels[r]) wrong[labels[r]]++;
+  }
+  return wrong.map((w, c) => (total[c] ? w / total[c] : 0));
+}

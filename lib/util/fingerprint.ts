@@ -1,7 +1,9 @@
 /**
- * A fingerprint of the code that determines a trained model: every file under lib/ and kernels/, plus the active
- * fault (lib/faults.ts). Stored models are keyed by it, so a change to the library or a kernel retrains instead
- * of reusing a model made by other code.
+ * A fingerprint of the code that determines a trained model: the kernels, the tensor library and its backends,
+ * data loading and augmentation, the models and the training loop (not results, reports, the CLI or the
+ * experiments' bookkeeping, whose recipes enter the model key through the training configuration), plus the
+ * active fault (lib/faults.ts). Stored models are keyed by it, so a change to the code a model depends on
+ * retrains it instead of reusing a model made by other code.
  */
 import { activeFault } from "../faults.ts";
 import { sha256Hex } from "./fs.ts";
@@ -9,11 +11,22 @@ import { PROJECT_ROOT } from "./paths.ts";
 
 let cached: string | null = null;
 
-function collect(dir: string, out: string[]): void {
+/** Folders whose code shapes a trained model; lib/*.ts (ops, tensors, layers, init, optimizer) count too. */
+const MODEL_CODE = [
+  "kernels",
+  "lib/backends",
+  "lib/gpu",
+  "lib/reference",
+  "lib/data",
+  "lib/models",
+  "lib/train",
+];
+
+function collect(dir: string, out: string[], recurse: boolean): void {
   const entries = [...Deno.readDirSync(dir)].sort((a, b) => a.name.localeCompare(b.name));
   for (const e of entries) {
     const path = `${dir}/${e.name}`;
-    if (e.isDirectory) collect(path, out);
+    if (e.isDirectory && recurse) collect(path, out, recurse);
     else if (e.isFile && /\.(ts|wgsl)$/.test(e.name)) out.push(path);
   }
 }
@@ -21,7 +34,8 @@ function collect(dir: string, out: string[]): void {
 export function codeFingerprint(): string {
   if (cached) return cached;
   const files: string[] = [];
-  for (const dir of ["lib", "kernels"]) collect(`${PROJECT_ROOT}/${dir}`, files);
+  collect(`${PROJECT_ROOT}/lib`, files, false);
+  for (const dir of MODEL_CODE) collect(`${PROJECT_ROOT}/${dir}`, files, true);
   const parts = files.map((f) => `${f.slice(PROJECT_ROOT.length)}\n${sha256Hex(Deno.readFileSync(f))}`);
   cached = sha256Hex(parts.join("\n") + `\nfault=${activeFault() ?? "none"}`).slice(0, 16);
   return cached;
