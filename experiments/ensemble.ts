@@ -126,12 +126,25 @@ async function run(ctx: RunContext): Promise<void> {
   }];
 
   const metrics: Record<string, Metric> = {
-    "top1.ensemble": { values: [100 * ensemble.top1Err], description: "ensemble dense multi-scale top-1, %" },
-    "top5.ensemble": { values: [100 * ensemble.top5Err], description: "ensemble dense multi-scale top-5, %" },
-    "top1.bestMember": { values: [100 * bestTop1.result.top1Err], description: "best member's top-1, %" },
+    "top1.ensemble": {
+      values: [100 * ensemble.top1Err],
+      description: "ensemble dense multi-scale top-1, %",
+      floor: 2,
+    },
+    "top5.ensemble": {
+      values: [100 * ensemble.top5Err],
+      description: "ensemble dense multi-scale top-5, %",
+      floor: 2,
+    },
+    "top1.bestMember": {
+      values: [100 * bestTop1.result.top1Err],
+      description: "best member's top-1, %",
+      floor: 2,
+    },
     "classes.improvedMinusWorsened": {
       values: [improved - worsened],
       description: `classes improved minus worsened vs ${reference.name}`,
+      floor: 2,
     },
   };
   const plots = [{

@@ -9,6 +9,7 @@
 import { type Experiment, register, type RunContext } from "../lib/experiments/registry.ts";
 import { loadData, resultBase, runRecord, trainNetwork } from "../lib/experiments/common.ts";
 import { firstCrossing } from "../lib/experiments/stats.ts";
+import { scheduleText } from "../lib/experiments/recipe.ts";
 import {
   BATCH_NOTE,
   PIXEL_SCALE,
@@ -310,12 +311,17 @@ async function run(ctx: RunContext): Promise<void> {
     metrics[`top1.final.${r.depth}.${r.init}`] = {
       values: [100 * r.points.at(-1)!.valTop1Err],
       description: `${r.depth} layers, ${r.init}: final centre-crop top-1 error, %`,
+      floor: 2,
     };
   }
   for (const depth of [22, 30] as const) {
     for (const which of ["first", "last"] as const) {
       metrics[`log10.conv1GradRatio.${depth}.${which === "first" ? "init" : "end"}`] = {
-        values: [Math.log10(gradAt(get(depth, "xavier"), which) / gradAt(get(depth, "he"), which))],
+        // Clamped: a gradient that underflows to 0 would give -Infinity.
+        values: [
+          Math.log10(Math.max(gradAt(get(depth, "xavier"), which) / gradAt(get(depth, "he"), which), 1e-30)),
+        ],
+        floor: 0.5,
         description: `${depth} layers: log10 conv1 gradient RMS Xavier / He ${
           which === "first" ? "at init" : "at the end"
         }`,
@@ -324,10 +330,12 @@ async function run(ctx: RunContext): Promise<void> {
   }
   metrics["top1.10view.30.he"] = {
     values: [100 * get(30, "he").tenViewTop1],
+    floor: 2,
     description: "30 layers: 10-view top-1, %",
   };
   metrics["top1.10view.14.he"] = {
     values: [100 * ten14.top1Err],
+    floor: 2,
     description: "14 layers: 10-view top-1, %",
   };
 
@@ -398,7 +406,9 @@ async function run(ctx: RunContext): Promise<void> {
       `30 layers: the scaled 14-layer model of small-model (widths /${small.shrink}) with 16 more 2x2 convs at the end of the conv3 stage (where the paper put them is UNCONFIRMED); ${small.epochs} epochs (the paper plots 9.9); He's forward form.`,
       `Error measured on ${small.evalLimit} test images spread over the classes at quarter epochs (the paper: 3,000 random val images, centre crop) and on all ${data.test.count} at epoch ends.`,
       "fc layers keep the paper's fixed stds (rescaled to keep their gains) under both initializations; Xavier applies to the conv layers.",
-      `One seed (${seed}); the paper shows one run per curve.`,
+      `One seed (${seed}); the paper shows one run per curve. ${
+        scheduleText(smallConfig(small, data, seed, FRACTIONS))
+      }.`,
       ...(small.batch === 128 ? [] : [`Batch ${small.batch}: ${BATCH_NOTE}.`]),
       "conv1 gradient RMS measured on 32 centre-cropped test images with dropout off, at every evaluation point.",
     ],

@@ -178,10 +178,9 @@ async function run(ctx: RunContext): Promise<void> {
     return stdRatio(traces, "gradient", 1, traces[0].gradient.length - 1);
   };
   // Per-seed log2 ratios for the regression check (deep stacks scatter log-normally, so log scale).
+  // Layer indices may count from the end (-1 = last).
   const perSeed = (stack: string, label: string, what: keyof Trace, top: number, bottom: number) =>
-    results[stack][label].map((t) =>
-      Math.log2(t[what][top < 0 ? t[what].length + top : top] / t[what][bottom])
-    );
+    results[stack][label].map((t) => Math.log2(t[what].at(top)! / t[what].at(bottom)!));
   const metrics: Record<string, Metric> = {};
   const claims: Claim[] = [];
   const comparison: Comparison[] = [];
@@ -191,10 +190,12 @@ async function run(ctx: RunContext): Promise<void> {
     const xavier = perSeed(stack.name, "Xavier sqrt(1/n)", "response", -1, 0);
     metrics[`log2.responseRatio.he.L${L}`] = {
       values: he,
+      floor: 0.5,
       description: `log2 std(y_L)/std(y_1), He forward, ${L} layers (0 = preserved)`,
     };
     metrics[`log2.xavierShrink.L${L}`] = {
       values: xavier.map((x, i) => x - he[i]),
+      floor: 0.5,
       description: `log2 of Xavier's over He's std(y_L)/std(y_1), ${L} layers (derived ${-(L - 1) / 2})`,
     };
   }
@@ -269,12 +270,14 @@ async function run(ctx: RunContext): Promise<void> {
   const heBackward = perSeed(vgg, "He backward sqrt(2/n^)", "gradient", 1, -1);
   metrics["log2.fixedStdGradientShrink.vggB"] = {
     values: fixed.map((x, i) => x - heBackward[i]),
+    floor: 0.5,
     description: `log2 of std 0.01's over He's std(dx_2)/std(dx_11) in VGG-B (paper: ${
       Math.log2(1 / 16729).toFixed(2)
     })`,
   };
   metrics["log2.backwardFormForwardRatio.vggB"] = {
     values: perSeed(vgg, "He backward sqrt(2/n^)", "response", -1, 0),
+    floor: 0.5,
     description: `log2 std(y_10)/std(y_1) under the backward form (derived ${
       Math.log2(expected).toFixed(2)
     })`,
@@ -282,6 +285,7 @@ async function run(ctx: RunContext): Promise<void> {
   const heGrad = gradRatio(stacks[2].name, "He backward sqrt(2/n^)");
   metrics["log2.gradientRatio.heBackward.L30"] = {
     values: perSeed(stacks[2].name, "He backward sqrt(2/n^)", "gradient", 1, -1),
+    floor: 0.5,
     description: "log2 std(dx_2)/std(dx_31), He backward, 30 layers (0 = preserved)",
   };
   claims.push({

@@ -85,10 +85,12 @@ async function run(ctx: RunContext): Promise<void> {
     });
     metrics[`ops1e10.${m}`] = {
       values: [e10(c.allOps)],
+      floor: 0.001,
       description: `${NAMES[m]}: conv + fc multiply-adds, 10^10`,
     };
     metrics[`params1e6.${m}`] = {
       values: [c.params / 1e6],
+      floor: 0.01,
       description: `${NAMES[m]}: parameters, millions`,
     };
   }
@@ -119,10 +121,12 @@ async function run(ctx: RunContext): Promise<void> {
   });
   metrics["ops1e9.small14"] = {
     values: [small.allOps / 1e9],
+    floor: 0.001,
     description: "14-layer model: multiply-adds, 10^9",
   };
   metrics["ops1e9.small30"] = {
     values: [deep.allOps / 1e9],
+    floor: 0.001,
     description: "30-layer model: multiply-adds, 10^9",
   };
   for (const m of ["A", "B", "C"] as const) {

@@ -3,7 +3,7 @@
  * augmentation, the training loop with checkpoints, centre-crop and 10-view testing, the result files. It checks
  * the machinery, not a claim of the paper.
  */
-import { type Experiment, register, type RunContext } from "../lib/experiments/registry.ts";
+import { type Experiment, register, type RunContext, tierSettings } from "../lib/experiments/registry.ts";
 import { loadData, resultBase, runRecord, type TierData, trainNetwork } from "../lib/experiments/common.ts";
 import { meanStd } from "../lib/experiments/stats.ts";
 import type { NetSpec } from "../lib/models/network.ts";
@@ -29,10 +29,7 @@ const experiment: Experiment = {
 register(experiment);
 
 async function run(ctx: RunContext): Promise<void> {
-  const tier = TIERS[ctx.tier];
-  if (!tier) {
-    throw new Error(`${experiment.id} has no '${ctx.tier}' tier (it has: ${Object.keys(TIERS).join(", ")})`);
-  }
+  const tier = tierSettings(TIERS, ctx, experiment.id);
   const started = performance.now();
   const data = await loadData(ctx, tier, 1 / 64);
   const { channels, height } = data.train;
@@ -119,6 +116,7 @@ async function run(ctx: RunContext): Promise<void> {
     metrics: {
       "top1.10view": {
         values: runs.map((r) => 100 * r.final.tenViewTop1Err),
+        floor: 2,
         description: "10-view top-1 error, %",
       },
     },

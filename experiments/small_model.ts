@@ -16,6 +16,7 @@ import {
   smallTier,
 } from "../lib/experiments/small_family.ts";
 import { measuredWeightDecay, slopeGradientCheck } from "../lib/experiments/audit.ts";
+import { scheduleText } from "../lib/experiments/recipe.ts";
 import {
   fmtInterval,
   meanStd,
@@ -458,13 +459,16 @@ async function run(ctx: RunContext): Promise<void> {
     metrics[`top1.10view.${v.kind}`] = {
       values: pct(f.top1),
       description: `${v.label}: 10-view top-1 error, %`,
+      floor: 2,
     };
     metrics[`top5.10view.${v.kind}`] = {
       values: pct(f.top5),
       description: `${v.label}: 10-view top-5 error, %`,
+      floor: 2,
     };
     metrics[`top1.center.${v.kind}`] = {
       values: pct(f.centerTop1),
+      floor: 2,
       description: `${v.label}: centre-crop top-1 error, %`,
     };
   }
@@ -473,6 +477,7 @@ async function run(ctx: RunContext): Promise<void> {
     for (const layer of layerNames) {
       metrics[`slope.${layer}.${short}`] = {
         values: final[kind].slopes.map((s) => s[layer]),
+        floor: 0.02,
         description: `learned a of ${layer} (${short === "shared" ? "shared" : "channel-wise mean"})`,
       };
     }
@@ -482,19 +487,23 @@ async function run(ctx: RunContext): Promise<void> {
         return xs.reduce((a, x) => a + Math.abs(x - 0.25), 0) / xs.length;
       }),
       description: `mean over layers of |a - 0.25|, how far the ${short} slopes moved from their start`,
+      floor: 0.005,
     };
     metrics[`audit.slopeGradient.${short}`] = {
       values: final[kind].slopeGradient,
+      floor: 0.05,
       description:
         "back-propagated slope gradient / its finite difference on the trained net (1 = Eq. 2 right)",
     };
     metrics[`audit.slopeWeightDecay.${short}`] = {
       values: final[kind].slopeDecay,
+      floor: 1e-6,
       description: "weight decay the optimizer applies to the slopes per step, measured (paper: none)",
     };
   }
   metrics["audit.weightDecay"] = {
     values: final["relu"].weightDecay,
+    floor: 1e-6,
     description: "weight decay the optimizer applies to conv/fc weights per step, measured (recipe: 5e-4)",
   };
   metrics["meanResponse.preluOverRelu"] = {
@@ -504,6 +513,7 @@ async function run(ctx: RunContext): Promise<void> {
       return names.reduce((a, l) => a + q.meanResponse[l] / p.meanResponse[l], 0) / names.length;
     }),
     description: "mean over layers of PReLU (channel-wise) / ReLU mean response, paired by seed",
+    floor: 0.05,
   };
   for (const kind of ["relu", "prelu-channel"] as ActivationKind[]) {
     for (const l of fcLayers) {
@@ -540,7 +550,9 @@ async function run(ctx: RunContext): Promise<void> {
       "conv1 at stride 1 with padding 3 (the input is 8x smaller than 224); SPP {4,2,1} for the 5x5 conv3 maps instead of {6,3,2,1}.",
       ...(tier.batch === 128 ? [] : [`Batch ${tier.batch}: ${BATCH_NOTE}.`]),
       "Inputs mean-subtracted and divided by 64 instead of the raw [-128, 128] range; fc stds rescaled from the paper's 0.01/0.01/0.001 so each fc layer keeps the paper's gain n*std^2 at our smaller fan-ins.",
-      "UNCONFIRMED in the paper, chosen here: 2x2 convs pad alternately 1 and 0; pooling rounds up (Caffe); the large models' recipe (momentum 0.9, weight decay 5e-4, LR 0.01) with one division by 10 at 70% of training instead of at plateaus; He forward init (the ReLU form) for every variant; the recipe of He & Sun 2014 is not given.",
+      `UNCONFIRMED in the paper, chosen here: 2x2 convs pad alternately 1 and 0; pooling rounds up (Caffe); the large models' recipe (momentum 0.9, weight decay 5e-4) with ${
+        scheduleText(smallConfig(tier, data, seeds[0]))
+      }; He forward init (the ReLU form) for every variant; the recipe of He & Sun 2014 is not given.`,
       "Table 2's ImageNet errors and our CIFAR-10 errors are on different tasks: compare the differences between rows, not the values.",
       "Mean responses and the Fisher proxy are measured on 256 centre-cropped test images; the paper's real-data Fisher evaluation is in a supplement we do not have.",
     ],

@@ -51,5 +51,15 @@ if ! probe || ! has_vulkan; then
     exit 1
   fi
 fi
+# Fashion-MNIST (the transfer experiment's target, and the fallback when CIFAR-10 is missing) from Debian's
+# package when possible; elsewhere the experiments download it from its official address when asked.
+if [ ! -d /usr/share/datasets/fashion-mnist ] && [ -f /etc/debian_version ] && [ "$(id -u)" = 0 ]; then
+  say "installing Debian's dataset-fashion-mnist (the transfer experiment's target task)"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >&2; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || true
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >&2 ||
+      say "warning: could not install dataset-fashion-mnist; 'deno task data fashion-mnist' downloads it"
+  fi
+fi
 "$deno" install --frozen --quiet >&2
 say "ready: Deno $DENO_VERSION, WebGPU adapter present"

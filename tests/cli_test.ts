@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { main } from "../lib/cli/main.ts";
+import { main, selectExperiments } from "../lib/cli/main.ts";
 import { runDoctor } from "../lib/cli/doctor.ts";
 import { listKernels } from "../lib/gpu/kernel_source.ts";
 import { getExperiment, listExperiments, register } from "../lib/experiments/registry.ts";
@@ -31,14 +31,14 @@ Deno.test("cli: an unknown experiment id is a clear error with a non-zero exit",
   assert.match(errors.join("\n"), /unknown experiment id 'nope'/);
 });
 
-Deno.test("cli: exp --list shows the registered experiments; reproduce runs the paper ones, not demos", async () => {
+Deno.test("cli: exp --list shows the registered experiments; reproduce runs the paper ones and writes the report", async () => {
   const out = Deno.makeTempDirSync();
   const lines: string[] = [];
   const original = console.log;
   console.log = (...args: unknown[]) => lines.push(args.join(" "));
   try {
     assert.equal(await main(["exp", "--list"]), 0);
-    assert.equal(await main(["reproduce", "--tier", "smoke", "--out", out]), 0);
+    assert.equal(await main(["reproduce", "--tier", "smoke", "--only", "model-complexity", "--out", out]), 0);
   } finally {
     console.log = original;
   }
@@ -47,11 +47,23 @@ Deno.test("cli: exp --list shows the registered experiments; reproduce runs the 
     text,
     /pipeline-demo +none \(pipeline check\) +Pipeline demo: a 3-layer PReLU net \[tiers: smoke, default, gpu\]/,
   );
-  const paper = listExperiments().filter((e) => !e.demo).map((e) => e.id).sort();
-  for (const id of paper) assert.match(text, new RegExp(`== ${id} `));
-  assert.doesNotMatch(text, /== pipeline-demo/);
-  assert.match(text, new RegExp(`reproduce: ${paper.length} of ${paper.length} experiments succeeded`));
-  assert.deepEqual([...Deno.readDirSync(out)].map((e) => e.name).sort(), paper);
+  // Every paper experiment has a smoke tier and reproduce selects them all, never the demo (CI's `deno task
+  // check` runs them all at the smoke tier).
+  const paper = listExperiments().filter((e) => !e.demo).map((e) => e.id);
+  assert.deepEqual(selectExperiments("smoke").map((e) => e.id), paper);
+  assert.deepEqual(selectExperiments("default").map((e) => e.id), paper);
+  assert.ok(paper.length >= 7, paper.join(", "));
+  assert.match(text, /== model-complexity /);
+  assert.match(text, /reproduce: 1 of 1 experiments succeeded/);
+  assert.match(text, new RegExp(`report: ${out}/REPORT-smoke\\.md`));
+  assert.deepEqual([...Deno.readDirSync(out)].map((e) => e.name).sort(), [
+    "REPORT-smoke.md",
+    "model-complexity",
+  ]);
+  assert.match(
+    Deno.readTextFileSync(`${out}/REPORT-smoke.md`),
+    /\| `transfer` \| Table 8 \(analog\) \| — \| — \| — \| not run at this tier \|/,
+  );
 });
 
 Deno.test("cli: reproduce goes on past a failing experiment and reports it with a non-zero exit", async () => {
@@ -75,7 +87,11 @@ Deno.test("cli: reproduce goes on past a failing experiment and reports it with 
   console.error = (...args: unknown[]) => errors.push(args.join(" "));
   console.log = (...args: unknown[]) => logs.push(args.join(" "));
   try {
-    assert.equal(await main(["reproduce", "--tier", "smoke", "--only", "failing-a,failing-b"]), 1);
+    const out = Deno.makeTempDirSync();
+    assert.equal(
+      await main(["reproduce", "--tier", "smoke", "--only", "failing-a,failing-b", "--out", out]),
+      1,
+    );
   } finally {
     [console.error, console.log] = [error, log];
     Deno.exitCode = 0;

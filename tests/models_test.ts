@@ -1,7 +1,14 @@
 /** The paper's architectures as built here: layer lists, parameter counts and operation counts. */
 import assert from "node:assert/strict";
-import { countMacs, countParams, describe } from "../lib/models/network.ts";
-import { paperSmall14, scaledSmall14 } from "../lib/models/zoo.ts";
+import { countMacs, countParams, describe, type NetSpec } from "../lib/models/network.ts";
+import {
+  fcInitKeepingGain,
+  type LargeModel,
+  paperLarge,
+  paperSmall14,
+  scaledLarge,
+  scaledSmall14,
+} from "../lib/models/zoo.ts";
 
 Deno.test("models: the paper's 14-layer model (Table 1) has 11 conv + 3 fc layers and a 12,800-input fc1", () => {
   const infos = describe(paperSmall14("prelu-channel", { kind: "he-forward" }));
@@ -40,4 +47,90 @@ Deno.test("models: the scaled 14-layer model keeps depth, kernels and SPP on 28x
   assert.equal(infos.filter((l) => l.type === "dropout").length, 2);
   const deep = describe(scaledSmall14("relu", { kind: "he-forward" }, [3, 28, 28], 10, 4, 16));
   assert.equal(deep.filter((l) => l.type === "conv").length + deep.filter((l) => l.type === "fc").length, 30);
+});
+
+Deno.test("models: Table 3's VGG-19 and models A, B, C at the paper's size: layers, parameters, operations", () => {
+  const count = (m: LargeModel) => describe(paperLarge(m, "relu", { kind: "he-backward" }));
+  const convs = (infos: ReturnType<typeof describe>) => infos.filter((l) => l.type === "conv");
+  const depth = (infos: ReturnType<typeof describe>) =>
+    infos.filter((l) => l.type === "conv" || l.type === "fc").length;
+  const a = count("A");
+  const b = count("B");
+  const c = count("C");
+  const vgg = count("vgg19");
+  assert.deepEqual([depth(vgg), depth(a), depth(b), depth(c)], [19, 19, 22, 22]);
+  // Model A: conv1 7x7/2 96 -> 112, pool -> 56, five 3x3 convs per stage at 56 (256), 28 (512), 14 (512).
+  assert.deepEqual(a.find((l) => l.name === "conv1")!.shape, [96, 112, 112]);
+  assert.deepEqual(convs(a).slice(1).map((l) => `${l.shape[0]}@${l.shape[1]}`), [
+    ...new Array(5).fill("256@56"),
+    ...new Array(5).fill("512@28"),
+    ...new Array(5).fill("512@14"),
+  ]);
+  assert.deepEqual(convs(c).slice(1).map((l) => l.shape[0]), [
+    ...new Array(6).fill(384),
+    ...new Array(6).fill(768),
+    ...new Array(6).fill(896),
+  ]);
+  // SPP {7,3,2,1} = 63 bins: fc1 takes 63 * 512 = 32,256 inputs (A, B) and 63 * 896 = 56,448 (C).
+  assert.deepEqual(a.find((l) => l.type === "spp")!.shape, [32256]);
+  assert.deepEqual(c.find((l) => l.type === "spp")!.shape, [56448]);
+  assert.deepEqual(vgg.find((l) => l.name === "pool5")!.shape, [512, 7, 7]);
+  // Multiply-adds of conv + fc per 224x224 image (digest section 3.4): 1.963, 1.906, 2.322, 5.346 x 10^10.
+  const ops = [vgg, a, b, c].map((infos) => +(countMacs(infos) / 1e10).toFixed(3));
+  assert.deepEqual(ops, [1.963, 1.906, 2.322, 5.346]);
+  assert.deepEqual([vgg, a, b, c].map((infos) => +(countMacs(infos, ["conv"]) / 1e10).toFixed(3)), [
+    1.951,
+    1.891,
+    2.307,
+    5.321,
+  ]);
+  // VGG-19's well-known 143.7M parameters; A: conv1 96*147 + stages + fc.
+  assert.equal(countParams(vgg), 143667240);
+  const convParams = (k: number, cin: number, cout: number) => k * k * cin * cout + cout;
+  const expectedA = convParams(7, 3, 96) + convParams(3, 96, 256) + 4 * convParams(3, 256, 256) +
+    convParams(3, 256, 512) + 9 * convParams(3, 512, 512) + (32256 * 4096 + 4096) + (4096 * 4096 + 4096) +
+    (4096 * 1000 + 1000);
+  assert.equal(countParams(a), expectedA);
+});
+
+Deno.test("models: the 30-layer model (27 conv + 3 fc) and the scaled A/B/C keep the paper's structure", () => {
+  const deep = describe(paperSmall14("relu", { kind: "he-forward" }, 16));
+  assert.equal(deep.filter((l) => l.type === "conv").length, 27);
+  assert.equal(deep.filter((l) => l.type === "fc").length, 3);
+  assert.equal(deep.filter((l) => l.type === "conv" && l.shape[0] === 256).length, 22);
+  const small = describe(paperSmall14("relu", { kind: "he-forward" }));
+  // 16 extra 2x2 256->256 convs on the conv3 stage's m x m map, padding alternately 1 and 0 as the stage does:
+  // eight produce (m + 1)^2 outputs and eight m^2.
+  const m = small.find((l) => l.name === "conv36")!.shape[1];
+  const extra = 8 * 2 * 2 * 256 * 256 * ((m + 1) ** 2 + m ** 2);
+  assert.equal(countMacs(deep) - countMacs(small), extra);
+  for (const [m, perStage] of [["A", 5], ["B", 6], ["C", 6]] as const) {
+    const infos = describe(scaledLarge(m, "prelu-channel", { kind: "he-backward" }, [3, 28, 28], 10));
+    const convs = infos.filter((l) => l.type === "conv");
+    assert.equal(convs.length, 1 + 3 * perStage);
+    assert.deepEqual(convs.slice(1).map((l) => l.shape[1]), [
+      ...new Array(perStage).fill(7),
+      ...new Array(perStage).fill(4),
+      ...new Array(perStage).fill(2),
+    ]);
+    assert.deepEqual(infos.find((l) => l.type === "spp")!.shape, [convs.at(-1)!.shape[0] * 5]);
+  }
+});
+
+Deno.test("models: scaled fc layers keep the paper's fc gains n * std^2", () => {
+  const paper = paperSmall14("relu", { kind: "he-forward" });
+  const scaled = scaledSmall14("relu", { kind: "he-forward" }, [3, 28, 28], 10, 8);
+  const gains = (spec: NetSpec) => {
+    const fcs = describe(spec).filter((l) => l.type === "fc");
+    return fcs.map((l, i) => {
+      const init = spec.fcInit[i];
+      assert.equal(init.kind, "gaussian");
+      return (l.params / l.shape[0] - 1) * (init as { std: number }).std ** 2;
+    });
+  };
+  const expected = gains(paper);
+  gains(scaled).forEach((g, i) =>
+    assert.ok(Math.abs(g / expected[i] - 1) < 1e-9, `fc${i + 1}: ${g} vs ${expected[i]}`)
+  );
+  assert.deepEqual(fcInitKeepingGain(paper, paper), paper.fcInit);
 });

@@ -113,6 +113,7 @@ Deno.test("results: result.json validates, result.md shows paper and ours, plots
     environment: await environment(await webgpu()),
     wallSeconds: 1.5,
     runs: [],
+    metrics: { "top1.prelu": { values: [41.0, 41.4], description: "top-1 error, %", floor: 2 } },
     comparison: [{ metric: "top-1 error, PReLU", paper: 32.64, ours: 41.2, source: "Table 2" }],
     claims: [{
       id: "c1",
@@ -158,5 +159,5 @@ Deno.test("results: result.json validates, result.md shows paper and ours, plots
     categories: ["conv1", "conv2"],
     groups: [{ name: "s", values: [0.6, -0.1] }],
   });
-  assert.equal((bars.match(/<rect x=/g) ?? []).length, 2 + 1);
+  assert.equal((bars.match(/<rect x=/g) ?? []).length, 2 + 2, "two bars, the legend key and its background");
 });

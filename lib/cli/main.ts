@@ -1,22 +1,26 @@
 /**
- * The command line: doctor, exp, reproduce, data and report, with --help everywhere and errors that list the
- * valid choices.
+ * The command line: doctor, exp, reproduce, check, data and report, with --help everywhere and errors that
+ * list the valid choices.
  */
 import { Argument, Command, InvalidArgumentError, Option } from "commander";
-import {
-  type Experiment,
-  getExperiment,
-  listExperiments,
-  type RunContext,
-  type Tier,
-  TIERS,
-} from "../experiments/registry.ts";
+import { getExperiment, listExperiments, type Tier, TIERS } from "../experiments/registry.ts";
 import { InterruptedError } from "../experiments/common.ts";
 import { DATASET_NAMES, type DatasetName, fetchDataset } from "../data/catalog.ts";
 import { rebuildMarkdown } from "../results/result.ts";
-import type { ProgressMode } from "../train/progress.ts";
 import { runDoctor } from "./doctor.ts";
+import { type CheckOptions, runCheck } from "./check.ts";
+import { writeTierReport } from "./report.ts";
+import {
+  checkTier,
+  context,
+  runExperiments,
+  type RunOptions,
+  selectExperiments,
+  stopOnInterrupt,
+} from "./run.ts";
 import "../../experiments/index.ts";
+
+export { selectExperiments };
 
 function parseSeeds(value: string): number[] {
   const seeds = value.split(",").map((s) => Number(s.trim()));
@@ -24,17 +28,6 @@ function parseSeeds(value: string): number[] {
     throw new InvalidArgumentError("seeds must be non-negative integers separated by commas, e.g. 1,2,3");
   }
   return seeds;
-}
-
-interface RunOptions {
-  tier: Tier;
-  seeds?: number[];
-  data?: string;
-  dataDir?: string;
-  out: string;
-  resume?: boolean;
-  retrain?: boolean;
-  progress: ProgressMode;
 }
 
 function addRunOptions(cmd: Command): Command {
@@ -55,42 +48,6 @@ function addRunOptions(cmd: Command): Command {
         "auto",
       ),
     );
-}
-
-/** Ctrl-C asks training to checkpoint and stop at the next step; a second Ctrl-C quits at once. */
-function stopOnInterrupt(): { requested: boolean } {
-  const stop = { requested: false };
-  try {
-    Deno.addSignalListener("SIGINT", () => {
-      if (stop.requested) Deno.exit(130);
-      stop.requested = true;
-      console.error(
-        "\ninterrupt: saving a checkpoint at the next step (Ctrl-C again to quit without saving)",
-      );
-    });
-  } catch { /* signals unavailable (e.g. Windows): Ctrl-C just ends the process */ }
-  return stop;
-}
-
-function context(opts: RunOptions, stopSignal: { requested: boolean }): RunContext {
-  return {
-    tier: opts.tier,
-    seeds: opts.seeds ?? null,
-    dataset: opts.data ?? null,
-    dataDir: opts.dataDir ?? null,
-    outDir: opts.out,
-    resume: opts.resume ?? false,
-    retrain: opts.retrain ?? false,
-    progress: opts.progress,
-    stopSignal,
-    log: (line) => console.log(line),
-  };
-}
-
-function checkTier(exp: Experiment, tier: Tier): void {
-  if (!exp.tiers.includes(tier)) {
-    throw new Error(`experiment ${exp.id} has no '${tier}' tier; it has: ${exp.tiers.join(", ")}`);
-  }
 }
 
 export function buildProgram(): Command {
@@ -127,12 +84,10 @@ export function buildProgram(): Command {
 
   addRunOptions(
     program.command("reproduce")
-      .description("run every paper experiment at a tier, going on past failures")
+      .description("run every paper experiment at a tier, going on past failures, then write the report")
       .option("--only <ids>", "comma-separated experiment ids (may name demos)"),
   ).action(async (opts: RunOptions & { only?: string }) => {
-    const selected = opts.only
-      ? opts.only.split(",").map((id) => getExperiment(id.trim()))
-      : listExperiments().filter((e) => !e.demo && e.tiers.includes(opts.tier));
+    const selected = selectExperiments(opts.tier, opts.only);
     if (!selected.length) {
       console.log(
         `no paper experiments registered yet for tier ${opts.tier}: nothing to reproduce ` +
@@ -140,27 +95,40 @@ export function buildProgram(): Command {
       );
       return;
     }
-    const stop = stopOnInterrupt();
-    const failed: string[] = [];
-    for (const exp of selected) {
-      console.log(`\n== ${exp.id} (${exp.paperRef}): ${exp.title}`);
-      try {
-        checkTier(exp, opts.tier);
-        await exp.run(context(opts, stop));
-      } catch (e) {
-        if (e instanceof InterruptedError) throw e;
-        failed.push(exp.id);
-        console.error(`experiment ${exp.id} failed: ${(e as Error).message}`);
-      }
-    }
+    const failed = await runExperiments(selected, opts);
+    const report = await writeTierReport(opts.out, opts.tier);
     console.log(
       `\nreproduce: ${selected.length - failed.length} of ${selected.length} experiments succeeded`,
     );
+    console.log(`report: ${report}`);
     if (failed.length) {
       console.error(`failed: ${failed.join(", ")}`);
       Deno.exitCode = 1;
     }
   });
+
+  program.command("check")
+    .description(
+      "the regression check: run the tier's experiments (or read --results) and compare every metric and verdict " +
+        "with results/expected/<tier>.json",
+    )
+    .addOption(new Option("--tier <tier>", "scale tier").choices([...TIERS]).default("smoke"))
+    .option(
+      "--results <dir>",
+      "compare the results already in this folder instead of running the experiments",
+    )
+    .option("--only <ids>", "comma-separated experiment ids")
+    .option("--accept", "record the results as the new expectations and say what changed")
+    .option("--expected <file>", "expectations file (default: results/expected/<tier>.json)")
+    .option("--data-dir <dir>", "folder holding the datasets (default: ../shared/datasets, then the cache)")
+    .addOption(
+      new Option("--progress <mode>", "progress display").choices(["auto", "bar", "lines", "none"]).default(
+        "lines",
+      ),
+    )
+    .action(async (opts: CheckOptions) => {
+      if (!(await runCheck(opts))) Deno.exitCode = 1;
+    });
 
   program.command("data")
     .description("download a dataset from its official address into the cache (checksummed)")
@@ -171,11 +139,15 @@ export function buildProgram(): Command {
     });
 
   program.command("report")
-    .description("rebuild every result.md from its result.json")
+    .description(
+      "rebuild every result.md from its result.json, and the tier's REPORT.md (and the README's results)",
+    )
     .option("--out <dir>", "results folder", "results")
-    .action(async (opts: { out: string }) => {
+    .addOption(new Option("--tier <tier>", "tier of the report").choices([...TIERS]).default("default"))
+    .action(async (opts: { out: string; tier: Tier }) => {
       const written = await rebuildMarkdown(opts.out);
       console.log(`rebuilt ${written.length} result.md file(s) under ${opts.out}`);
+      console.log(`report: ${await writeTierReport(opts.out, opts.tier)}`);
     });
   return program;
 }

@@ -3,9 +3,9 @@
  * transfer train and test them, one recipe per tier, so all of them share the same trained models.
  *
  * Recipe (section 4): SGD with momentum 0.9, weight decay 5e-4, batch 128 (32 at the short tiers, see
- * BATCH_NOTE in small_family.ts), dropout 0.5 on fc1 and fc2, the
- * backward form of He's init (Eq. 16) for the conv layers, learning rate 0.01 divided by 10 once, at 70% of
- * training (the paper divides at plateaus: epochs 20 and 65 of 80 for model A); scale jittering with the
+ * BATCH_NOTE in small_family.ts), dropout 0.5 on fc1 and fc2, the backward form of He's init (Eq. 16) for the
+ * conv layers, learning rate 0.01 (divided by 10 only in runs of 10 epochs or more: lib/experiments/recipe.ts;
+ * the paper divides at plateaus, epochs 20 and 65 of 80 for model A); scale jittering with the
  * shorter side in [s, 2s] for crops of 7/8 s (the paper: [256, 512] for 224 crops), flips and PCA colour
  * altering; validation on centre crops at the smallest scale. Testing: 10-view at the middle scale and dense
  * multi-scale at 256, 384 and 480 scaled by 1/8 (32, 48, 60 for CIFAR's 32x32 images).
@@ -17,7 +17,8 @@ import type { ActivationKind } from "../nn.ts";
 import type { TrainConfig } from "../train/trainer.ts";
 import { ensembleScores, type EvalResult, evaluateDense } from "../train/evaluate.ts";
 import { type LoadedData, storedScores, type TierData, type TrainedModel, trainNetwork } from "./common.ts";
-import type { Experiment, RunContext } from "./registry.ts";
+import { paperRecipe } from "./recipe.ts";
+import { type Experiment, type RunContext, tierSettings } from "./registry.ts";
 
 /** The large models' conv init: the backward form (Eq. 16), as the paper trained them. */
 export const LARGE_INIT: InitScheme = { kind: "he-backward" };
@@ -43,7 +44,7 @@ export const LARGE_TIERS: Record<string, LargeTier> = {
     evalLimit: 100,
   },
   default: {
-    trainPerClass: 700,
+    trainPerClass: 600,
     testPerClass: 100,
     epochs: 3,
     seeds: [1, 2],
@@ -63,11 +64,7 @@ export const LARGE_TIERS: Record<string, LargeTier> = {
 };
 
 export function largeTier(ctx: RunContext, expId: string): LargeTier {
-  const tier = LARGE_TIERS[ctx.tier];
-  if (!tier) {
-    throw new Error(`${expId} has no '${ctx.tier}' tier (it has: ${Object.keys(LARGE_TIERS).join(", ")})`);
-  }
-  return tier;
+  return tierSettings(LARGE_TIERS, ctx, expId);
 }
 
 export interface LargeGeometry {
@@ -119,26 +116,17 @@ export function largeConfig(
   evalFractions: number[] = [0.5],
 ): TrainConfig {
   const { side, crop, jitter } = largeGeometry(data);
-  return {
+  return paperRecipe({
     epochs: tier.epochs,
-    batchSize: tier.batch,
-    momentum: 0.9,
-    weightDecay: 5e-4,
-    schedule: {
-      kind: "steps",
-      base: 0.01,
-      milestones: [Math.max(1, Math.round(tier.epochs * 0.7))],
-      factor: 0.1,
-    },
-    augment: { crop, scale: jitter, flip: true, pcaStd: 0.1 },
-    norm: data.norm,
-    pca: data.pca,
+    batch: tier.batch,
     seed,
-    val: { views: "center", side, crop, batchSize: 250 },
+    augment: { crop, scale: jitter, flip: true, pcaStd: 0.1 },
+    data,
+    colour: true,
+    val: { side, crop },
     evalFractions,
     evalLimit: tier.evalLimit,
-    readEvery: 20,
-  };
+  });
 }
 
 /** The stored model's name: everything that tells two trained nets of this family apart. */

@@ -35,6 +35,15 @@ export interface Experiment {
   run(ctx: RunContext): Promise<void>;
 }
 
+/** An experiment's settings for the run's tier; a tier it lacks is an error naming the ones it has. */
+export function tierSettings<T>(table: Record<string, T>, ctx: { tier: Tier }, expId: string): T {
+  const settings = table[ctx.tier];
+  if (!settings) {
+    throw new Error(`${expId} has no '${ctx.tier}' tier (it has: ${Object.keys(table).join(", ")})`);
+  }
+  return settings;
+}
+
 const registry = new Map<string, Experiment>();
 
 export function register(exp: Experiment): void {

@@ -4,8 +4,8 @@
  *
  * Recipe (the paper's large-model recipe, as the small model's own is "He & Sun 2014", not given): SGD with
  * momentum 0.9, weight decay 5e-4, batch 128 (32 at the short tiers: see BATCH_NOTE), dropout 0.5 on fc1 and
- * fc2, learning rate 0.01 divided by 10 once, at 70% of training (the paper divides at plateaus); crops of 28
- * from images resized to [32, 36] with flips and PCA colour altering; centre-crop validation.
+ * fc2, learning rate 0.01 (divided by 10 only in runs of 10 epochs or more: lib/experiments/recipe.ts); crops
+ * of 28 from images resized to [32, 36] with flips and PCA colour altering; centre-crop validation.
  */
 import type { InitScheme } from "../init.ts";
 import type { NetSpec } from "../models/network.ts";
@@ -13,7 +13,8 @@ import type { ActivationKind } from "../nn.ts";
 import { scaledSmall14 } from "../models/zoo.ts";
 import type { TrainConfig } from "../train/trainer.ts";
 import type { LoadedData, TierData } from "./common.ts";
-import type { RunContext } from "./registry.ts";
+import { paperRecipe } from "./recipe.ts";
+import { type RunContext, tierSettings } from "./registry.ts";
 
 /**
  * Inputs are mean-subtracted and divided by 64 (about the pixels' std) rather than fed in the paper's raw
@@ -52,7 +53,7 @@ export const SMALL_TIERS: Record<string, SmallTier> = {
     evalLimit: 100,
   },
   default: {
-    trainPerClass: 700,
+    trainPerClass: 600,
     testPerClass: 100,
     epochs: 3,
     seeds: [1, 2, 3],
@@ -72,11 +73,7 @@ export const SMALL_TIERS: Record<string, SmallTier> = {
 };
 
 export function smallTier(ctx: RunContext, expId: string): SmallTier {
-  const tier = SMALL_TIERS[ctx.tier];
-  if (!tier) {
-    throw new Error(`${expId} has no '${ctx.tier}' tier (it has: ${Object.keys(SMALL_TIERS).join(", ")})`);
-  }
-  return tier;
+  return tierSettings(SMALL_TIERS, ctx, expId);
 }
 
 /** Side of the resized test image and of the training crop. */
@@ -110,26 +107,17 @@ export function smallConfig(
   evalFractions: number[] = [0.5],
 ): TrainConfig {
   const { side, crop } = smallGeometry(data);
-  return {
+  return paperRecipe({
     epochs: tier.epochs,
-    batchSize: tier.batch,
-    momentum: 0.9,
-    weightDecay: 5e-4,
-    schedule: {
-      kind: "steps",
-      base: 0.01,
-      milestones: [Math.max(1, Math.round(tier.epochs * 0.7))],
-      factor: 0.1,
-    },
-    augment: { crop, scale: [side, side + 4], flip: true, pcaStd: 0.1 },
-    norm: data.norm,
-    pca: data.pca,
+    batch: tier.batch,
     seed,
-    val: { views: "center", side, crop, batchSize: 250 },
+    augment: { crop, scale: [side, side + 4], flip: true, pcaStd: 0.1 },
+    data,
+    colour: true,
+    val: { side, crop },
     evalFractions,
     evalLimit: tier.evalLimit,
-    readEvery: 20,
-  };
+  });
 }
 
 /** The stored model's name: everything that tells two trained nets of this family apart. */

@@ -48,6 +48,11 @@ export interface Metric {
   values: number[];
   /** What it measures, with its unit. */
   description: string;
+  /**
+   * The smallest tolerance `deno task check` allows around the expected mean, in the metric's unit (the
+   * tolerance is otherwise k standard deviations over seeds); 10% of the mean when not given.
+   */
+  floor?: number;
 }
 
 export interface ExperimentResult {
@@ -98,72 +103,93 @@ export function validateResult(value: unknown, where = "result.json"): Experimen
   need(
     typeof r?.metrics === "object" && r.metrics !== null &&
       Object.values(r.metrics).every((m) =>
-        Array.isArray(m?.values) && m.values.length > 0 && m.values.every((v) => typeof v === "number")
+        Array.isArray(m?.values) && m.values.length > 0 && m.values.every((v) => Number.isFinite(v))
       ),
-    "metrics (each with at least one numeric value)",
+    "metrics (each with at least one value, all finite numbers)",
   );
   if (problems.length) throw new Error(`${where} is not a valid result: ${problems.join("; ")}`);
   return r;
 }
 
-function fmt(v: number | string | null): string {
+export function fmt(v: number | string | null): string {
   if (v === null) return "—";
   if (typeof v === "string") return v;
   if (v !== 0 && Math.abs(v) < 1e-3) return v.toExponential(2);
   return Number.isInteger(v) ? String(v) : v.toFixed(Math.abs(v) >= 100 ? 1 : Math.abs(v) >= 1 ? 2 : 4);
 }
 
-export function renderMarkdown(r: ExperimentResult): string {
+/** A markdown table cell: pipes escaped, line breaks flattened. */
+export function cell(v: number | string | null): string {
+  return fmt(v).replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+export function adapterText(r: ExperimentResult): string {
+  const a = r.environment.adapter;
+  return a.description + ("fallback" in a && a.fallback ? " (software)" : "");
+}
+
+export function commitText(r: ExperimentResult): string {
+  const git = r.environment.git;
+  return git ? git.commit.slice(0, 12) + (git.dirty ? " (with uncommitted changes)" : "") : "unknown";
+}
+
+export function dataText(r: ExperimentResult): string {
+  return `${r.data.dataset}: ${r.data.train} train / ${r.data.test} test images (${r.data.source})${
+    r.data.note ? `. **${r.data.note}**` : ""
+  }`;
+}
+
+/** The run's record: data, seeds, adapter, Deno, commit, time, date (and an injected fault, if any). */
+export function runTable(r: ExperimentResult): string[] {
   const env = r.environment;
-  const adapter = env.adapter.description +
-    ("fallback" in env.adapter && env.adapter.fallback ? " (software)" : "");
-  const lines = [
-    `# ${r.experiment.title}`,
-    "",
-    `Paper: ${r.experiment.paperRef} · experiment \`${r.experiment.id}\` · tier \`${r.tier}\``,
-    "",
+  return [
     "| run | |",
     "| --- | --- |",
-    `| data | ${r.data.dataset}: ${r.data.train} train / ${r.data.test} test images (${r.data.source})${
-      r.data.note ? `. **${r.data.note}**` : ""
-    } |`,
-    `| seeds | ${r.seeds.join(", ")} |`,
-    `| adapter | ${adapter} |`,
+    `| tier | ${r.tier} |`,
+    `| data | ${cell(dataText(r))} |`,
+    `| seeds | ${r.seeds.length ? r.seeds.join(", ") : "none (exact computation)"} |`,
+    `| adapter | ${cell(adapterText(r))} |`,
     `| Deno | ${env.deno} on ${env.os}, ${env.cpus} CPUs |`,
-    `| commit | ${
-      env.git ? env.git.commit.slice(0, 12) + (env.git.dirty ? " (with uncommitted changes)" : "") : "unknown"
-    } |`,
+    `| commit | ${commitText(r)} |`,
     `| wall time | ${(r.wallSeconds / 60).toFixed(1)} min |`,
     `| date | ${env.date} |`,
     ...(env.fault
       ? [`| **fault injected** | **${env.fault}** (a regression-check test, not a real result) |`]
       : []),
+  ];
+}
+
+export function comparisonTable(r: ExperimentResult): string[] {
+  return [
+    "| metric | paper | ours | source | note |",
+    "| --- | --- | --- | --- | --- |",
+    ...r.comparison.map((c) =>
+      `| ${cell(c.metric)} | ${cell(c.paper)} | ${cell(c.ours)} | ${cell(c.source)} | ${cell(c.note ?? "")} |`
+    ),
+  ];
+}
+
+export function claimsTable(r: ExperimentResult): string[] {
+  return [
+    "| claim | paper | verdict | evidence | rule |",
+    "| --- | --- | --- | --- | --- |",
+    ...r.claims.map((c) =>
+      `| ${cell(c.text)} | ${cell(c.paper)} | **${c.verdict}** | ${cell(c.evidence)} | ${cell(c.rule)} |`
+    ),
+  ];
+}
+
+export function renderMarkdown(r: ExperimentResult): string {
+  const lines = [
+    `# ${r.experiment.title}`,
+    "",
+    `Paper: ${r.experiment.paperRef} · experiment \`${r.experiment.id}\` · tier \`${r.tier}\``,
+    "",
+    ...runTable(r),
     "",
   ];
-  if (r.comparison.length) {
-    lines.push(
-      "## Paper and ours",
-      "",
-      "| metric | paper | ours | source | note |",
-      "| --- | --- | --- | --- | --- |",
-    );
-    for (const c of r.comparison) {
-      lines.push(`| ${c.metric} | ${fmt(c.paper)} | ${fmt(c.ours)} | ${c.source} | ${c.note ?? ""} |`);
-    }
-    lines.push("");
-  }
-  if (r.claims.length) {
-    lines.push(
-      "## Claims",
-      "",
-      "| claim | paper | verdict | evidence | rule |",
-      "| --- | --- | --- | --- | --- |",
-    );
-    for (const c of r.claims) {
-      lines.push(`| ${c.text} | ${c.paper} | **${c.verdict}** | ${c.evidence} | ${c.rule} |`);
-    }
-    lines.push("");
-  }
+  if (r.comparison.length) lines.push("## Paper and ours", "", ...comparisonTable(r), "");
+  if (r.claims.length) lines.push("## Claims", "", ...claimsTable(r), "");
   if (r.runs.some((run) => run.epochs.length)) {
     lines.push(
       "## Runs",
@@ -197,7 +223,7 @@ export function renderMarkdown(r: ExperimentResult): string {
       lines.push(
         `| \`${name}\` | ${fmt(mean)} | ${m.values.length > 1 ? fmt(std) : "—"} | ${
           m.values.map(fmt).join(", ")
-        } | ${m.description} |`,
+        } | ${cell(m.description)} |`,
       );
     }
     lines.push("");

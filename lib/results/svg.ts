@@ -102,16 +102,41 @@ export function lineChart(opts: {
         out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="2.5" fill="${color}"/>`);
       }
     }
-    const ly = M.top + 14 + 16 * i;
-    out.push(
-      `<line x1="${W - M.right - 150}" x2="${W - M.right - 130}" y1="${ly - 4}" y2="${
-        ly - 4
-      }" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ""}/>`,
-    );
-    out.push(`<text x="${W - M.right - 124}" y="${ly}">${esc(s.name)}</text>`);
   });
+  legend(
+    out,
+    opts.series.map((s, i) => ({ name: s.name, color: COLORS[i % COLORS.length], dashed: s.dashed })),
+  );
   out.push("</svg>");
   return out.join("\n") + "\n";
+}
+
+/**
+ * The legend in the top right corner, as wide as its longest label (about 6.8 px per character at 12 px), on a
+ * translucent white box so curves behind it stay visible but do not hide the text.
+ */
+function legend(
+  out: string[],
+  entries: { name: string; color: string; dashed?: boolean; box?: boolean }[],
+): void {
+  if (!entries.length) return;
+  const width = 30 + Math.ceil(6.8 * Math.max(...entries.map((e) => e.name.length)));
+  const x = Math.max(M.left, W - M.right - width);
+  out.push(
+    `<rect x="${x - 4}" y="${M.top}" width="${W - M.right - x + 4}" height="${16 * entries.length + 6}" ` +
+      `fill="white" fill-opacity="0.8"/>`,
+  );
+  entries.forEach((e, i) => {
+    const ly = M.top + 14 + 16 * i;
+    out.push(
+      e.box
+        ? `<rect x="${x}" y="${ly - 10}" width="12" height="10" fill="${e.color}"/>`
+        : `<line x1="${x}" x2="${x + 20}" y1="${ly - 4}" y2="${ly - 4}" stroke="${e.color}" stroke-width="2"${
+          e.dashed ? ' stroke-dasharray="6 4"' : ""
+        }/>`,
+    );
+    out.push(`<text x="${x + 26}" y="${ly}">${esc(e.name)}</text>`);
+  });
 }
 
 export function barChart(opts: {
@@ -151,10 +176,8 @@ export function barChart(opts: {
         }" fill="${color}"/>`,
       );
     });
-    const ly = M.top + 14 + 16 * gi;
-    out.push(`<rect x="${W - M.right - 150}" y="${ly - 10}" width="12" height="10" fill="${color}"/>`);
-    out.push(`<text x="${W - M.right - 132}" y="${ly}">${esc(g.name)}</text>`);
   });
+  legend(out, opts.groups.map((g, gi) => ({ name: g.name, color: COLORS[gi % COLORS.length], box: true })));
   out.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${py(0)}" y2="${py(0)}" stroke="#333"/>`);
   out.push("</svg>");
   return out.join("\n") + "\n";

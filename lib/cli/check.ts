@@ -1,0 +1,71 @@
+/** `check`: the regression check on metrics from the command line (lib/results/expectations.ts does the work). */
+import type { Tier } from "../experiments/registry.ts";
+import {
+  compare,
+  describeChanges,
+  expectationsPath,
+  formatCheck,
+  makeExpectations,
+  readExpectations,
+  readResults,
+  writeExpectations,
+} from "../results/expectations.ts";
+import type { ProgressMode } from "../train/progress.ts";
+import { PROJECT_ROOT } from "../util/paths.ts";
+import { runExperiments, selectExperiments } from "./run.ts";
+
+export interface CheckOptions {
+  tier: Tier;
+  dataDir?: string;
+  results?: string;
+  only?: string;
+  accept?: boolean;
+  expected?: string;
+  progress: ProgressMode;
+}
+
+/** `check`: runs (or reads) the tier's results and compares them with the expectations, or accepts them. */
+export async function runCheck(opts: CheckOptions): Promise<boolean> {
+  const expectedPath = opts.expected ?? expectationsPath(`${PROJECT_ROOT}/results`, opts.tier);
+  const selected = selectExperiments(opts.tier, opts.only);
+  let dir = opts.results;
+  if (!dir) {
+    dir = await Deno.makeTempDir({ prefix: `rectifiers-check-${opts.tier}-` });
+    console.log(`check: running ${selected.map((e) => e.id).join(", ")} at tier ${opts.tier} into ${dir}`);
+    const failed = await runExperiments(selected, {
+      tier: opts.tier,
+      out: dir,
+      dataDir: opts.dataDir,
+      progress: opts.progress,
+    });
+    if (failed.length) console.error(`check: ${failed.join(", ")} failed to run`);
+  }
+  const results = await readResults(dir, opts.tier, selected.map((e) => e.id));
+  const old = await readExpectations(expectedPath);
+  if (opts.accept) {
+    const missing = selected.filter((e) => !results.has(e.id)).map((e) => e.id);
+    if (missing.length) throw new Error(`check --accept: no results for ${missing.join(", ")} in ${dir}`);
+    const faulty = [...results.values()].filter((r) => r.environment.fault);
+    if (faulty.length) {
+      throw new Error(`check --accept: results made with an injected fault cannot be accepted`);
+    }
+    const fresh = makeExpectations(opts.tier, [...results.values()]);
+    // Accepting a subset keeps the other experiments' expectations.
+    const merged = old && opts.only
+      ? { ...fresh, experiments: { ...old.experiments, ...fresh.experiments } }
+      : fresh;
+    for (const line of describeChanges(old, merged)) console.log(`accept: ${line}`);
+    await writeExpectations(expectedPath, merged);
+    console.log(`accept: wrote ${expectedPath}`);
+    return true;
+  }
+  if (!old) {
+    throw new Error(
+      `no expectations at ${expectedPath}: record them with deno task check --tier ${opts.tier} --accept`,
+    );
+  }
+  const only = opts.only ? selected.map((e) => e.id) : undefined;
+  const rows = compare(old, results, only);
+  for (const line of formatCheck(rows, expectedPath)) console.log(line);
+  return rows.every((r) => r.ok);
+}

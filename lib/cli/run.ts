@@ -1,0 +1,85 @@
+/**
+ * Running experiments from the command line: the options every run takes, the run context built from them,
+ * Ctrl-C wiring, and running a list of experiments one after another (reproduce and check share it).
+ */
+import {
+  type Experiment,
+  getExperiment,
+  listExperiments,
+  type RunContext,
+  type Tier,
+} from "../experiments/registry.ts";
+import { InterruptedError } from "../experiments/common.ts";
+import type { ProgressMode } from "../train/progress.ts";
+
+export interface RunOptions {
+  tier: Tier;
+  seeds?: number[];
+  data?: string;
+  dataDir?: string;
+  out: string;
+  resume?: boolean;
+  retrain?: boolean;
+  progress: ProgressMode;
+}
+
+/** Ctrl-C asks training to checkpoint and stop at the next step; a second Ctrl-C quits at once. */
+export function stopOnInterrupt(): { requested: boolean } {
+  const stop = { requested: false };
+  try {
+    Deno.addSignalListener("SIGINT", () => {
+      if (stop.requested) Deno.exit(130);
+      stop.requested = true;
+      console.error(
+        "\ninterrupt: saving a checkpoint at the next step (Ctrl-C again to quit without saving)",
+      );
+    });
+  } catch { /* signals unavailable (e.g. Windows): Ctrl-C just ends the process */ }
+  return stop;
+}
+
+export function context(opts: RunOptions, stopSignal: { requested: boolean }): RunContext {
+  return {
+    tier: opts.tier,
+    seeds: opts.seeds ?? null,
+    dataset: opts.data ?? null,
+    dataDir: opts.dataDir ?? null,
+    outDir: opts.out,
+    resume: opts.resume ?? false,
+    retrain: opts.retrain ?? false,
+    progress: opts.progress,
+    stopSignal,
+    log: (line) => console.log(line),
+  };
+}
+
+export function checkTier(exp: Experiment, tier: Tier): void {
+  if (!exp.tiers.includes(tier)) {
+    throw new Error(`experiment ${exp.id} has no '${tier}' tier; it has: ${exp.tiers.join(", ")}`);
+  }
+}
+
+/** The experiments `reproduce` runs: every paper experiment with the tier, or the ones named by --only. */
+export function selectExperiments(tier: Tier, only?: string): Experiment[] {
+  return only
+    ? only.split(",").map((id) => getExperiment(id.trim()))
+    : listExperiments().filter((e) => !e.demo && e.tiers.includes(tier));
+}
+
+/** Runs experiments one after another, going on past failures; returns the ids that failed. */
+export async function runExperiments(selected: Experiment[], opts: RunOptions): Promise<string[]> {
+  const stop = stopOnInterrupt();
+  const failed: string[] = [];
+  for (const exp of selected) {
+    console.log(`\n== ${exp.id} (${exp.paperRef}): ${exp.title}`);
+    try {
+      checkTier(exp, opts.tier);
+      await exp.run(context(opts, stop));
+    } catch (e) {
+      if (e instanceof InterruptedError) throw e;
+      failed.push(exp.id);
+      console.error(`experiment ${exp.id} failed: ${(e as Error).message}`);
+    }
+  }
+  return failed;
+}

@@ -1,0 +1,225 @@
+/**
+ * The reproduction report and the regression check: tolerances from the spread over seeds, readable failures,
+ * --accept and what it changed, the report's generated blocks; and fault injection: with each deliberate fault
+ * of lib/faults.ts the smoke-tier check fails, on the metric that the fault breaks.
+ */
+import assert from "node:assert/strict";
+import { main } from "../lib/cli/main.ts";
+import {
+  compare,
+  describeChanges,
+  expectationsPath,
+  expectedMetric,
+  formatCheck,
+  K,
+  makeExpectations,
+  readResults,
+} from "../lib/results/expectations.ts";
+import { replaceBlock, summaryBlock, writeReport } from "../lib/results/report.ts";
+import { type ExperimentResult, writeResult } from "../lib/results/result.ts";
+import type { Environment } from "../lib/util/environment.ts";
+import { PROJECT_ROOT } from "../lib/util/paths.ts";
+
+const ENV: Environment = {
+  deno: "2.9.6",
+  v8: "x",
+  typescript: "x",
+  os: "linux x86_64",
+  cpus: 2,
+  adapter: { description: "test adapter" },
+  git: { commit: "0123456789abcdef", dirty: false },
+  date: "2026-01-01T00:00:00.000Z",
+};
+
+function result(
+  id: string,
+  top1: number[],
+  verdict: ExperimentResult["claims"][0]["verdict"],
+): ExperimentResult {
+  return {
+    schema: 1,
+    experiment: { id, title: `Title of ${id}`, paperRef: "Table 3" },
+    tier: "smoke",
+    data: { dataset: "synthetic", source: "test", train: 10, test: 10 },
+    seeds: top1.map((_, i) => i + 1),
+    config: {},
+    environment: ENV,
+    wallSeconds: 60,
+    runs: [],
+    metrics: {
+      "top1": { values: top1, description: "top-1 error, %", floor: 2 },
+      "exact": { values: [1.5], description: "an exact count" },
+    },
+    comparison: [{ metric: "top-1 | error", paper: 33.82, ours: 40, source: "Table 2" }],
+    claims: [{
+      id: "c1",
+      text: "Learned |a| rarely exceeds 1",
+      paper: "p",
+      verdict,
+      rule: "r",
+      evidence: "e",
+    }],
+    differences: ["scaled (UNCONFIRMED detail)"],
+    plots: [{ file: "p.svg", caption: "a plot" }],
+    notes: [],
+  };
+}
+
+function captureLog<T>(fn: () => Promise<T>): Promise<{ value: T; out: string }> {
+  const lines: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  console.log = (...a: unknown[]) => lines.push(a.join(" "));
+  console.error = (...a: unknown[]) => lines.push(a.join(" "));
+  return fn().then((value) => ({ value, out: lines.join("\n") }), (e) => {
+    throw e;
+  }).finally(() => {
+    console.log = log;
+    console.error = error;
+  });
+}
+
+Deno.test("check: tolerance is K standard deviations over seeds, never below the metric's floor", () => {
+  const wide = expectedMetric({ values: [40, 50, 60], description: "" });
+  assert.equal(wide.mean, 50);
+  assert.equal(wide.tolerance, K * 10);
+  assert.equal(expectedMetric({ values: [40, 40.1], description: "", floor: 2 }).tolerance, 2);
+  assert.equal(expectedMetric({ values: [4], description: "" }).tolerance, 0.4, "10% of the mean by default");
+});
+
+Deno.test("check: a metric out of tolerance, a missing metric, a changed verdict and a faulty run all fail", () => {
+  const expected = makeExpectations("smoke", [result("x", [40, 42], "reproduced")]);
+  const ok = compare(expected, new Map([["x", result("x", [41, 43], "reproduced")]]));
+  assert.ok(ok.every((r) => r.ok), JSON.stringify(ok));
+  const moved = result("x", [60, 62], "inconclusive");
+  delete (moved.metrics as Record<string, unknown>)["exact"];
+  moved.environment = { ...ENV, fault: "xavier-as-he" };
+  const rows = compare(expected, new Map([["x", moved]]));
+  const failed = rows.filter((r) => !r.ok).map((r) => `${r.kind} ${r.name}`);
+  assert.deepEqual(failed.sort(), ["metric exact", "metric top1", "result fault", "verdict c1"]);
+  const text = formatCheck(rows, "expected.json").join("\n");
+  assert.match(text, /FAIL metric +top1 +got 61\.00 +expected 41\.00 ± 4\.24/);
+  assert.match(text, /FAIL verdict +c1 +got inconclusive +expected reproduced/);
+  assert.match(text, /4 FAILED/);
+  assert.equal(compare(expected, new Map()).filter((r) => !r.ok).length, 1, "a missing result fails");
+});
+
+Deno.test("check: --accept records expectations and says what changed; check then passes or fails", async () => {
+  const dir = Deno.makeTempDirSync();
+  const expected = `${dir}/expected.json`;
+  await writeResult(`${dir}/a`, result("model-complexity", [40, 42], "reproduced"));
+  const accepted = await captureLog(() =>
+    main(["check", "--results", `${dir}/a`, "--only", "model-complexity", "--expected", expected, "--accept"])
+  );
+  assert.equal(accepted.value, 0, accepted.out);
+  assert.match(accepted.out, /new expectations for tier smoke: model-complexity/);
+  const same = await captureLog(() =>
+    main(["check", "--results", `${dir}/a`, "--only", "model-complexity", "--expected", expected])
+  );
+  assert.equal(same.value, 0, same.out);
+  assert.match(same.out, /2 metrics and 1 verdicts in 1 experiments: all within tolerance/);
+  await writeResult(`${dir}/b`, result("model-complexity", [70, 72], "not reproduced"));
+  const worse = await captureLog(() =>
+    main(["check", "--results", `${dir}/b`, "--only", "model-complexity", "--expected", expected])
+  );
+  assert.equal(worse.value, 1, worse.out);
+  assert.match(worse.out, /FAIL metric +top1/);
+  const changes = describeChanges(
+    makeExpectations("smoke", [result("x", [40, 42], "reproduced")]),
+    makeExpectations("smoke", [result("x", [70, 72], "not reproduced")]),
+  );
+  assert.deepEqual(changes, [
+    "x: top1 moved 41.00 -> 71.00 (old tolerance 4.24)",
+    "x: verdict c1 reproduced -> not reproduced",
+  ]);
+  const missing = await captureLog(() =>
+    main(["check", "--results", `${dir}/a`, "--only", "model-complexity", "--expected", `${dir}/none.json`])
+  );
+  assert.equal(missing.value, 1);
+  assert.match(
+    missing.out,
+    /no expectations at .*none\.json: record them with deno task check --tier smoke --accept/,
+  );
+});
+
+Deno.test("report: generated blocks come from the results; text outside the markers is kept", async () => {
+  const dir = Deno.makeTempDirSync();
+  await writeResult(dir, result("model-complexity", [40, 42], "reproduced"));
+  await writeResult(dir, result("small-model", [50, 52], "not reproduced"));
+  const results = await readResults(dir, "smoke", ["model-complexity", "small-model"]);
+  const entries = [
+    {
+      id: "model-complexity",
+      title: "Complexity",
+      paperRef: "Table 3",
+      result: results.get("model-complexity")!,
+    },
+    { id: "small-model", title: "Small", paperRef: "Tables 1-2", result: results.get("small-model")! },
+    { id: "transfer", title: "Transfer", paperRef: "Table 8", result: null },
+  ];
+  const path = await writeReport(dir, "smoke", entries);
+  assert.equal(path, `${dir}/REPORT-smoke.md`);
+  let doc = Deno.readTextFileSync(path);
+  assert.match(doc, /\*\*2 claims tested: 1 reproduced, 1 not reproduced, 0 inconclusive\*\*/);
+  assert.match(doc, /\| `transfer` \| Table 8 \| — \| — \| — \| not run at this tier \|/);
+  assert.match(doc, /\| top-1 \\\| error \| 33\.82 \| 40 \| Table 2 \|/, "pipes in cells are escaped");
+  assert.match(doc, /Learned \\\|a\\\| rarely exceeds 1/);
+  assert.match(doc, /!\[a plot\]\(small-model\/smoke\/p\.svg\)/);
+  assert.match(doc, /- scaled \(UNCONFIRMED detail\)/);
+  doc = doc.replace("How to read it", "A note someone wrote. How to read it");
+  Deno.writeTextFileSync(path, doc);
+  await writeReport(dir, "smoke", entries.slice(0, 1));
+  const again = Deno.readTextFileSync(path);
+  assert.match(again, /A note someone wrote/);
+  assert.match(again, /\*\*1 claims tested: 1 reproduced/);
+  assert.throws(() => replaceBlock("no markers", "summary", []), /no "<!-- BEGIN GENERATED: summary -->"/);
+  assert.match(
+    summaryBlock(entries, "smoke").join("\n"),
+    /\| \*\*all\*\* \| \| \*\*1\*\* \| \*\*1\*\* \| \*\*0\*\* \|/,
+  );
+});
+
+/** Runs the smoke-tier check of some experiments in a subprocess with a fault injected. */
+async function checkWithFault(fault: string, only: string): Promise<{ code: number; out: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      `${PROJECT_ROOT}/cli.ts`,
+      "check",
+      "--tier",
+      "smoke",
+      "--only",
+      only,
+      "--progress",
+      "none",
+    ],
+    env: { RECTIFIERS_FAULT: fault, NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  return { code: out.code, out: text };
+}
+
+const committed = expectationsPath(`${PROJECT_ROOT}/results`, "smoke");
+
+Deno.test("fault injection: a halved PReLU slope gradient fails the smoke check", async () => {
+  const { code, out } = await checkWithFault("prelu-slope-grad-half", "small-model");
+  assert.notEqual(code, 0, out);
+  assert.match(out, /FAIL metric +audit\.slopeGradient\.channel +got 0\.5/, out);
+  assert.match(out, new RegExp(`expectations from ${committed}`));
+});
+
+Deno.test("fault injection: Xavier swapped for He fails the smoke check", async () => {
+  const { code, out } = await checkWithFault("xavier-as-he", "init-variance");
+  assert.notEqual(code, 0, out);
+  assert.match(out, /FAIL metric +log2\.xavierShrink\.L30/, out);
+  assert.match(out, /FAIL verdict +xavier-shrinks-30/, out);
+});
+
+Deno.test("fault injection: weight decay on the PReLU slopes fails the smoke check", async () => {
+  const { code, out } = await checkWithFault("slope-weight-decay", "small-model");
+  assert.notEqual(code, 0, out);
+  assert.match(out, /FAIL metric +audit\.slopeWeightDecay\.channel +got 5\.00e-4/, out);
+});
