@@ -19,6 +19,9 @@ export interface Environment {
   fault?: string;
 }
 
+/** What decides a result: the library, kernels, experiments, entry point, configuration and pinned packages. */
+const CODE_PATHS = ["lib", "kernels", "experiments", "cli.ts", "deno.json", "deno.lock"];
+
 export async function gitState(): Promise<Environment["git"]> {
   try {
     const run = async (args: string[]) => {
@@ -28,7 +31,8 @@ export async function gitState(): Promise<Environment["git"]> {
       return new TextDecoder().decode(out.stdout).trim();
     };
     const commit = await run(["rev-parse", "HEAD"]);
-    const dirty = (await run(["status", "--porcelain", "--untracked-files=no"])).length > 0;
+    // Uncommitted changes to the code that makes results (not to results/ or the README, which a run writes).
+    const dirty = (await run(["status", "--porcelain", "--untracked-files=no", "--", ...CODE_PATHS])).length > 0;
     return { commit, dirty };
   } catch {
     return null;
