@@ -32,7 +32,8 @@ export async function gitState(): Promise<Environment["git"]> {
     };
     const commit = await run(["rev-parse", "HEAD"]);
     // Uncommitted changes to the code that makes results (not to results/ or the README, which a run writes).
-    const dirty = (await run(["status", "--porcelain", "--untracked-files=no", "--", ...CODE_PATHS])).length > 0;
+    const dirty =
+      (await run(["status", "--porcelain", "--untracked-files=no", "--", ...CODE_PATHS])).length > 0;
     return { commit, dirty };
   } catch {
     return null;
