@@ -67,6 +67,11 @@ const PAPER_22: [string, string][] = [
   ["2.15", "not reached"],
   ["2.75", "not reached"],
 ];
+/** [digitized] final centre-crop top-1 error, ours / Xavier, read off the end of each of Fig 3's curves. */
+const FINAL_ERRORS: [22 | 30, string, string][] = [
+  [22, "0.788 / 0.855 at 3 epochs", "ICCV Fig 3 left [digitized]"],
+  [30, "0.795 / 0.999 at 9.9 epochs", "ICCV Fig 3 right [digitized]"],
+];
 /** Evaluation points inside every epoch (the paper plots error every quarter epoch or so). */
 const FRACTIONS = [0.25, 0.5, 0.75];
 
@@ -186,24 +191,17 @@ async function run(ctx: RunContext): Promise<void> {
       }`,
     });
   });
-  comparison.push({
-    metric: "22 layers: final centre-crop top-1 error (He / Xavier)",
-    paper: "0.788 / 0.855 at 3 epochs",
-    ours: `${get(22, "he").points.at(-1)!.valTop1Err.toFixed(3)} / ${
-      get(22, "xavier").points.at(-1)!.valTop1Err.toFixed(3)
-    }`,
-    source: "ICCV Fig 3 left [digitized]",
-    note: `chance ${chance.toFixed(3)} here, 0.999 in the paper`,
-  });
-  comparison.push({
-    metric: "30 layers: final centre-crop top-1 error (He / Xavier)",
-    paper: "0.795 / 0.999 at 9.9 epochs",
-    ours: `${get(30, "he").points.at(-1)!.valTop1Err.toFixed(3)} / ${
-      get(30, "xavier").points.at(-1)!.valTop1Err.toFixed(3)
-    }`,
-    source: "ICCV Fig 3 right [digitized]",
-    note: `chance ${chance.toFixed(3)} here, 0.999 in the paper`,
-  });
+  for (const [depth, paper, source] of FINAL_ERRORS) {
+    comparison.push({
+      metric: `${depth} layers: final centre-crop top-1 error (He / Xavier)`,
+      paper,
+      ours: `${get(depth, "he").points.at(-1)!.valTop1Err.toFixed(3)} / ${
+        get(depth, "xavier").points.at(-1)!.valTop1Err.toFixed(3)
+      }`,
+      source,
+      note: `chance ${chance.toFixed(3)} here, 0.999 in the paper`,
+    });
+  }
   for (const depth of [22, 30] as const) {
     comparison.push({
       metric: `${depth} layers: conv1 gradient RMS, Xavier / He, at init and at the end`,
