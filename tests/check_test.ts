@@ -15,7 +15,7 @@ import {
   makeExpectations,
   readResults,
 } from "../lib/results/expectations.ts";
-import { replaceBlock, summaryBlock, writeReport } from "../lib/results/report.ts";
+import { replaceBlock, summaryBlock, writeReadmeResults, writeReport } from "../lib/results/report.ts";
 import { type ExperimentResult, writeResult } from "../lib/results/result.ts";
 import type { Environment } from "../lib/util/environment.ts";
 import { PROJECT_ROOT } from "../lib/util/paths.ts";
@@ -178,6 +178,32 @@ Deno.test("report: generated blocks come from the results; text outside the mark
     summaryBlock(entries, "smoke").join("\n"),
     /\| \*\*all\*\* \| \| \*\*1\*\* \| \*\*1\*\* \| \*\*0\*\* \|/,
   );
+});
+
+Deno.test("report: the README's generated results block already passes deno fmt --check", async () => {
+  const dir = Deno.makeTempDirSync();
+  await writeResult(dir, result("small-model", [50, 52], "not reproduced"));
+  const results = await readResults(dir, "smoke", ["small-model"]);
+  const readme = `${dir}/README.md`;
+  Deno.writeTextFileSync(
+    readme,
+    "# t\n\n## Results\n\n<!-- BEGIN GENERATED: results -->\n<!-- END GENERATED: results -->\n",
+  );
+  const entries = [{
+    id: "small-model",
+    title: "Small",
+    paperRef: "Tables 1-2",
+    result: results.get("small-model")!,
+  }];
+  await writeReadmeResults(readme, "results/REPORT.md", entries, "smoke");
+  const doc = Deno.readTextFileSync(readme);
+  assert.match(doc, /\| \[`small-model`\]\(results\/REPORT\.md#/, "links point into the report");
+  const fmt = await new Deno.Command(Deno.execPath(), {
+    args: ["fmt", "--check", "--config", `${PROJECT_ROOT}/deno.json`, readme],
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  assert.ok(fmt.success, new TextDecoder().decode(fmt.stderr));
 });
 
 /** Runs the smoke-tier check of some experiments in a subprocess with a fault injected. */

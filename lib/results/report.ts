@@ -7,6 +7,7 @@
  * same way from the report's summary.
  */
 import { writeFileAtomic } from "../util/fs.ts";
+import { PROJECT_ROOT } from "../util/paths.ts";
 import {
   adapterText,
   cell,
@@ -110,7 +111,7 @@ export function summaryBlock(entries: ReportEntry[], tier: string): string[] {
     `${r.experiment.id}: ${r.environment.fault}`
   );
   lines.push(
-    `Data: ${datasets.join(", ") || "none"} (each experiment's subset below)${
+    `Data: ${datasets.join(", ") || "none"} (each experiment's subset in its section of the report)${
       notes.length ? `. **${notes.join("; ")}**` : ""
     }. Adapter: ${adapters.join("; ") || "—"}. Deno ${
       [...new Set(done.map((r) => r.environment.deno))].join(", ")
@@ -189,5 +190,31 @@ export async function writeReadmeResults(
     "",
     ...summaryBlock(entries, tier).map((l) => l.replace(/\]\(#/g, `](${reportLink}#`)),
   ];
-  await writeFileAtomic(readmePath, replaceBlock(doc, "results", block));
+  await writeFileAtomic(readmePath, await formatMarkdown(replaceBlock(doc, "results", block)));
+}
+
+/**
+ * The README is checked by `deno fmt --check` (results/ is not), so its generated block goes through the same
+ * formatter and configuration; where the formatter cannot run, the text is kept as generated.
+ */
+async function formatMarkdown(text: string): Promise<string> {
+  try {
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["fmt", "--config", `${PROJECT_ROOT}/deno.json`, "--ext", "md", "-"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(text));
+    await writer.close();
+    const out = await child.output();
+    if (out.success) return new TextDecoder().decode(out.stdout);
+    console.error(
+      `note: deno fmt could not format the README (${new TextDecoder().decode(out.stderr).trim()})`,
+    );
+  } catch (e) {
+    console.error(`note: deno fmt could not run on the README (${(e as Error).message})`);
+  }
+  return text;
 }
