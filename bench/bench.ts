@@ -8,12 +8,13 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-webgpu";
-import { WebGpuBackend } from "../lib/backends/webgpu.ts";
-import type { Storage } from "../lib/backends/backend.ts";
-import { f32, getEngine } from "../lib/gpu/engine.ts";
+import { WebGpuBackend } from "../lib/webgpu/backend.ts";
+import type { Storage } from "../lib/backend.ts";
+import { getEngine } from "../lib/webgpu/engine.ts";
 import { convGeometry, poolGeometry } from "../lib/geometry.ts";
 import { countMacs, describe, Network } from "../lib/models/network.ts";
 import { scaledSmall14 } from "../lib/models/zoo.ts";
+import { SMALL_TIERS } from "../lib/experiments/small_family.ts";
 import * as ops from "../lib/ops.ts";
 import { Sgd } from "../lib/optim.ts";
 import { Rng } from "../lib/rng.ts";
@@ -118,7 +119,11 @@ const peakIterations = 4096;
 const peakInvocations = 64 * 512;
 const peakSeconds = await measure(
   () =>
-    engine.dispatch("peak_fma", [peakOut], [peakIterations, peakInvocations, f32(1e-7)], [
+    engine.dispatch("peak_fma", [peakOut], {
+      iterations: peakIterations,
+      invocations: peakInvocations,
+      seed: 1e-7,
+    }, [
       peakInvocations / 64,
     ]),
   syncOurs,
@@ -282,7 +287,13 @@ for (const sh of quick ? mmShapes.slice(1, 2) : mmShapes) {
 
 // --- one training step of the scaled 14-layer model (default tier: 28x28 crops, batch 64)
 const stepBatch = 64;
-const spec = scaledSmall14("prelu-channel", { kind: "he-forward" }, [3, 28, 28], 10);
+const spec = scaledSmall14(
+  "prelu-channel",
+  { kind: "he-forward" },
+  [3, 28, 28],
+  10,
+  SMALL_TIERS.default.scaling,
+);
 const net = new Network(spec, gpu, new Rng(2));
 const sgd = new Sgd(net.parameters(), { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 });
 const xs = Tensor.fromArray(gpu, rand(stepBatch * 3 * 28 * 28), [stepBatch, 3, 28, 28]);

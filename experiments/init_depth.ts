@@ -6,6 +6,7 @@
  * 30-layer net against the 14-layer model of small-model trained with the same recipe (the paper: extreme depth
  * did not help).
  */
+import { scalingText } from "../lib/models/zoo.ts";
 import { type Experiment, register, type RunContext } from "../lib/experiments/registry.ts";
 import { loadData, resultBase, runRecord, trainNetwork } from "../lib/experiments/common.ts";
 import { firstCrossing } from "../lib/experiments/stats.ts";
@@ -400,8 +401,12 @@ async function run(ctx: RunContext): Promise<void> {
       `Data: ${data.train.count} ${data.dataset} images (${data.train.classes.length} classes, chance ${
         pts(chance)
       }%), not ImageNet (1000 classes, chance 99.9%); thresholds are the paper's drops below chance.`,
-      `22 layers: model B scaled as in models-abc (widths /${large.shrink}, conv1 7x7/2, stages at 7/4/2, SPP {2,1}), ${large.epochs} epochs (the paper plots 3); the backward form of He's init, as the paper trained its large models.`,
-      `30 layers: the scaled 14-layer model of small-model (widths /${small.shrink}) with 16 more 2x2 convs at the end of the conv3 stage (where the paper put them is UNCONFIRMED); ${small.epochs} epochs (the paper plots 9.9); He's forward form.`,
+      `22 layers: model B scaled as in models-abc (${
+        scalingText(large.scaling)
+      }), ${large.epochs} epochs (the paper plots 3); the backward form of He's init, as the paper trained its large models.`,
+      `30 layers: the scaled 14-layer model of small-model (${
+        scalingText(small.scaling)
+      }) with 16 more 2x2 convs at the end of the conv3 stage (where the paper put them is UNCONFIRMED); ${small.epochs} epochs (the paper plots 9.9); He's forward form.`,
       `Error measured on ${small.evalLimit} test images spread over the classes at quarter epochs (the paper: 3,000 random val images, centre crop) and on all ${data.test.count} at epoch ends.`,
       "fc layers keep the paper's fixed stds (rescaled to keep their gains) under both initializations; Xavier applies to the conv layers.",
       `One seed (${seed}); the paper shows one run per curve. ${

@@ -7,7 +7,7 @@
  */
 import { type Experiment, register, type RunContext } from "../lib/experiments/registry.ts";
 import { gpuBackend, resultBase } from "../lib/experiments/common.ts";
-import type { Backend, Storage } from "../lib/backends/backend.ts";
+import type { Backend, Storage } from "../lib/backend.ts";
 import { convGeometry } from "../lib/geometry.ts";
 import { type InitScheme, initWeights } from "../lib/init.ts";
 import { Rng } from "../lib/rng.ts";

@@ -4,6 +4,7 @@
  * error per epoch for A-ReLU against A-PReLU, 10-view testing, and dense testing at three scales and their
  * equal-weight combination.
  */
+import { scalingText } from "../lib/models/zoo.ts";
 import { type Experiment, register, type RunContext } from "../lib/experiments/registry.ts";
 import { loadData, resultBase, runRecord } from "../lib/experiments/common.ts";
 import {
@@ -310,13 +311,9 @@ async function run(ctx: RunContext): Promise<void> {
     claims,
     differences: [
       `Data: ${data.train.count} ${data.dataset} training images and ${data.test.count} test images, not ImageNet; ${tier.epochs} epochs, not about 80; errors on a 10-class task are not comparable to Table 4-6 values, only the differences between rows are.`,
-      `Widths divided by ${tier.shrink} (A/B: conv1 ${Math.round(96 / tier.shrink)}, stages ${
-        256 / tier.shrink
-      }/${512 / tier.shrink}/${512 / tier.shrink}; C: ${Math.round(384 / tier.shrink)}/${
-        Math.round(768 / tier.shrink)
-      }/${Math.round(896 / tier.shrink)}; fc ${
-        4096 / tier.shrink
-      }); ${geo.crop}x${geo.crop} crops, so the three stages run at 7x7, 4x4 and 2x2 (the paper: 56, 28, 14) and SPP is {2,1} (the paper: {7,3,2,1}).`,
+      `Scaled models: ${
+        scalingText(tier.scaling)
+      }; ${geo.crop}x${geo.crop} crops, stages at 14, 7 and 4 (the paper: 56, 28, 14), SPP {4,2,1} (the paper: {7,3,2,1}).`,
       `Scales divided by 8: training jitter [${geo.jitter.join(", ")}] for [256, 512], test scales ${
         geo.scales.join(", ")
       } for 256, 384, 480; 10-view at ${geo.tenViewSide} (the paper does not state Table 5's scale: UNCONFIRMED).`,

@@ -4,6 +4,7 @@
  * testing, the learned slopes of every layer, each layer's mean response, and the fc layers' Fisher-information
  * proxy E[f_j]E[f_j'] (ICCV Eq. 5-6) measured during training.
  */
+import { scalingText } from "../lib/models/zoo.ts";
 import { type Experiment, register, type RunContext } from "../lib/experiments/registry.ts";
 import { loadData, type LoadedData, resultBase, runRecord, trainNetwork } from "../lib/experiments/common.ts";
 import {
@@ -540,11 +541,9 @@ async function run(ctx: RunContext): Promise<void> {
     claims,
     differences: [
       `Data: ${data.train.count} ${data.dataset} training images (${data.train.height}x${data.train.width}), not 1.28M ImageNet images; ${data.test.count} test images; ${tier.epochs} epochs, not 75.`,
-      `Widths divided by ${tier.shrink} (conv ${64 / tier.shrink}/${128 / tier.shrink}/${
-        256 / tier.shrink
-      }, fc ${
-        Math.max(64, 4096 / (2 * tier.shrink * tier.shrink))
-      }), ${crop}x${crop} crops of ${side}x${side} images with scale jitter [${side}, ${
+      `Scaled model: ${
+        scalingText(tier.scaling)
+      }; ${crop}x${crop} crops of ${side}x${side} images with scale jitter [${side}, ${
         side + 4
       }] instead of 224 crops of 256 images.`,
       "conv1 at stride 1 with padding 3 (the input is 8x smaller than 224); SPP {4,2,1} for the 5x5 conv3 maps instead of {6,3,2,1}.",

@@ -5,6 +5,7 @@
  * (or MNIST when the source itself was Fashion-MNIST), and compared on its test set; the same net trained
  * from scratch on the same images shows what the pre-training is worth.
  */
+import { scalingText } from "../lib/models/zoo.ts";
 import { type Experiment, register, type RunContext, tierSettings } from "../lib/experiments/registry.ts";
 import { paperRecipe } from "../lib/experiments/recipe.ts";
 import {
@@ -216,7 +217,9 @@ async function run(ctx: RunContext): Promise<void> {
     claims,
     differences: [
       "An ANALOG, not the paper's experiment: the paper fine-tuned Fast R-CNN detectors on PASCAL VOC 2007 (mAP); here classifiers are fine-tuned on another classification task (top-1 error).",
-      `Source: models-abc's A-ReLU and A-PReLU (${source.dataset}, ${source.train.count} images, widths /${large.shrink}); target: ${target.train.count} ${targetName} training images (replicated to RGB and resized to ${side}x${side}), ${target.test.count} test images.`,
+      `Source: models-abc's A-ReLU and A-PReLU (${source.dataset}, ${source.train.count} images, ${
+        scalingText(large.scaling)
+      }); target: ${target.train.count} ${targetName} training images (replicated to RGB and resized to ${side}x${side}), ${target.test.count} test images.`,
       `Fine-tuning: every layer, a new fc3, learning rate 0.01 (Fast R-CNN fine-tunes at 0.001, for far more steps), ${tt.epochs} epochs, batch 32, crops of ${crop} with flips; from scratch: the same recipe from a random init.`,
       "VGG-16 and C+PReLU, Table 8's other columns, are not run.",
     ],

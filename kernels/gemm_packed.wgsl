@@ -1,7 +1,7 @@
 // Packed GEMM: C[m, n] = sum over k of A[m, k] B[k, n], with A stored transposed ([K][m] rows) and B as [K][n]
 // rows, both zero-padded to whole blocks, so every load is an aligned vec4. Each invocation owns a block of
 // 4*RA rows x 4*CB columns held in RA*4 x CB vec4 accumulators: per k it loads RA + CB vec4s and does
-// 16*RA*CB multiply-adds. Lines starting with //@gen are expanded for the chosen RA x CB by lib/gpu/gemm_variant.ts
+// 16*RA*CB multiply-adds. Lines starting with //@gen are expanded for the chosen RA x CB by lib/webgpu/gemm_variant.ts
 // (register blocks cannot be indexed dynamically without spilling to memory).
 // gid.z selects a slice of K (split-K); slice z writes at out_offset + z * split_stride.
 // Store modes: 0 row-major c[m * ldc + n] (+ bias[n]); 1 NCHW c[((m / S) * N + n) * S + m % S] (+ bias[n]);

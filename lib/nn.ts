@@ -3,7 +3,7 @@
  * channel-wise or channel-shared). Each layer lists its Parameters with the optimizer multipliers the paper
  * implies: PReLU slopes have weight decay 0.
  */
-import type { Backend } from "./backends/backend.ts";
+import type { Backend } from "./backend.ts";
 import { type InitScheme, initWeights, PRELU_INIT_SLOPE } from "./init.ts";
 import * as ops from "./ops.ts";
 import type { Parameter } from "./optim.ts";

@@ -2,7 +2,7 @@
  * Differentiable ops on Tensors. Each validates shapes (errors name the op and the shapes), calls backend
  * primitives, and records a GradNode whose backward returns one fresh storage per input.
  */
-import type { Backend, Storage } from "./backends/backend.ts";
+import type { Backend, Storage } from "./backend.ts";
 import { convGeometry, fmtShape, poolGeometry, ShapeError, sppGeometry, type SppWindow } from "./geometry.ts";
 import { type GradNode, isGradEnabled, Tensor } from "./tensor.ts";
 import { faultActive } from "./faults.ts";
@@ -165,17 +165,15 @@ export function prelu(x: Tensor, a: Tensor): Tensor {
     );
   }
   const shared = a.shape[0] === 1;
-  const sc = shared ? 1 : c;
-  const y = backend.activation(x.storage, a.storage, 0, sc, s);
+  const y = backend.activation(x.storage, a.storage, 0, shared ? 1 : c, s);
   const slopeScale = faultActive("prelu-slope-grad-half") ? 0.5 : 1;
-  return result(backend, y, x.shape, "prelu", [x, a], (dy) => [
-    x.requiresGrad ? backend.activationGradInput(dy, x.storage, a.storage, 0, sc, s) : null,
-    a.requiresGrad
-      ? (shared
-        ? backend.channelSum(dy, x.storage, 1, 1, x.size, slopeScale, "prelu")
-        : backend.channelSum(dy, x.storage, n, c, s, slopeScale, "prelu"))
-      : null,
-  ]);
+  return result(backend, y, x.shape, "prelu", [x, a], (dy) => {
+    // One fused pass gives both gradients; an unneeded one is dropped.
+    const { dx, dslopes } = backend.preluGrad(dy, x.storage, a.storage, n, c, s, slopeScale);
+    if (!x.requiresGrad) backend.release(dx);
+    if (!a.requiresGrad) backend.release(dslopes);
+    return [x.requiresGrad ? dx : null, a.requiresGrad ? dslopes : null];
+  });
 }
 
 export interface PoolOptions {

@@ -3,7 +3,7 @@
  * multipliers (Caffe's lr_mult / decay_mult): PReLU slopes get decay 0, as the paper requires ("weight decay
  * tends to push a_i to zero, and thus biases PReLU toward ReLU").
  */
-import type { Storage } from "./backends/backend.ts";
+import type { Storage } from "./backend.ts";
 import type { Tensor } from "./tensor.ts";
 
 export interface Parameter {

@@ -3,7 +3,7 @@
  * inside `tidy()` are freed when it returns unless returned or `keep()`-ed, so a training step allocates from and
  * returns to the buffer pool with no garbage-collector involvement.
  */
-import type { Backend, Storage } from "./backends/backend.ts";
+import type { Backend, Storage } from "./backend.ts";
 import { fmtShape, ShapeError } from "./geometry.ts";
 import type { Rng } from "./rng.ts";
 

@@ -29,7 +29,7 @@ export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$tools/xdg}"
 mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
 
 cd "$root"
-probe() { "$deno" run --quiet --allow-read --allow-env lib/gpu/probe.ts >/dev/null 2>&1; }
+probe() { "$deno" run --quiet --allow-read --allow-env lib/webgpu/probe.ts >/dev/null 2>&1; }
 # Without a Vulkan driver wgpu may still find Mesa's OpenGL one, which runs our kernels about 10x slower.
 has_vulkan() { compgen -G "/usr/share/vulkan/icd.d/*.json" >/dev/null || compgen -G "/etc/vulkan/icd.d/*.json" >/dev/null; }
 pkgs="mesa-vulkan-drivers libvulkan1"

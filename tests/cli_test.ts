@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { main, selectExperiments } from "../lib/cli/main.ts";
 import { runDoctor } from "../lib/cli/doctor.ts";
-import { listKernels } from "../lib/gpu/kernel_source.ts";
+import { listKernels } from "../lib/webgpu/kernel_source.ts";
 import { getExperiment, listExperiments, register } from "../lib/experiments/registry.ts";
 
 Deno.test("cli: doctor reports the adapter, limits and passing known-answer self-tests", async () => {

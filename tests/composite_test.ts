@@ -3,7 +3,7 @@
  * gradient match between WebGPU and the float64 reference, and 20 SGD steps on a fixed batch lower the loss.
  */
 import assert from "node:assert/strict";
-import type { Backend } from "../lib/backends/backend.ts";
+import type { Backend } from "../lib/backend.ts";
 import * as ops from "../lib/ops.ts";
 import { Conv2d, Linear, Rectifier } from "../lib/nn.ts";
 import { type Parameter, Sgd } from "../lib/optim.ts";

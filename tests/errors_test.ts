@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as ops from "../lib/ops.ts";
-import { DeviceLimitError, GpuEngine, NoAdapterError } from "../lib/gpu/engine.ts";
+import { DeviceLimitError, GpuEngine, NoAdapterError } from "../lib/webgpu/engine.ts";
 import { reference, tensor, webgpu } from "./helpers.ts";
 
 Deno.test("errors: shape mismatches name the op and both shapes", () => {

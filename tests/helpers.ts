@@ -1,10 +1,10 @@
 /** Shared test fixtures: the two backends, seeded data, and error measures. */
-import { ReferenceBackend } from "../lib/backends/reference.ts";
-import { WebGpuBackend } from "../lib/backends/webgpu.ts";
-import { getEngine } from "../lib/gpu/engine.ts";
+import { ReferenceBackend } from "../lib/reference/backend.ts";
+import { WebGpuBackend } from "../lib/webgpu/backend.ts";
+import { getEngine } from "../lib/webgpu/engine.ts";
 import { Rng } from "../lib/rng.ts";
 import { Tensor } from "../lib/tensor.ts";
-import type { Backend } from "../lib/backends/backend.ts";
+import type { Backend } from "../lib/backend.ts";
 
 export const reference = new ReferenceBackend();
 let gpu: WebGpuBackend | null = null;

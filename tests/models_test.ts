@@ -8,6 +8,7 @@ import {
   paperSmall14,
   scaledLarge,
   scaledSmall14,
+  type Scaling,
 } from "../lib/models/zoo.ts";
 
 Deno.test("models: the paper's 14-layer model (Table 1) has 11 conv + 3 fc layers and a 12,800-input fc1", () => {
@@ -36,16 +37,27 @@ Deno.test("models: the paper's 14-layer model (Table 1) has 11 conv + 3 fc layer
   assert.ok(countMacs(infos) > 1e9, "over a billion multiply-adds per 224x224 image");
 });
 
-Deno.test("models: the scaled 14-layer model keeps depth, kernels and SPP on 28x28 crops", () => {
-  const infos = describe(scaledSmall14("relu", { kind: "he-forward" }, [3, 28, 28], 10));
+const SMALL: Scaling = { widths: [16, 32, 64], fcUnits: 256, dropout: 0.5, head: "paper" };
+const LARGE: Scaling = { widths: [16, 16, 32, 32], fcUnits: 256, dropout: 0, head: "he" };
+
+Deno.test("models: the 32px 14-layer model keeps depth, kernels and SPP, its stages at 14, 7 and 4", () => {
+  const infos = describe(scaledSmall14("relu", { kind: "he-forward" }, [3, 28, 28], 10, SMALL));
   const convs = infos.filter((l) => l.type === "conv");
   assert.equal(convs.length, 11);
   assert.deepEqual(convs.map((l) => l.detail.split(",")[0]), ["7x7", ...new Array(10).fill("2x2")]);
-  assert.deepEqual(infos.find((l) => l.name === "pool2")!.shape, [32, 5, 5]);
-  assert.deepEqual(infos.find((l) => l.name === "conv36")!.shape, [64, 5, 5]);
+  assert.deepEqual(infos.find((l) => l.name === "conv1")!.shape, [16, 14, 14]);
+  assert.deepEqual(infos.find((l) => l.name === "conv24")!.shape, [32, 7, 7]);
+  assert.deepEqual(infos.find((l) => l.name === "pool2")!.shape, [32, 4, 4]);
+  assert.deepEqual(infos.find((l) => l.name === "conv36")!.shape, [64, 4, 4]);
+  // No conv layer runs on a map smaller than 4x4.
+  for (const c of convs) assert.ok(c.shape[1] >= 4, `${c.name}: ${c.shape}`);
   assert.deepEqual(infos.find((l) => l.type === "spp")!.shape, [64 * 21]);
   assert.equal(infos.filter((l) => l.type === "dropout").length, 2);
-  const deep = describe(scaledSmall14("relu", { kind: "he-forward" }, [3, 28, 28], 10, 4, 16));
+  const noDropout = describe(
+    scaledSmall14("relu", { kind: "he-forward" }, [3, 28, 28], 10, { ...SMALL, dropout: 0 }),
+  );
+  assert.equal(noDropout.filter((l) => l.type === "dropout").length, 0);
+  const deep = describe(scaledSmall14("relu", { kind: "he-forward" }, [3, 28, 28], 10, SMALL, 16));
   assert.equal(deep.filter((l) => l.type === "conv").length + deep.filter((l) => l.type === "fc").length, 30);
 });
 
@@ -105,21 +117,26 @@ Deno.test("models: the 30-layer model (27 conv + 3 fc) and the scaled A/B/C keep
   const extra = 8 * 2 * 2 * 256 * 256 * ((m + 1) ** 2 + m ** 2);
   assert.equal(countMacs(deep) - countMacs(small), extra);
   for (const [m, perStage] of [["A", 5], ["B", 6], ["C", 6]] as const) {
-    const infos = describe(scaledLarge(m, "prelu-channel", { kind: "he-backward" }, [3, 28, 28], 10));
+    const infos = describe(scaledLarge(m, "prelu-channel", { kind: "he-backward" }, [3, 28, 28], 10, LARGE));
     const convs = infos.filter((l) => l.type === "conv");
     assert.equal(convs.length, 1 + 3 * perStage);
     assert.deepEqual(convs.slice(1).map((l) => l.shape[1]), [
+      ...new Array(perStage).fill(14),
       ...new Array(perStage).fill(7),
       ...new Array(perStage).fill(4),
-      ...new Array(perStage).fill(2),
     ]);
-    assert.deepEqual(infos.find((l) => l.type === "spp")!.shape, [convs.at(-1)!.shape[0] * 5]);
+    assert.deepEqual(infos.find((l) => l.type === "spp")!.shape, [convs.at(-1)!.shape[0] * 21]);
   }
+  // C widens B's stages by the paper's ratios, so C costs about 2.3x B, as Table 3's 5.30 / 2.32.
+  const cost = (m: "B" | "C") =>
+    countMacs(describe(scaledLarge(m, "relu", { kind: "he-backward" }, [3, 28, 28], 10, LARGE)));
+  const ratio = cost("C") / cost("B");
+  assert.ok(ratio > 2.0 && ratio < 2.6, `C / B = ${ratio}`);
 });
 
 Deno.test("models: scaled fc layers keep the paper's fc gains n * std^2", () => {
   const paper = paperSmall14("relu", { kind: "he-forward" });
-  const scaled = scaledSmall14("relu", { kind: "he-forward" }, [3, 28, 28], 10, 8);
+  const scaled = scaledSmall14("relu", { kind: "he-forward" }, [3, 28, 28], 10, SMALL);
   const gains = (spec: NetSpec) => {
     const fcs = describe(spec).filter((l) => l.type === "fc");
     return fcs.map((l, i) => {
@@ -133,4 +150,7 @@ Deno.test("models: scaled fc layers keep the paper's fc gains n * std^2", () => 
     assert.ok(Math.abs(g / expected[i] - 1) < 1e-9, `fc${i + 1}: ${g} vs ${expected[i]}`)
   );
   assert.deepEqual(fcInitKeepingGain(paper, paper), paper.fcInit);
+  // "he": the fc layers take the conv layers' init instead.
+  const he = scaledSmall14("relu", { kind: "he-forward" }, [3, 28, 28], 10, { ...SMALL, head: "he" });
+  assert.deepEqual(he.fcInit, [{ kind: "he-forward" }, { kind: "he-forward" }, { kind: "he-forward" }]);
 });

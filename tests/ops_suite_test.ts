@@ -5,7 +5,7 @@
  * max|gpu - ref| / max|ref| (5x looser for gradients, which chain two f32 kernels).
  */
 import assert from "node:assert/strict";
-import { WebGpuBackend } from "../lib/backends/webgpu.ts";
+import { WebGpuBackend } from "../lib/webgpu/backend.ts";
 import { compare, reference, webgpu } from "./helpers.ts";
 import { cases, runCase } from "./op_cases.ts";
 
@@ -33,11 +33,13 @@ for (const c of cases) {
   });
 }
 
-// Every GEMM variant an adapter can select, and the chunked im2col path (a panel budget of one small image).
+// Every GEMM variant an adapter can select, and the chunked col2im path of strided input gradients (a panel
+// budget of one small image).
 const variants = [
-  { name: "GEMM block 2x2 (GPU adapters)", opts: { block: { ra: 2, cb: 2 } } },
-  { name: "GEMM block 4x4 (CPU adapters)", opts: { block: { ra: 4, cb: 4 } } },
-  { name: "im2col in chunks of one image", opts: { panelBytes: 4096 } },
+  { name: "GEMM block 2x2, storage B (GPU adapters)", opts: { block: { ra: 2, cb: 2 }, uniformB: false } },
+  { name: "GEMM block 4x4, uniform B (CPU adapters)", opts: { block: { ra: 4, cb: 4 }, uniformB: true } },
+  { name: "GEMM block 4x4, storage B", opts: { block: { ra: 4, cb: 4 }, uniformB: false } },
+  { name: "col2im in chunks of one image", opts: { panelBytes: 4096 } },
 ];
 const gemmCases = cases.filter((c) => /^(conv2d|linear|matmul)/.test(c.name));
 for (const v of variants) {

@@ -11,7 +11,7 @@ import { Rng } from "../lib/rng.ts";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { advance, initialSchedule, type ScheduleSpec, stepRate } from "../lib/train/schedule.ts";
 import { NonFiniteLossError, train, type TrainConfig } from "../lib/train/trainer.ts";
-import type { Backend } from "../lib/backends/backend.ts";
+import type { Backend } from "../lib/backend.ts";
 import { webgpu } from "./helpers.ts";
 
 const trainSet = syntheticImages({ count: 192, classes: 4, size: 12, seed: 1 });

@@ -3,9 +3,9 @@
  * Deno version, every kernel compiled, and known-answer self-tests of real kernels (values worked out by hand,
  * not by our own reference).
  */
-import { WebGpuBackend } from "../backends/webgpu.ts";
-import { getEngine } from "../gpu/engine.ts";
-import { listKernels } from "../gpu/kernel_source.ts";
+import { WebGpuBackend } from "../webgpu/backend.ts";
+import { getEngine } from "../webgpu/engine.ts";
+import { isTemplated, listKernels } from "../webgpu/kernel_source.ts";
 import * as ops from "../ops.ts";
 import { Tensor, tidy } from "../tensor.ts";
 
@@ -49,7 +49,7 @@ export async function runDoctor(log: (line: string) => void = console.log): Prom
   const gpu = new WebGpuBackend(engine);
   const kernels = listKernels();
   try {
-    await engine.compile(kernels.map((k) => (k === "gemm_packed" ? { name: k, block: gpu.gemm.block } : k)));
+    await engine.compile(kernels.map((k) => (isTemplated(k) ? { name: k, block: gpu.gemm.block } : k)));
     checks.push({ name: "compile kernels", ok: true, detail: `${kernels.length} WGSL kernels built` });
   } catch (e) {
     checks.push({ name: "compile kernels", ok: false, detail: (e as Error).message });

@@ -3,7 +3,7 @@
  * PReLU slope gradient (Eq. 2-3) and no weight decay on the slopes (section 2.1), so a regression in either
  * shows up in the results and in `deno task check` even when a short run's errors would hide it.
  */
-import { ReferenceBackend } from "../backends/reference.ts";
+import { ReferenceBackend } from "../reference/backend.ts";
 import { Network } from "../models/network.ts";
 import * as ops from "../ops.ts";
 import { type Parameter, Sgd } from "../optim.ts";

@@ -2,11 +2,11 @@
  * What every experiment script shares: the backend, data for a tier (with the loud Fashion-MNIST fallback when
  * CIFAR-10 is absent), checkpoint locations, training a network with the run's hooks, and result assembly.
  */
-import { WebGpuBackend } from "../backends/webgpu.ts";
+import { WebGpuBackend } from "../webgpu/backend.ts";
 import { channelMean, type Normalization, type PcaBasis, pcaBasis } from "../data/augment.ts";
 import { DATASET_NAMES, type DatasetName, loadSplit, locate } from "../data/catalog.ts";
 import { DataError, type ImageSet, takePerClass } from "../data/dataset.ts";
-import { getEngine } from "../gpu/engine.ts";
+import { getEngine } from "../webgpu/engine.ts";
 import { type NetSpec, Network } from "../models/network.ts";
 import type { ExperimentResult, RunRecord } from "../results/result.ts";
 import { Rng } from "../rng.ts";

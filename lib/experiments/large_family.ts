@@ -12,7 +12,7 @@
  */
 import type { InitScheme } from "../init.ts";
 import type { NetSpec } from "../models/network.ts";
-import { scaledLarge } from "../models/zoo.ts";
+import { scaledLarge, type Scaling } from "../models/zoo.ts";
 import type { ActivationKind } from "../nn.ts";
 import type { TrainConfig } from "../train/trainer.ts";
 import { ensembleScores, type EvalResult, evaluateDense } from "../train/evaluate.ts";
@@ -27,8 +27,8 @@ export interface LargeTier extends TierData {
   epochs: number;
   /** Seeds of A-ReLU and A-PReLU (the pair the claims compare); B and C are trained with the first. */
   seeds: number[];
-  /** Widths divided by this (paper: 96, 256/512/512, fc 4096). */
-  shrink: number;
+  /** Widths of conv1 and the three stages of A and B (C widens them), fc head (paper: 96, 256/512/512, 4096). */
+  scaling: Scaling;
   batch: number;
   evalLimit: number;
 }
@@ -39,7 +39,7 @@ export const LARGE_TIERS: Record<string, LargeTier> = {
     testPerClass: 10,
     epochs: 1,
     seeds: [1],
-    shrink: 16,
+    scaling: { widths: [8, 8, 16, 16], fcUnits: 64, dropout: 0, head: "he" },
     batch: 32,
     evalLimit: 100,
   },
@@ -48,7 +48,7 @@ export const LARGE_TIERS: Record<string, LargeTier> = {
     testPerClass: 100,
     epochs: 3,
     seeds: [1, 2],
-    shrink: 16,
+    scaling: { widths: [16, 16, 32, 32], fcUnits: 256, dropout: 0, head: "he" },
     batch: 32,
     evalLimit: 500,
   },
@@ -57,7 +57,7 @@ export const LARGE_TIERS: Record<string, LargeTier> = {
     testPerClass: null,
     epochs: 30,
     seeds: [1, 2, 3],
-    shrink: 4,
+    scaling: { widths: [48, 64, 128, 128], fcUnits: 1024, dropout: 0.5, head: "he" },
     batch: 128,
     evalLimit: 2000,
   },
@@ -105,7 +105,7 @@ export function largeSpec(
     init,
     [data.train.channels, crop, crop],
     data.train.classes.length,
-    tier.shrink,
+    tier.scaling,
   );
 }
 

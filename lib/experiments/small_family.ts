@@ -10,7 +10,7 @@
 import type { InitScheme } from "../init.ts";
 import type { NetSpec } from "../models/network.ts";
 import type { ActivationKind } from "../nn.ts";
-import { scaledSmall14 } from "../models/zoo.ts";
+import { scaledSmall14, type Scaling } from "../models/zoo.ts";
 import type { TrainConfig } from "../train/trainer.ts";
 import type { LoadedData, TierData } from "./common.ts";
 import { paperRecipe } from "./recipe.ts";
@@ -35,8 +35,8 @@ export const BATCH_NOTE =
 export interface SmallTier extends TierData {
   epochs: number;
   seeds: number[];
-  /** Widths divided by this (paper: 64/128/256, fc 4096). */
-  shrink: number;
+  /** Widths of conv1, conv2x, conv3x and the fc head (paper: 64/128/256, fc 4096, dropout 0.5). */
+  scaling: Scaling;
   batch: number;
   /** Validation images at the points inside epochs (all of them at epoch ends). */
   evalLimit: number;
@@ -48,7 +48,7 @@ export const SMALL_TIERS: Record<string, SmallTier> = {
     testPerClass: 20,
     epochs: 1,
     seeds: [1, 2],
-    shrink: 8,
+    scaling: { widths: [8, 16, 32], fcUnits: 64, dropout: 0, head: "he" },
     batch: 32,
     evalLimit: 100,
   },
@@ -57,7 +57,7 @@ export const SMALL_TIERS: Record<string, SmallTier> = {
     testPerClass: 100,
     epochs: 3,
     seeds: [1, 2, 3],
-    shrink: 8,
+    scaling: { widths: [16, 32, 64], fcUnits: 256, dropout: 0, head: "he" },
     batch: 32,
     evalLimit: 500,
   },
@@ -66,7 +66,7 @@ export const SMALL_TIERS: Record<string, SmallTier> = {
     testPerClass: null,
     epochs: 40,
     seeds: [1, 2, 3, 4, 5],
-    shrink: 2,
+    scaling: { widths: [64, 128, 256], fcUnits: 1024, dropout: 0.5, head: "he" },
     batch: 128,
     evalLimit: 2000,
   },
@@ -95,7 +95,7 @@ export function smallSpec(
     init,
     [data.train.channels, crop, crop],
     data.train.classes.length,
-    tier.shrink,
+    tier.scaling,
     extraConv3,
   );
 }

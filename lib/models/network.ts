@@ -4,7 +4,7 @@
  * infers every shape, counts parameters and multiply-adds, and splits the net at SPP so dense evaluation can run
  * the conv trunk on a whole image and the head on pooled windows.
  */
-import type { Backend } from "../backends/backend.ts";
+import type { Backend } from "../backend.ts";
 import { fmtShape, ShapeError } from "../geometry.ts";
 import type { InitScheme } from "../init.ts";
 import { type ActivationKind, Conv2d, Linear, Rectifier } from "../nn.ts";
@@ -12,7 +12,7 @@ import * as ops from "../ops.ts";
 import type { Parameter } from "../optim.ts";
 import type { Rng } from "../rng.ts";
 import type { Tensor } from "../tensor.ts";
-import { hash2 } from "../reference/hash.ts";
+import { hash2 } from "../util/hash.ts";
 
 export type LayerSpec =
   | { type: "conv"; name: string; filters: number; kernel: number; stride?: number; pad?: number }

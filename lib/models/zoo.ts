@@ -72,13 +72,15 @@ function small14(o: Small14Options): NetSpec {
   };
 }
 
-function head(sppLevels: number[], fcUnits: number, classes: number): LayerSpec[] {
+/** SPP, then fc1 and fc2 (with dropout when the rate is above 0) and the classifier fc3. */
+function head(sppLevels: number[], fcUnits: number, classes: number, dropout = 0.5): LayerSpec[] {
+  const drop = (name: string): LayerSpec[] => dropout > 0 ? [{ type: "dropout", name, rate: dropout }] : [];
   return [
     { type: "spp", name: "spp", levels: sppLevels },
     { type: "fc", name: "fc1", units: fcUnits },
-    { type: "dropout", name: "drop1", rate: 0.5 },
+    ...drop("drop1"),
     { type: "fc", name: "fc2", units: fcUnits },
-    { type: "dropout", name: "drop2", rate: 0.5 },
+    ...drop("drop2"),
     { type: "fc", name: "fc3", units: classes },
   ];
 }
@@ -102,34 +104,68 @@ export function paperSmall14(activation: ActivationKind, convInit: InitScheme, e
   });
 }
 
+/** How a model is scaled for 32x32 images: the widths, the fc head and its initialization, dropout. */
+export interface Scaling {
+  /** Filters of conv1 and of each conv stage. */
+  widths: number[];
+  /** Units of fc1 and fc2 (paper: 4096). */
+  fcUnits: number;
+  /** Dropout on fc1 and fc2 (paper: 0.5). */
+  dropout: number;
+  /**
+   * fc initialization: "paper" keeps the paper's stds 0.01, 0.01, 0.001 as gains at the smaller fan-ins
+   * (fcInitKeepingGain); "he" gives the fc layers the conv layers' He init.
+   */
+  head: "paper" | "he";
+}
+
+/** How a scaling reads in a result's list of differences. */
+export function scalingText(s: Scaling): string {
+  return `widths ${s.widths.join("/")}, fc ${s.fcUnits}, dropout ${s.dropout}, ${
+    s.head === "he" ? "He init on the fc layers" : "the paper's fc stds kept as gains"
+  }`;
+}
+
+/** The SPP levels for a 32x32 net's last conv map (4x4 on 28x28 crops): the paper's pyramid, cut to fit. */
+export const SPP_32PX = [4, 2, 1];
+
+function headInit(spec: NetSpec, paper: NetSpec, scaling: Scaling): InitScheme[] {
+  if (scaling.head === "paper") return fcInitKeepingGain(spec, paper);
+  return spec.fcInit.map(() => spec.convInit);
+}
+
 /**
- * The scaled 14-layer model for 32x32 images (28x28 crops): the same depth, layer order, kernel shapes, SPP and
- * dropout; conv1 at stride 1 (pad 3) since the input is 8x smaller, a 3-level pyramid {4,2,1} for the 5x5 conv3
- * map (the paper's {6,3,2,1} pooled a map about 3x larger than its finest level), widths divided by `shrink`,
- * and fc stds that keep each fc layer's gain as in the paper (see fcInitKeepingGain).
+ * The 14-layer model for 32x32 images (28x28 crops): conv1 7x7/2 (pad 3), pool1 2x2/2, conv21-24 2x2, pool2
+ * 2x2/2, conv31-36 2x2, SPP {4,2,1}, fc1, fc2, fc3, so its three stages run at 14, 7 and 4 (16, 8 and 4 on whole
+ * images) as the paper's run at 109, 36 and 18. pool1 is 2x2/2 instead of 3x3/3: a 3x3/3 pool on the 14x14 map
+ * would leave the conv3 stage at 2x2. `extraConv3` = 16 gives the 30-layer model.
  */
 export function scaledSmall14(
   activation: ActivationKind,
   convInit: InitScheme,
   input: [number, number, number],
   classes: number,
-  shrink = 4,
+  scaling: Scaling,
   extraConv3 = 0,
 ): NetSpec {
-  const spec = small14({
-    activation,
-    convInit,
+  const [w1, w2, w3] = scaling.widths;
+  const spec: NetSpec = {
+    name: extraConv3 ? `${14 + extraConv3}-layer` : "14-layer",
     input,
     classes,
-    widths: [64 / shrink, 128 / shrink, 256 / shrink],
-    fcUnits: 4096 / (2 * shrink * shrink) >= 64 ? 4096 / (2 * shrink * shrink) : 64,
-    conv1Stride: 1,
-    conv1Pad: 3,
-    sppLevels: [4, 2, 1],
-    extraConv3,
+    activation,
+    convInit,
     fcInit: PAPER_FC_INIT,
-  });
-  return { ...spec, fcInit: fcInitKeepingGain(spec, paperSmall14(activation, convInit, extraConv3)) };
+    layers: [
+      { type: "conv", name: "conv1", filters: w1, kernel: 7, stride: 2, pad: 3 },
+      { type: "maxpool", name: "pool1", kernel: 2, stride: 2, ceil: true },
+      ...stage2x2("conv2", 4, w2),
+      { type: "maxpool", name: "pool2", kernel: 2, stride: 2, ceil: true },
+      ...stage2x2("conv3", 6 + extraConv3, w3),
+      ...head(SPP_32PX, scaling.fcUnits, classes, scaling.dropout),
+    ],
+  };
+  return { ...spec, fcInit: headInit(spec, paperSmall14(activation, convInit, extraConv3), scaling) };
 }
 
 // ---------------------------------------------------------------- the large models (Table 3)
@@ -228,10 +264,11 @@ export function paperLarge(model: LargeModel, activation: ActivationKind, convIn
 }
 
 /**
- * A Table 3 model scaled for 28x28 crops: the paper's stage structure and depth, conv1 7x7/2 and the 2x2/2 pools
- * as in the paper (so the stages run at 7, 4 and 2 instead of 56, 28 and 14), widths (and fc units) divided by
- * `shrink`, SPP {2,1} on the 2x2 map (the paper's {7,3,2,1} pools a 14x14 map), and fc stds keeping each fc
- * layer's gain as in the paper.
+ * A Table 3 model for 32x32 images (28x28 crops): conv1 7x7/2 (pad 3) and three stages of 3x3 convs (5 per stage
+ * in A, 6 in B and C) at 14, 7 and 4 separated by 2x2/2 max pools, SPP {4,2,1}, fc1, fc2, fc3. The paper's pool
+ * between conv1 and the first stage is left out: with it the stages would run at 7, 4 and 2. `scaling.widths` are
+ * conv1 and the three stages for model A and B; C widens the stages by the paper's ratios (384/256, 768/512,
+ * 896/512), so C costs about 2.3x B as in Table 3.
  */
 export function scaledLarge(
   model: Exclude<LargeModel, "vgg19">,
@@ -239,21 +276,30 @@ export function scaledLarge(
   convInit: InitScheme,
   input: [number, number, number],
   classes: number,
-  shrink = 16,
+  scaling: Scaling,
 ): NetSpec {
-  const { widths, perStage } = LARGE[model];
-  const spec = large(model, {
-    activation,
-    convInit,
+  const { perStage } = LARGE[model];
+  const [w1, ...stages] = scaling.widths;
+  const widen = model === "C" ? [384 / 256, 768 / 512, 896 / 512] : [1, 1, 1];
+  const [s2, s3, s4] = stages.map((w, i) => Math.round(w * widen[i]));
+  const spec: NetSpec = {
+    name: `model ${model}`,
     input,
     classes,
-    widths: widths.map((w) => Math.max(1, Math.round(w / shrink))) as [number, number, number, number],
-    perStage,
-    fcUnits: 4096 / shrink,
-    sppLevels: [2, 1],
+    activation,
+    convInit,
     fcInit: PAPER_FC_INIT,
-  });
-  return { ...spec, fcInit: fcInitKeepingGain(spec, paperLarge(model, activation, convInit)) };
+    layers: [
+      { type: "conv", name: "conv1", filters: w1, kernel: 7, stride: 2, pad: 3 },
+      ...stage3x3("conv2", perStage, s2),
+      pool2("pool2"),
+      ...stage3x3("conv3", perStage, s3),
+      pool2("pool3"),
+      ...stage3x3("conv4", perStage, s4),
+      ...head(SPP_32PX, scaling.fcUnits, classes, scaling.dropout),
+    ],
+  };
+  return { ...spec, fcInit: headInit(spec, paperLarge(model, activation, convInit), scaling) };
 }
 
 // ---------------------------------------------------------------- fc initialization when scaling

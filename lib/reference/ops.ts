@@ -3,7 +3,7 @@
  * follow the definitions. The WebGPU kernels are tested against these, and these against finite differences.
  */
 import type { ConvGeometry, PoolGeometry, SppGeometry } from "../geometry.ts";
-import { hash2 } from "./hash.ts";
+import { hash2 } from "../util/hash.ts";
 
 type F64 = Float64Array;
 

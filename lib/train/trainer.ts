@@ -16,7 +16,7 @@ import type { ImageSet } from "../data/dataset.ts";
 import type { NetSpec, Network } from "../models/network.ts";
 import * as ops from "../ops.ts";
 import { Sgd } from "../optim.ts";
-import { hash2 } from "../reference/hash.ts";
+import { hash2 } from "../util/hash.ts";
 import { Rng } from "../rng.ts";
 import { keep, Tensor, tidy } from "../tensor.ts";
 import { sha256Hex } from "../util/fs.ts";

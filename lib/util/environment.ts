@@ -1,6 +1,6 @@
 /** What a result was produced on: Deno, the adapter, the machine and the exact source (git commit). */
-import type { Backend } from "../backends/backend.ts";
-import { WebGpuBackend } from "../backends/webgpu.ts";
+import type { Backend } from "../backend.ts";
+import { WebGpuBackend } from "../webgpu/backend.ts";
 import { PROJECT_ROOT } from "./paths.ts";
 import { activeFault } from "../faults.ts";
 

@@ -14,8 +14,7 @@ let cached: string | null = null;
 /** Folders whose code shapes a trained model; lib/*.ts (ops, tensors, layers, init, optimizer) count too. */
 const MODEL_CODE = [
   "kernels",
-  "lib/backends",
-  "lib/gpu",
+  "lib/webgpu",
   "lib/reference",
   "lib/data",
   "lib/models",

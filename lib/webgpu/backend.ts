@@ -1,13 +1,18 @@
-/** The WebGPU backend: f32 storage in pooled GPU buffers, every op one or two WGSL dispatches, no readbacks. */
-import type { Backend, ReduceMode, Storage } from "./backend.ts";
-import { f32, type GpuEngine, grid1d, type KernelParam } from "../gpu/engine.ts";
+/**
+ * The WebGPU backend: f32 storage in pooled GPU buffers, every op one or a few WGSL dispatches, no readbacks.
+ * Convolutions and matrix products run on the implicit GEMM (no im2col or repacking passes); the packed GEMM
+ * with col2im remains for the input gradient of strided convolutions.
+ */
+import type { Backend, ReduceMode, Storage } from "../backend.ts";
+import { type GpuEngine, grid1d, type KernelParams } from "./engine.ts";
 import type { ConvGeometry, PoolGeometry, SppGeometry } from "../geometry.ts";
-import type { GemmBlock } from "../gpu/gemm_variant.ts";
+import type { GemmBlock } from "./gemm_variant.ts";
+import { ImplicitGemm } from "./implicit_gemm.ts";
 import { PackedGemm } from "./packed_gemm.ts";
 
 /**
- * The packed GEMM's register block for an adapter: 16 x 16 outputs per invocation on a CPU (lavapipe), where
- * loads cost far more than multiply-adds; 8 x 8 on a GPU, where registers per thread limit occupancy.
+ * The GEMM register block for an adapter: 16 x 16 outputs per invocation on a CPU (lavapipe), where loads cost
+ * far more than multiply-adds; 8 x 8 on a GPU, where registers per thread limit occupancy.
  */
 export function defaultBlock(engine: GpuEngine): GemmBlock {
   return engine.adapter.isFallbackAdapter ? { ra: 4, cb: 4 } : { ra: 2, cb: 2 };
@@ -18,31 +23,38 @@ export class GpuStorage implements Storage {
 }
 
 /** Elements per invocation in kernels/plane_runs.wgsl (its RUN). */
-const PLANE_RUN = 64;
+const RUN = 64;
+/** Elements per invocation in kernels/reduce_runs.wgsl (its RUN). */
+const REDUCE_RUN = 16;
 const REDUCE_MODES: Record<ReduceMode, number> = { sum: 0, prelu: 1, nonfinite: 2 };
 
 export class WebGpuBackend implements Backend {
   readonly name = "webgpu" as const;
   private readonly dummy: GPUBuffer;
+  /** A second placeholder for unused read-write bindings (a buffer cannot be bound read-only and writable). */
+  private readonly scratch: GPUBuffer;
   private readonly sppTables = new Map<string, GPUBuffer>();
 
-  readonly gemm: PackedGemm;
+  readonly gemm: ImplicitGemm;
+  readonly packed: PackedGemm;
 
   /**
-   * `block` overrides the GEMM register block and `panelBytes` the im2col budget per chunk of images (tests use
-   * both to exercise every variant and the chunked path).
+   * `block` overrides the GEMM register block, `uniformB` whether small B operands are bound as uniform buffers
+   * (default: on CPU adapters) and `panelBytes` the col2im budget per chunk of images (tests use them to
+   * exercise every variant and the chunked path).
    */
-  constructor(readonly engine: GpuEngine, opts: { block?: GemmBlock; panelBytes?: number } = {}) {
+  constructor(
+    readonly engine: GpuEngine,
+    opts: { block?: GemmBlock; panelBytes?: number; uniformB?: boolean } = {},
+  ) {
     this.dummy = engine.upload(new Float32Array(4), "a placeholder binding");
+    this.scratch = engine.upload(new Float32Array(4), "a placeholder binding");
     // A software adapter runs one workgroup of 64 invocations per core; a GPU wants thousands of invocations.
     const minLanes = engine.adapter.isFallbackAdapter ? 256 : 8192;
-    this.gemm = new PackedGemm(
-      engine,
-      opts.block ?? defaultBlock(engine),
-      this.dummy,
-      minLanes,
-      opts.panelBytes,
-    );
+    const block = opts.block ?? defaultBlock(engine);
+    const uniformB = opts.uniformB ?? engine.adapter.isFallbackAdapter;
+    this.gemm = new ImplicitGemm(engine, block, this.dummy, minLanes, uniformB);
+    this.packed = new PackedGemm(engine, block, this.dummy, minLanes, opts.panelBytes);
   }
 
   describe(): string {
@@ -83,7 +95,7 @@ export class WebGpuBackend implements Backend {
     this.engine.flush();
   }
 
-  private elementwise(kernel: string, buffers: GPUBuffer[], params: KernelParam[], total: number): void {
+  private elementwise(kernel: string, buffers: GPUBuffer[], params: KernelParams, total: number): void {
     this.engine.dispatch(
       kernel,
       buffers,
@@ -100,7 +112,8 @@ export class WebGpuBackend implements Backend {
 
   conv2dGradInput(dy: Storage, w: Storage, g: ConvGeometry): Storage {
     const dx = this.out(g.n * g.cin * g.h * g.w, "conv2d input gradient");
-    this.gemm.conv2dGradInput(buf(dy), buf(w), dx.buffer, g);
+    if (ImplicitGemm.handlesGradInput(g)) this.gemm.conv2dGradInput(buf(dy), buf(w), dx.buffer, g);
+    else this.packed.conv2dGradInput(buf(dy), buf(w), dx.buffer, g);
     return dx;
   }
 
@@ -110,6 +123,7 @@ export class WebGpuBackend implements Backend {
     return dw;
   }
 
+  /** Sums per channel in two passes: runs of each plane, then each channel's runs (no barriers). */
   channelSum(
     a: Storage,
     b: Storage | null,
@@ -119,15 +133,28 @@ export class WebGpuBackend implements Backend {
     scale: number,
     mode: ReduceMode,
   ) {
+    const runs = Math.ceil(s / REDUCE_RUN);
+    const partial = this.out(n * c * runs, "reduction partial sums");
+    this.elementwise("reduce_runs", [buf(a), b ? buf(b) : buf(a), partial.buffer], {
+      planes: n * c,
+      s,
+      runs,
+      mode: REDUCE_MODES[mode],
+    }, n * c * runs);
+    const out = this.finishReduction(partial, n, c, runs, scale);
+    this.release(partial);
+    return out;
+  }
+
+  private finishReduction(
+    partial: GpuStorage,
+    n: number,
+    c: number,
+    runs: number,
+    scale: number,
+  ): GpuStorage {
     const out = this.out(c, "a reduction");
-    const max = this.engine.limits.maxComputeWorkgroupsPerDimension;
-    const groups: [number, number] = c <= max ? [c, 1] : [max, Math.ceil(c / max)];
-    this.engine.dispatch(
-      "channel_sum",
-      [buf(a), b ? buf(b) : buf(a), out.buffer],
-      [n, c, s, REDUCE_MODES[mode], f32(scale)],
-      groups,
-    );
+    this.elementwise("reduce_planes", [partial.buffer, out.buffer], { n, c, runs, scale }, c);
     return out;
   }
 
@@ -171,7 +198,7 @@ export class WebGpuBackend implements Backend {
     const dx = this.out(x.length, "activation input gradient");
     this.planeRuns(
       "activation_grad_input",
-      [buf(dy), buf(x), slopes ? buf(slopes) : this.dummy, dx.buffer],
+      [buf(dy), buf(x), slopes ? buf(slopes) : this.dummy, dx.buffer, this.scratch],
       x.length,
       c,
       s,
@@ -179,6 +206,28 @@ export class WebGpuBackend implements Backend {
       fixedSlope,
     );
     return dx;
+  }
+
+  preluGrad(dy: Storage, x: Storage, slopes: Storage, n: number, c: number, s: number, scale: number) {
+    const dx = this.out(x.length, "PReLU input gradient");
+    const runs = Math.ceil(s / RUN);
+    const partial = this.out(x.length / s * runs, "PReLU slope gradient partial sums");
+    this.planeRuns(
+      "activation_grad_input",
+      [buf(dy), buf(x), buf(slopes), dx.buffer, partial.buffer],
+      x.length,
+      slopes.length,
+      s,
+      slopes,
+      0,
+    );
+    // Channel-wise: per channel over images and runs; channel-shared: everything into one sum.
+    const shared = slopes.length === 1;
+    const dslopes = shared
+      ? this.finishReduction(partial, 1, 1, x.length / s * runs, scale)
+      : this.finishReduction(partial, n, c, runs, scale);
+    this.release(partial);
+    return { dx, dslopes };
   }
 
   /** Dispatches a kernel over runs of channel planes (kernels/plane_runs.wgsl). */
@@ -194,34 +243,43 @@ export class WebGpuBackend implements Backend {
     // Without learned slopes the channel does not matter: one plane holding everything.
     const planeSize = slopes ? s : total;
     const planes = total / planeSize;
-    const runs = planes * Math.ceil(planeSize / PLANE_RUN);
-    this.elementwise(kernel, buffers, [planes, c, planeSize, slopes ? 1 : 0, f32(fixedSlope)], runs);
+    const runs = planes * Math.ceil(planeSize / RUN);
+    this.elementwise(kernel, buffers, {
+      planes,
+      c,
+      s: planeSize,
+      use_slopes: slopes ? 1 : 0,
+      fixed_slope: fixedSlope,
+    }, runs);
+  }
+
+  private poolParams(g: PoolGeometry, total: number): KernelParams {
+    return { total, h: g.h, w: g.w, oh: g.oh, ow: g.ow, k: g.k, stride: g.stride, pad: g.pad };
   }
 
   maxPool(x: Storage, g: PoolGeometry) {
     const total = g.n * g.c * g.oh * g.ow;
     const y = this.out(total, "max-pool output");
     const argmax = this.out(total, "max-pool argmax", "u32");
-    this.elementwise(
-      "maxpool_forward",
-      [buf(x), y.buffer, argmax.buffer],
-      [total, g.h, g.w, g.oh, g.ow, g.k, g.stride, g.pad],
-      total,
-    );
+    this.elementwise("maxpool_forward", [buf(x), y.buffer, argmax.buffer], this.poolParams(g, total), total);
     return { y, argmax };
   }
 
   maxPoolGrad(dy: Storage, argmax: Storage, g: PoolGeometry): Storage {
     const total = g.n * g.c * g.h * g.w;
     const dx = this.out(total, "max-pool input gradient");
-    const params = [g.n * g.c * g.oh * g.ow, g.h, g.w, g.oh, g.ow, g.k, g.stride, g.pad];
+    const windows = g.n * g.c * g.oh * g.ow;
     if (g.k <= g.stride) {
       // Windows do not overlap: scatter from each window (zero first: some positions may lie in no window).
       this.engine.clear(dx.buffer, total * 4);
-      this.elementwise("maxpool_scatter_grad", [buf(dy), buf(argmax), dx.buffer], params, params[0]);
+      this.elementwise(
+        "maxpool_scatter_grad",
+        [buf(dy), buf(argmax), dx.buffer],
+        this.poolParams(g, windows),
+        windows,
+      );
     } else {
-      params[0] = total;
-      this.elementwise("maxpool_grad", [buf(dy), buf(argmax), dx.buffer], params, total);
+      this.elementwise("maxpool_grad", [buf(dy), buf(argmax), dx.buffer], this.poolParams(g, total), total);
     }
     return dx;
   }
@@ -238,34 +296,33 @@ export class WebGpuBackend implements Backend {
     return table;
   }
 
+  private sppDispatch(kernel: string, buffers: GPUBuffer[], g: SppGeometry): void {
+    const planes = g.n * g.c;
+    this.engine.dispatch(
+      kernel,
+      buffers,
+      { planes, c: g.c, h: g.h, w: g.w, bins: g.bins },
+      grid1d(planes, 64, this.engine.limits.maxComputeWorkgroupsPerDimension),
+    );
+  }
+
   spp(x: Storage, g: SppGeometry) {
     const total = g.n * g.c * g.bins;
     const y = this.out(total, "SPP output");
     const argmax = this.out(total, "SPP argmax", "u32");
-    this.elementwise(
-      "spp_forward",
-      [buf(x), this.sppTable(g), y.buffer, argmax.buffer],
-      [total, g.c, g.h, g.w, g.bins],
-      total,
-    );
+    this.sppDispatch("spp_forward", [buf(x), this.sppTable(g), y.buffer, argmax.buffer], g);
     return { y, argmax };
   }
 
   sppGrad(dy: Storage, argmax: Storage, g: SppGeometry): Storage {
-    const total = g.n * g.c * g.h * g.w;
-    const dx = this.out(total, "SPP input gradient");
-    this.elementwise(
-      "spp_grad",
-      [buf(dy), this.sppTable(g), buf(argmax), dx.buffer],
-      [total, g.c, g.h, g.w, g.bins],
-      total,
-    );
+    const dx = this.out(g.n * g.c * g.h * g.w, "SPP input gradient");
+    this.sppDispatch("spp_grad", [buf(dy), this.sppTable(g), buf(argmax), dx.buffer], g);
     return dx;
   }
 
   dropout(x: Storage, rate: number, seed: number): Storage {
     const y = this.out(x.length, "dropout output");
-    this.elementwise("dropout", [buf(x), y.buffer], [x.length, seed, f32(rate)], x.length);
+    this.elementwise("dropout", [buf(x), y.buffer], { total: x.length, seed, rate }, x.length);
     return y;
   }
 
@@ -273,47 +330,37 @@ export class WebGpuBackend implements Backend {
     const padded = planes * (h + 2 * pad) * (w + 2 * pad);
     const total = fold ? planes * h * w : padded;
     const out = this.out(total, "a circular padding result");
-    this.elementwise("circular_pad", [buf(x), out.buffer], [total, h, w, pad, fold ? 1 : 0], total);
+    this.elementwise("circular_pad", [buf(x), out.buffer], { total, h, w, pad, mode: fold ? 1 : 0 }, total);
+    return out;
+  }
+
+  private binary(op: number, a: Storage, b: Storage, s: number, alpha: number, beta: number, total: number) {
+    const out = this.out(total, "an elementwise result");
+    this.elementwise("elementwise", [buf(a), buf(b), out.buffer], { total, op, s, alpha, beta }, total);
     return out;
   }
 
   axpby(a: Storage, b: Storage, alpha: number, beta: number): Storage {
-    const out = this.out(a.length, "an elementwise result");
-    this.elementwise(
-      "elementwise",
-      [buf(a), buf(b), out.buffer],
-      [a.length, 0, 1, f32(alpha), f32(beta)],
-      a.length,
-    );
-    return out;
+    return this.binary(0, a, b, 1, alpha, beta, a.length);
   }
 
   mul(a: Storage, b: Storage, alpha: number): Storage {
-    const out = this.out(a.length, "an elementwise result");
-    this.elementwise(
-      "elementwise",
-      [buf(a), buf(b), out.buffer],
-      [a.length, 1, 1, f32(alpha), f32(0)],
-      a.length,
-    );
-    return out;
+    return this.binary(1, a, b, 1, alpha, 0, a.length);
   }
 
   broadcast(a: Storage, s: number, alpha: number, total: number): Storage {
-    const out = this.out(total, "a broadcast result");
-    this.elementwise("elementwise", [buf(a), buf(a), out.buffer], [total, 2, s, f32(alpha), f32(0)], total);
-    return out;
+    return this.binary(2, a, a, s, alpha, 0, total);
   }
 
   softmaxCrossEntropy(logits: Storage, labels: Storage, rows: number, classes: number) {
     const probs = this.out(rows * classes, "softmax probabilities");
     const perRow = this.out(rows, "per-example losses");
-    this.engine.dispatch("softmax_xent", [buf(logits), buf(labels), probs.buffer, perRow.buffer], [
-      rows,
-      classes,
-    ], [
-      Math.ceil(rows / 64),
-    ]);
+    this.engine.dispatch(
+      "softmax_xent",
+      [buf(logits), buf(labels), probs.buffer, perRow.buffer],
+      { rows, classes },
+      [Math.ceil(rows / 64)],
+    );
     const loss = this.channelSum(perRow, null, 1, 1, rows, 1 / rows, "sum");
     this.release(perRow);
     return { loss, probs };
@@ -339,7 +386,7 @@ export class WebGpuBackend implements Backend {
     this.elementwise(
       "softmax_xent_grad",
       [buf(probs), buf(labels), buf(dloss), dlogits.buffer],
-      [rows, classes],
+      { rows, classes },
       rows * classes,
     );
     return dlogits;
@@ -347,9 +394,12 @@ export class WebGpuBackend implements Backend {
 
   topkCorrect(logits: Storage, labels: Storage, rows: number, classes: number, k: number): Storage {
     const perRow = this.out(rows * 2, "per-example correctness");
-    this.engine.dispatch("topk_correct", [buf(logits), buf(labels), perRow.buffer], [rows, classes, k], [
-      Math.ceil(rows / 64),
-    ]);
+    this.engine.dispatch(
+      "topk_correct",
+      [buf(logits), buf(labels), perRow.buffer],
+      { rows, classes, k },
+      [Math.ceil(rows / 64)],
+    );
     const counts = this.channelSum(perRow, null, rows, 2, 1, 1, "sum");
     this.release(perRow);
     return counts;
@@ -359,7 +409,7 @@ export class WebGpuBackend implements Backend {
     this.elementwise(
       "sgd_update",
       [buf(w), buf(g), buf(v)],
-      [w.length, f32(lr), f32(momentum), f32(weightDecay)],
+      { total: w.length, lr, momentum, weight_decay: weightDecay },
       w.length,
     );
   }

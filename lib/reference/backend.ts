@@ -1,6 +1,6 @@
 /** The float64 CPU backend: the reference ops behind the Backend interface, for tests and cross-checks. */
-import * as ref from "../reference/ops.ts";
-import type { Backend, ReduceMode, Storage } from "./backend.ts";
+import * as ref from "./ops.ts";
+import type { Backend, ReduceMode, Storage } from "../backend.ts";
 import type { ConvGeometry, PoolGeometry, SppGeometry } from "../geometry.ts";
 
 const f = (s: Storage) => s as Float64Array;
@@ -70,6 +70,15 @@ export class ReferenceBackend implements Backend {
     s: number,
   ) {
     return ref.activationGradInput(f(dy), f(x), opt(slopes), fixedSlope, c, s);
+  }
+  preluGrad(dy: Storage, x: Storage, slopes: Storage, n: number, c: number, s: number, scale: number) {
+    const shared = slopes.length === 1;
+    return {
+      dx: ref.activationGradInput(f(dy), f(x), f(slopes), 0, shared ? 1 : c, s),
+      dslopes: shared
+        ? ref.channelSum(f(dy), f(x), 1, 1, f(x).length, scale, "prelu")
+        : ref.channelSum(f(dy), f(x), n, c, s, scale, "prelu"),
+    };
   }
   maxPool(x: Storage, g: PoolGeometry) {
     return ref.maxPool(f(x), g);

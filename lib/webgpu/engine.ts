@@ -4,14 +4,20 @@
  * on flush or readback (a dispatch costs ~0.1 ms and a readback ~12 ms on lavapipe: batch, read back rarely).
  */
 import { loadKernelSource } from "./kernel_source.ts";
-import { expandGemm, type GemmBlock } from "./gemm_variant.ts";
+import { expandGemm, expandImplicitGemm, type GemmBlock } from "./gemm_variant.ts";
+import { type ParamField, paramLayout, writeParams } from "./params.ts";
 
-/** A kernel file, or a templated kernel with the variant to expand (the packed GEMM's register block). */
+/** A kernel file, or a templated kernel with the variant to expand (a GEMM's register block). */
 export type KernelRef = string | { name: string; block: GemmBlock };
 
-/** A uniform parameter: plain numbers are written as u32, `f32(x)` as a float. */
-export type KernelParam = number | { f32: number };
-export const f32 = (value: number): KernelParam => ({ f32: value });
+/** The expander of each templated kernel. */
+const TEMPLATES: Record<string, (source: string, block: GemmBlock) => string> = {
+  gemm_packed: expandGemm,
+  gemm_implicit: expandImplicitGemm,
+};
+
+/** A kernel's uniform parameters by name, as its WGSL `struct Params` declares them (checked at dispatch). */
+export type KernelParams = Record<string, number>;
 
 /** Limits our kernels need at least, and the ones we raise to what the adapter offers. */
 const REQUIRED_LIMITS: Record<string, number> = {
@@ -29,7 +35,10 @@ const RAISED_LIMITS = [
   "maxComputeWorkgroupSizeY",
   "maxStorageBuffersPerShaderStage",
   "maxComputeWorkgroupsPerDimension",
+  "maxUniformBufferBindingSize",
 ] as const;
+/** Limits where lower is better (alignments): requested at what the adapter offers. */
+const LOWERED_LIMITS = ["minUniformBufferOffsetAlignment", "minStorageBufferOffsetAlignment"] as const;
 
 const UNIFORM_SLOT = 256; // bytes per dispatch in the uniform arena (the WebGPU maximum offset alignment)
 const ARENA_SLOTS = 1024; // dispatches per submit before a forced flush
@@ -69,6 +78,7 @@ export class DeviceLimitError extends Error {
 
 export class GpuEngine {
   readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly layouts = new Map<string, ParamField[]>();
   private readonly pool = new Map<number, GPUBuffer[]>();
   private readonly errors: string[] = [];
   private readonly pendingScopes: Promise<void>[] = [];
@@ -115,6 +125,7 @@ export class GpuEngine {
       requiredLimits[name] = offered[name];
       report.push({ name, required: need, requested: offered[name], offered: offered[name] });
     }
+    for (const name of LOWERED_LIMITS) requiredLimits[name] = offered[name];
     const device = await adapter.requestDevice({ requiredLimits });
     const info = adapter.info;
     const summary: AdapterSummary = {
@@ -149,15 +160,20 @@ export class GpuEngine {
     const key = JSON.stringify([kernel, constants]);
     let pipeline = this.pipelines.get(key);
     if (pipeline) return pipeline;
-    pipeline = typeof kernel === "string"
-      ? this.build(kernel, loadKernelSource(kernel), constants)
-      : this.build(
-        `${kernel.name}[${kernel.block.ra}x${kernel.block.cb}]`,
-        expandGemm(loadKernelSource(kernel.name), kernel.block),
-        constants,
-      );
+    pipeline = this.build(kernelLabel(kernel), kernelSource(kernel), constants);
     this.pipelines.set(key, pipeline);
     return pipeline;
+  }
+
+  /** The fields of a kernel's `struct Params`, parsed once from its WGSL. */
+  paramFields(kernel: KernelRef): ParamField[] {
+    const label = kernelLabel(kernel);
+    let fields = this.layouts.get(label);
+    if (!fields) {
+      fields = paramLayout(label, kernelSource(kernel));
+      this.layouts.set(label, fields);
+    }
+    return fields;
   }
 
   /** Creates a pipeline inside a validation error scope; failures surface, with the compiler's messages, on the next check. */
@@ -229,7 +245,9 @@ export class GpuEngine {
     this.stats.allocatedBytes += size;
     return this.device.createBuffer({
       size,
-      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+      // Uniform too: the implicit GEMM binds small operands (filters) as uniform buffers.
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_SRC |
+        GPUBufferUsage.COPY_DST,
     });
   }
 
@@ -272,13 +290,13 @@ export class GpuEngine {
   // ---------------------------------------------------------------- dispatch
 
   /**
-   * Records one dispatch: binding 0 is the kernel's uniform `Params` struct (written from `params`, in field
-   * order), bindings 1.. are the given storage buffers.
+   * Records one dispatch: binding 0 is the kernel's uniform `Params` struct, written from `params` by field name
+   * (every field must be given, and nothing else: see lib/webgpu/params.ts), bindings 1.. are the storage buffers.
    */
   dispatch(
     kernel: KernelRef,
-    buffers: GPUBuffer[],
-    params: KernelParam[],
+    buffers: (GPUBuffer | GPUBufferBinding)[],
+    params: KernelParams,
     groups: [number, number?, number?],
     constants: Record<string, number> = {},
   ): void {
@@ -293,21 +311,20 @@ export class GpuEngine {
       );
     }
     if (x === 0 || y === 0 || z === 0) return;
-    if (params.length * 4 > UNIFORM_SLOT) {
-      throw new Error(`${JSON.stringify(kernel)}: too many uniform parameters`);
+    const fields = this.paramFields(kernel);
+    if (fields.length * 4 > UNIFORM_SLOT) {
+      throw new Error(`${kernelLabel(kernel)}: too many uniform parameters`);
     }
     if (this.arenaSlots === ARENA_SLOTS) this.flush();
     const pipeline = this.pipeline(kernel, constants);
     const slot = this.arenaSlots++;
-    const base = (slot * UNIFORM_SLOT) / 4;
-    params.forEach((p, i) => {
-      if (typeof p === "number") this.arenaU32[base + i] = p >>> 0;
-      else this.arenaF32[base + i] = p.f32;
-    });
+    writeParams(kernelLabel(kernel), fields, params, this.arenaU32, this.arenaF32, (slot * UNIFORM_SLOT) / 4);
     const entries: GPUBindGroupEntry[] = [
       { binding: 0, resource: { buffer: this.arena, offset: slot * UNIFORM_SLOT, size: UNIFORM_SLOT } },
     ];
-    buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+    buffers.forEach((b, i) =>
+      entries.push({ binding: i + 1, resource: b instanceof GPUBuffer ? { buffer: b } : b })
+    );
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     const pass = this.currentPass();
     pass.setPipeline(pipeline);
@@ -364,6 +381,20 @@ export class GpuEngine {
       this.pass = null;
     }
   }
+}
+
+function kernelLabel(kernel: KernelRef): string {
+  if (typeof kernel === "string") return kernel;
+  return `${kernel.name}[${kernel.block.ra}x${kernel.block.cb}${
+    kernel.block.uniformB ? `,uniform B ${kernel.block.uniformB}` : ""
+  }]`;
+}
+
+function kernelSource(kernel: KernelRef): string {
+  if (typeof kernel === "string") return loadKernelSource(kernel);
+  const expand = TEMPLATES[kernel.name];
+  if (!expand) throw new Error(`kernel ${kernel.name} is not a templated kernel`);
+  return expand(loadKernelSource(kernel.name), kernel.block);
 }
 
 /** Grid for a 1-D kernel over `count` items with `perGroup` items per workgroup, folded into 2-D when large. */

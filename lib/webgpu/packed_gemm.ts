@@ -1,12 +1,13 @@
 /**
- * Convolution and matrix products on the packed GEMM (kernels/gemm_packed.wgsl): operands are first repacked
- * (pack.wgsl, im2col.wgsl) into zero-padded row-major panels so the GEMM's inner loop does only aligned vec4
- * loads and register-blocked multiply-adds; results are stored straight into their final layout (NCHW with bias
- * for convolutions). Batches too large for one im2col buffer are processed in chunks of images. When the output
- * has too few blocks to keep the adapter busy, K is split and the partial sums reduced.
+ * The input gradient of strided convolutions on the packed GEMM (kernels/gemm_packed.wgsl): dy and the filters
+ * are repacked (pack.wgsl) into zero-padded row-major panels so the GEMM's inner loop does only aligned vec4
+ * loads, and col2im.wgsl gathers the columns back into the input's layout. Stride-1 convolutions, their other
+ * gradients and matrix products run on the implicit GEMM (implicit_gemm.ts), which needs none of these passes.
+ * Batches too large for one column buffer are processed in chunks of images. When the output has too few blocks
+ * to keep the adapter busy, K is split and the partial sums reduced.
  */
-import { type GpuEngine, grid1d, type KernelParam } from "../gpu/engine.ts";
-import type { GemmBlock } from "../gpu/gemm_variant.ts";
+import { type GpuEngine, grid1d } from "./engine.ts";
+import type { GemmBlock } from "./gemm_variant.ts";
 import type { ConvGeometry } from "../geometry.ts";
 
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
@@ -70,7 +71,18 @@ export class PackedGemm {
     this.engine.dispatch(
       "pack",
       [src, out],
-      [rows, cols, rowLen, k.div, k.hi, k.lo, j.div, j.hi, j.lo, srcOffset],
+      {
+        rows,
+        cols,
+        row_len: rowLen,
+        k_div: k.div,
+        k_hi: k.hi,
+        k_lo: k.lo,
+        j_div: j.div,
+        j_hi: j.hi,
+        j_lo: j.lo,
+        src_offset: srcOffset,
+      },
       grid1d(invocations, 256, this.engine.limits.maxComputeWorkgroupsPerDimension),
     );
     return out;
@@ -96,23 +108,23 @@ export class PackedGemm {
       offset: number,
       kChunk: number,
       splitStride: number,
-    ): KernelParam[] => [
-      call.M,
-      call.N,
-      call.K,
-      mPad / 4,
-      nPad / 4,
-      mBlocks,
-      nBlocks,
-      kChunk,
+    ) => ({
+      M: call.M,
+      N: call.N,
+      K: call.K,
+      a_row: mPad / 4,
+      b_row: nPad / 4,
+      m_blocks: mBlocks,
+      n_blocks: nBlocks,
+      k_chunk: kChunk,
       mode,
       ldc,
       spatial,
-      bias ? 1 : 0,
-      acc ? 1 : 0,
-      offset,
-      splitStride,
-    ];
+      has_bias: bias ? 1 : 0,
+      accumulate: acc ? 1 : 0,
+      out_offset: offset,
+      split_stride: splitStride,
+    });
     const [gx, gy] = grid1d(lanes, 64, this.engine.limits.maxComputeWorkgroupsPerDimension);
     const kernel = { name: "gemm_packed", block: this.block };
     if (splits === 1) {
@@ -146,17 +158,19 @@ export class PackedGemm {
     this.engine.dispatch(
       "split_reduce",
       [partial, call.bias ?? this.dummy, call.out],
-      [
-        call.M,
-        call.N,
+      {
+        M: call.M,
+        N: call.N,
         splits,
-        call.mode,
-        call.ldc ?? call.N,
-        call.spatial ?? 1,
-        call.bias ? 1 : 0,
-        call.accumulate ? 1 : 0,
-        call.outOffset ?? 0,
-      ],
+        mode: call.mode,
+        ldc: call.ldc ?? call.N,
+        spatial: call.spatial ?? 1,
+        has_bias: call.bias ? 1 : 0,
+        accumulate: call.accumulate ? 1 : 0,
+        out_offset: call.outOffset ?? 0,
+        n_offset: 0,
+        channels: call.N,
+      },
       grid1d(call.M * call.N, 256, this.engine.limits.maxComputeWorkgroupsPerDimension),
     );
     this.engine.release(partial);
@@ -165,48 +179,6 @@ export class PackedGemm {
   /** Images per chunk so that a panel of `perImage` floats per image fits the budget. */
   private chunkImages(n: number, perImage: number): number {
     return Math.max(1, Math.min(n, Math.floor(this.maxPanelBytes / 4 / Math.max(perImage, 1))));
-  }
-
-  private im2col(x: GPUBuffer, g: ConvGeometry, image0: number, images: number, kMajor: boolean): GPUBuffer {
-    const K = g.cin * g.kh * g.kw;
-    const M = images * g.oh * g.ow;
-    const rows = kMajor ? K : M;
-    const rowLen = kMajor ? roundUp(M, this.mAlign) : roundUp(K, this.nAlign);
-    this.engine.checkSize(rows * rowLen * 4, "an im2col buffer");
-    const col = this.engine.alloc(rows * rowLen * 4, "an im2col buffer");
-    this.engine.dispatch(
-      "im2col",
-      [x, col],
-      [g.cin, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow, images, image0, kMajor ? 1 : 0, rowLen],
-      grid1d(kMajor ? K * (images * g.oh + 1) : M, 256, this.engine.limits.maxComputeWorkgroupsPerDimension),
-    );
-    return col;
-  }
-
-  conv2d(x: GPUBuffer, w: GPUBuffer, bias: GPUBuffer | null, y: GPUBuffer, g: ConvGeometry): void {
-    const K = g.cin * g.kh * g.kw;
-    const ohw = g.oh * g.ow;
-    // B[k][co] = w[co][k]
-    const wPacked = this.pack(w, K, g.cout, roundUp(g.cout, this.nAlign), linear(1), linear(K));
-    const chunk = this.chunkImages(g.n, K * ohw);
-    for (let n0 = 0; n0 < g.n; n0 += chunk) {
-      const images = Math.min(chunk, g.n - n0);
-      const col = this.im2col(x, g, n0, images, true);
-      this.gemm({
-        a: col,
-        b: wPacked,
-        M: images * ohw,
-        N: g.cout,
-        K,
-        out: y,
-        bias,
-        mode: 1,
-        spatial: ohw,
-        outOffset: n0 * g.cout * ohw,
-      });
-      this.engine.release(col);
-    }
-    this.engine.release(wPacked);
   }
 
   conv2dGradInput(dy: GPUBuffer, w: GPUBuffer, dx: GPUBuffer, g: ConvGeometry): void {
@@ -230,68 +202,24 @@ export class PackedGemm {
       this.engine.dispatch(
         "col2im",
         [dcol, dx],
-        [g.cin, g.h, g.w, g.kh, g.kw, g.stride, g.pad, g.oh, g.ow, images, n0, K],
+        {
+          cin: g.cin,
+          h: g.h,
+          w: g.w,
+          kh: g.kh,
+          kw: g.kw,
+          stride: g.stride,
+          pad: g.pad,
+          oh: g.oh,
+          ow: g.ow,
+          images,
+          image0: n0,
+          row_len: K,
+        },
         grid1d(images * g.cin * g.h, 256, this.engine.limits.maxComputeWorkgroupsPerDimension),
       );
       this.engine.release(dcol);
     }
     this.engine.release(wPacked);
-  }
-
-  conv2dGradWeight(dy: GPUBuffer, x: GPUBuffer, dw: GPUBuffer, g: ConvGeometry): void {
-    const K = g.cin * g.kh * g.kw;
-    const ohw = g.oh * g.ow;
-    const chunk = this.chunkImages(g.n, Math.max(K, g.cout) * ohw);
-    for (let n0 = 0; n0 < g.n; n0 += chunk) {
-      const images = Math.min(chunk, g.n - n0);
-      const M = images * ohw;
-      // A^T[m][co] = dy[n0 + m / ohw][co][m % ohw]; B[m][k] = im2col
-      const dyPacked = this.pack(
-        dy,
-        M,
-        g.cout,
-        roundUp(g.cout, this.mAlign),
-        { div: ohw, hi: g.cout * ohw, lo: 1 },
-        linear(ohw),
-        n0 * g.cout * ohw,
-      );
-      const col = this.im2col(x, g, n0, images, false);
-      this.gemm({ a: dyPacked, b: col, M: g.cout, N: K, K: M, out: dw, mode: 0, ldc: K, accumulate: n0 > 0 });
-      this.engine.release(dyPacked);
-      this.engine.release(col);
-    }
-  }
-
-  /** C = op(A) op(B) (+ bias): A is [M, K] ([K, M] when transA), B is [K, N] ([N, K] when transB). */
-  matmul(
-    a: GPUBuffer,
-    b: GPUBuffer,
-    bias: GPUBuffer | null,
-    c: GPUBuffer,
-    M: number,
-    K: number,
-    N: number,
-    transA: boolean,
-    transB: boolean,
-  ): void {
-    const aPacked = this.pack(
-      a,
-      K,
-      M,
-      roundUp(M, this.mAlign),
-      transA ? linear(M) : linear(1),
-      transA ? linear(1) : linear(K),
-    );
-    const bPacked = this.pack(
-      b,
-      K,
-      N,
-      roundUp(N, this.nAlign),
-      transB ? linear(1) : linear(N),
-      transB ? linear(K) : linear(1),
-    );
-    this.gemm({ a: aPacked, b: bPacked, M, N, K, out: c, bias, mode: 0, ldc: N });
-    this.engine.release(aPacked);
-    this.engine.release(bPacked);
   }
 }

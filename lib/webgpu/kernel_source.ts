@@ -21,7 +21,7 @@ export function loadKernelSource(name: string): string {
 
 /**
  * Every kernel (a .wgsl file no other file includes), for up-front compilation (doctor, tests). Templated kernels
- * (with //@gen lines) are listed too; compile them through their variant (see lib/gpu/gemm_variant.ts).
+ * (with //@gen lines) are listed too; compile them through their variant (see lib/webgpu/gemm_variant.ts).
  */
 export function listKernels(): string[] {
   const names: string[] = [];
@@ -33,4 +33,9 @@ export function listKernels(): string[] {
     for (const m of text.matchAll(/^\/\/#include (\w+)\s*$/gm)) included.add(m[1]);
   }
   return names.filter((n) => !included.has(n)).sort();
+}
+
+/** Whether a kernel is a template (it has //@gen lines and is built through a register-block variant). */
+export function isTemplated(name: string): boolean {
+  return /^\s*\/\/@gen /m.test(loadKernelSource(name));
 }

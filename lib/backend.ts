@@ -3,7 +3,7 @@
  * this interface; `WebGpuBackend` runs it on f32 WGSL kernels, `ReferenceBackend` on the float64 CPU reference.
  * Every method records work and returns at once; only `read` waits.
  */
-import type { ConvGeometry, PoolGeometry, SppGeometry } from "../geometry.ts";
+import type { ConvGeometry, PoolGeometry, SppGeometry } from "./geometry.ts";
 
 /** Backend-owned memory for `length` numbers. */
 export interface Storage {
@@ -57,6 +57,19 @@ export interface Backend {
     c: number,
     s: number,
   ): Storage;
+  /**
+   * PReLU backward on an [n, c, s] tensor: the input gradient, and scale * the slope gradient (sum of
+   * dy * min(x, 0), per channel, or over everything when `slopes` has one value).
+   */
+  preluGrad(
+    dy: Storage,
+    x: Storage,
+    slopes: Storage,
+    n: number,
+    c: number,
+    s: number,
+    scale: number,
+  ): { dx: Storage; dslopes: Storage };
   maxPool(x: Storage, g: PoolGeometry): { y: Storage; argmax: Storage };
   maxPoolGrad(dy: Storage, argmax: Storage, g: PoolGeometry): Storage;
   spp(x: Storage, g: SppGeometry): { y: Storage; argmax: Storage };
