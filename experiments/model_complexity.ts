@@ -13,7 +13,8 @@ import { resultBase } from "../lib/experiments/common.ts";
 import { LARGE_INIT, LARGE_TIERS } from "../lib/experiments/large_family.ts";
 import { countMacs, countParams, describe, type LayerInfo, type NetSpec } from "../lib/models/network.ts";
 import { type LargeModel, paperLarge, paperSmall14, scaledLarge } from "../lib/models/zoo.ts";
-import { type Claim, type Comparison, type Metric, writeResult } from "../lib/results/result.ts";
+import * as claims from "../lib/results/claims.ts";
+import { type Comparison, type Metric, writeResult } from "../lib/results/result.ts";
 import { barChart } from "../lib/results/svg.ts";
 
 const experiment: Experiment = {
@@ -140,43 +141,42 @@ async function run(ctx: RunContext): Promise<void> {
     });
   }
 
-  const within = (m: LargeModel, tol: number) => Math.abs(e10(counts[m].allOps) / TABLE3[m].ops - 1) <= tol;
-  const gapText = (m: LargeModel) =>
-    `${e10(counts[m].allOps).toFixed(3)} vs ${TABLE3[m].ops} (${
-      (100 * (e10(counts[m].allOps) / TABLE3[m].ops - 1)).toFixed(2)
-    }%)`;
-  const claims: Claim[] = [];
+  const list: claims.Claim[] = [];
   for (const m of ["vgg19", "A", "B", "C"] as const) {
-    claims.push({
+    list.push(claims.analytic({
       id: `complexity-${m}`,
       text: `${NAMES[m]} costs ${TABLE3[m].ops.toFixed(2)} x 10^10 operations with depth ${TABLE3[m].depth}`,
       paper: `Table 3: ${TABLE3[m].ops.toFixed(2)} x 10^10, depth ${TABLE3[m].depth}`,
-      verdict: within(m, 0.005) && counts[m].depth === TABLE3[m].depth ? "reproduced" : "not reproduced",
-      rule:
-        "conv + fc multiply-adds at 224x224 within 0.5% of Table 3 (which has 3 significant digits), same depth",
-      evidence: m === "C"
-        ? `${gapText(m)}; conv only ${e10(counts.C.convOps).toFixed(3)} (+${
-          (100 * (e10(counts.C.convOps) / 5.3 - 1)).toFixed(2)
-        }%), but conv-only counts put VGG-19, A and B about 0.5% below Table 3: no single counting rule gives all four`
-        : gapText(m),
-    });
+      value: e10(counts[m].allOps),
+      target: TABLE3[m].ops,
+      tolerance: 0.005,
+      outer: 0.02,
+      why:
+        "conv + fc multiply-adds at 224x224; Table 3 gives 3 significant digits and does not state how it " +
+        "counts, so a gap of 0.5-2% is inconclusive rather than a failure",
+      exact: [{ what: "depth", ours: counts[m].depth, paper: TABLE3[m].depth }],
+    }));
   }
-  claims.push({
+  list.push(claims.analytic({
     id: "c-about-2.3x-b",
     text: "C's time complexity is about 2.3 times B's",
     paper: 'Sec. 3.3: "about 2.3x of B"',
-    verdict: Math.abs(cOverB / 2.3 - 1) <= 0.05 ? "reproduced" : "not reproduced",
-    rule: "ratio of conv + fc operations within 5% of 2.3",
-    evidence: `C / B = ${cOverB.toFixed(3)}`,
-  });
-  claims.push({
+    value: cOverB,
+    target: 2.3,
+    tolerance: 0.05,
+    outer: 0.1,
+    why: "ratio of conv + fc operations; the paper rounds it",
+  }));
+  list.push(claims.analytic({
     id: "a-cheaper-than-vgg",
     text: "Model A costs fewer operations than VGG-19",
     paper: "Table 3: 1.90 vs 1.96 (and 2.6 s vs 3.0 s per mini-batch)",
-    verdict: counts.A.allOps < counts.vgg19.allOps ? "reproduced" : "not reproduced",
-    rule: "A's conv + fc operations below VGG-19's",
-    evidence: `${e10(counts.A.allOps).toFixed(3)} vs ${e10(counts.vgg19.allOps).toFixed(3)}`,
-  });
+    value: counts.A.allOps / counts.vgg19.allOps,
+    target: 1.9 / 1.96,
+    tolerance: 0.01,
+    outer: 0.03,
+    why: "A's conv + fc operations over VGG-19's against Table 3's ratio 0.969",
+  }));
 
   const models = Object.keys(TABLE3) as LargeModel[];
   const plots = [{
@@ -193,6 +193,7 @@ async function run(ctx: RunContext): Promise<void> {
   }];
   await writeResult(ctx.outDir, {
     ...(await resultBase(ctx, experiment, null, [], started)),
+    regime: null,
     config: {
       counting: "multiply-adds of conv and fc layers per 224x224 image; parameters = weights + biases",
       layers: Object.fromEntries(
@@ -202,7 +203,7 @@ async function run(ctx: RunContext): Promise<void> {
     runs: [],
     metrics,
     comparison,
-    claims,
+    claims: list,
     differences: [
       "Exact computation from the layer lists at the paper's size; nothing is scaled, and the result is the same at every tier.",
       "Padding is not stated in the paper (UNCONFIRMED): 3x3 convs pad 1 and conv1 pads 3, which reproduces Table 3's map sizes (112, 56, 28, 14).",

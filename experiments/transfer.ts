@@ -1,47 +1,25 @@
 /**
- * transfer: a scaled ANALOG of Table 8. The paper fine-tuned Fast R-CNN detectors on PASCAL VOC 2007 from
- * ImageNet-trained A+ReLU and A+PReLU (67.6 vs 68.4 mAP). Here models-abc's A-ReLU and A-PReLU, trained on
- * CIFAR-10, are fine-tuned (every layer, a new classifier) on a small part of a different task, Fashion-MNIST
- * (or MNIST when the source itself was Fashion-MNIST), and compared on its test set; the same net trained
- * from scratch on the same images shows what the pre-training is worth.
+ * transfer: an analog of Table 8 (He, Zhang, Ren, Sun, ICCV 2015: VOC 2007 detection on nets pre-trained on
+ * ImageNet). models-abc's A-ReLU and A-PReLU (every seed) move to a small target task, Fashion-MNIST: fine-tuned
+ * (every layer, a new classifier), probed (a linear classifier on the frozen features, which isolates the
+ * features), and against the same nets trained on the target from scratch, so the fine-tuning gap between ReLU
+ * and PReLU can be told apart from PReLU's advantage on the target itself.
+ *
+ *   deno task exp transfer --tier default     # about 5 min on 2 cores with no GPU, after models-abc
  */
-import { scalingText } from "../lib/models/zoo.ts";
 import { type Experiment, register, type RunContext, tierSettings } from "../lib/experiments/registry.ts";
+import * as common from "../lib/experiments/common.ts";
+import * as large from "../lib/experiments/large_family.ts";
+import { features, fitProbe, probeCorrect } from "../lib/experiments/linear_probe.ts";
+import { scoresOn } from "../lib/experiments/measure.ts";
 import { paperRecipe } from "../lib/experiments/recipe.ts";
-import {
-  loadData,
-  loadDataset,
-  type LoadedData,
-  resultBase,
-  runRecord,
-  type TierData,
-  type TrainedModel,
-  trainNetwork,
-} from "../lib/experiments/common.ts";
-import {
-  LARGE_INIT,
-  largeEntries,
-  largeGeometry,
-  largeLabel,
-  largeSpec,
-  largeTier,
-  trainLarge,
-} from "../lib/experiments/large_family.ts";
 import { PIXEL_SCALE } from "../lib/experiments/small_family.ts";
-import { meanStd } from "../lib/experiments/stats.ts";
 import type { DatasetName } from "../lib/data/catalog.ts";
 import { toRgbSquare } from "../lib/data/transform.ts";
 import type { Network } from "../lib/models/network.ts";
-import type { ActivationKind } from "../lib/nn.ts";
-import {
-  type Claim,
-  type Comparison,
-  type Metric,
-  type RunRecord,
-  writeResult,
-} from "../lib/results/result.ts";
-import { evaluateViews } from "../lib/train/evaluate.ts";
-import type { TrainConfig } from "../lib/train/trainer.ts";
+import * as claims from "../lib/results/claims.ts";
+import { meanSd, percentMetric, row } from "../lib/results/format.ts";
+import { type Comparison, type Metric, type RunRecord, writeResult } from "../lib/results/result.ts";
 
 const experiment: Experiment = {
   id: "transfer",
@@ -52,39 +30,15 @@ const experiment: Experiment = {
 };
 register(experiment);
 
-interface TransferTier extends TierData {
-  epochs: number;
-}
-
-/** The target task's training images per class: small, as VOC 2007 trainval (5k images) is next to ImageNet. */
-const TIERS: Record<string, TransferTier> = {
-  smoke: { trainPerClass: 20, testPerClass: 10, epochs: 1 },
-  default: { trainPerClass: 100, testPerClass: 100, epochs: 4 },
-  gpu: { trainPerClass: 500, testPerClass: null, epochs: 10 },
+/** The target task: small, as VOC 2007 trainval (5k images) is next to ImageNet; fine-tuning epochs. */
+const TIERS: Record<string, common.TierData & { epochs: number }> = {
+  smoke: { trainPerClass: 20, valPerClass: 5, testPerClass: 10, epochs: 2 },
+  default: { trainPerClass: 200, valPerClass: 50, testPerClass: null, epochs: 3 },
+  gpu: { trainPerClass: 500, valPerClass: 100, testPerClass: null, epochs: 10 },
 };
 
 /** Table 8: VOC 2007 mAP % of Fast R-CNN on each pre-trained net. */
-const TABLE8 = { "VGG-16": 66.9, "A+ReLU": 67.6, "A+PReLU": 68.4, "C+PReLU": 69.2 };
-
-/**
- * Fine-tuning and training from scratch on the target: the same recipe at the base learning rate. (Fast R-CNN
- * fine-tunes at a tenth of it for tens of thousands of steps; a run of about a hundred steps at 0.001 barely
- * moves the new classifier, measured here: 80-87% error on Fashion-MNIST.)
- */
-function targetConfig(tt: TransferTier, target: LoadedData, seed: number): TrainConfig {
-  const side = target.train.height;
-  const { crop } = largeGeometry(target);
-  return paperRecipe({
-    epochs: tt.epochs,
-    batch: 32,
-    seed,
-    augment: { crop, scale: [side, side + 4], flip: true, pcaStd: 0 },
-    data: target,
-    colour: false,
-    val: { side, crop },
-    evalFractions: [],
-  });
-}
+const TABLE8 = { "A+ReLU": 67.6, "A+PReLU": 68.4 };
 
 /** Copies every parameter of the source but its classifier (fc3), which starts afresh as in fine-tuning. */
 async function copyFeatures(from: Network, to: Network): Promise<void> {
@@ -100,130 +54,154 @@ async function copyFeatures(from: Network, to: Network): Promise<void> {
 }
 
 async function run(ctx: RunContext): Promise<void> {
-  const large = largeTier(ctx, experiment.id);
+  const lt = large.largeTier(ctx, experiment.id);
   const tt = tierSettings(TIERS, ctx, experiment.id);
   const started = performance.now();
-  const source = await loadData(ctx, large, PIXEL_SCALE);
+  const source = await common.loadData(ctx, lt, PIXEL_SCALE);
   const targetName: DatasetName = source.dataset === "fashion-mnist" ? "mnist" : "fashion-mnist";
   const side = source.train.height;
-  const target = await loadDataset(ctx, targetName, tt, PIXEL_SCALE, {
+  const target = await common.loadDataset(ctx, targetName, tt, PIXEL_SCALE, {
     transform: (set) => toRgbSquare(set, side),
   });
-  const { crop } = largeGeometry(target);
-  const seeds = ctx.seeds ?? large.seeds;
+  const { crop } = large.largeGeometry(target, lt);
+  const seeds = ctx.seeds ?? lt.seeds;
+  const classes = target.train.classes.length;
+  const config = (seed: number) =>
+    paperRecipe({
+      epochs: tt.epochs,
+      batch: 32,
+      seed,
+      augment: { crop, scale: [side, side + 4], flip: true, pcaStd: 0 },
+      data: target,
+      colour: false,
+      val: { side, crop },
+      evalPoints: 0,
+    });
   const runs: RunRecord[] = [];
-  const errors: Record<string, number[]> = {};
-  const record = (key: string, value: number) => (errors[key] ??= []).push(value);
-
-  const fineTune = async (activation: ActivationKind, seed: number, from: TrainedModel | null) => {
-    const spec = largeSpec("A", large, target, activation);
-    const kind = from ? "finetuned" : "scratch";
-    const model = await trainNetwork(ctx, experiment, {
-      label: `${largeLabel(spec, LARGE_INIT, target, seed)}-${kind}-from-${source.dataset}`,
+  const err: Record<string, number[]> = {};
+  const note = (key: string, e: number) => (err[key] ??= []).push(e);
+  const onTarget = async (kind: "relu" | "prelu-channel", seed: number, from: common.TrainedModel | null) => {
+    const spec = large.largeSpec("A", lt, target, kind);
+    const how = from ? "finetuned" : "scratch";
+    const model = await common.trainNetwork(ctx, experiment, {
+      label: `${large.largeLabel(spec, large.LARGE_INIT, target, seed)}-${how}-from-${source.dataset}`,
       spec,
-      config: targetConfig(tt, target, seed),
+      config: config(seed),
       data: target,
       start: from ? { from: from.key, apply: (net) => copyFeatures(from.net, net) } : undefined,
     });
-    const ten = await evaluateViews(model.net, target.test, {
-      views: "ten",
-      side,
-      crop,
-      norm: target.norm,
-      batchSize: 250,
-    });
-    const key = `${activation === "relu" ? "ReLU" : "PReLU"}.${kind}`;
-    record(key, ten.top1Err);
-    runs.push(runRecord(`A-${key}-seed${seed}`, seed, model.result, { tenViewTop1Err: ten.top1Err }));
-    ctx.log(
-      `   A-${key}, seed ${seed}: ${targetName} 10-view top-1 error ${(100 * ten.top1Err).toFixed(2)}%`,
+    const r = await scoresOn(ctx, model, target, "test", { kind: "views", views: "center", side, crop });
+    note(`${kind}.${how}`, r.top1Err);
+    runs.push(
+      common.runRecord(`A-${kind}-${how}-seed${seed}`, seed, model.result, { centerTop1Err: r.top1Err }),
     );
   };
-  const sources = largeEntries(large, seeds).filter((e) => e.model === "A");
-  for (const entry of sources) {
-    const pretrained = await trainLarge(ctx, experiment, large, source, entry);
-    await fineTune(entry.activation, entry.seed, pretrained);
+  for (const entry of large.largeEntries(lt, seeds).filter((e) => e.model === "A")) {
+    const kind = entry.activation as "relu" | "prelu-channel";
+    const pretrained = await large.trainLarge(ctx, experiment, lt, source, entry);
+    await onTarget(kind, entry.seed, pretrained);
+    await onTarget(kind, entry.seed, null);
+    // The linear probe: the source net's frozen trunk, a classifier fitted on the target's training split.
+    const probe = fitProbe(
+      await features(pretrained.net, target.train, target.norm, crop),
+      target.train.labels,
+      classes,
+      200,
+    );
+    const right = probeCorrect(
+      probe,
+      await features(pretrained.net, target.test, target.norm, crop),
+      target.test.labels,
+    );
+    note(`${kind}.probe`, 1 - right.filter(Boolean).length / right.length);
+    ctx.log(
+      `   A-${kind}, seed ${entry.seed}: fine-tuned ${pct(err[`${kind}.finetuned`].at(-1)!)}%, probe ${
+        pct(err[`${kind}.probe`].at(-1)!)
+      }%, scratch ${pct(err[`${kind}.scratch`].at(-1)!)}%`,
+    );
   }
-  for (const activation of ["relu", "prelu-channel"] as const) await fineTune(activation, seeds[0], null);
-
-  const pts = (x: number) => (100 * x).toFixed(2);
-  const summary = (xs: number[]) => {
-    const { mean, std } = meanStd(xs.map((x) => 100 * x));
-    return xs.length > 1 ? `${mean.toFixed(2)} ± ${std.toFixed(2)}` : mean.toFixed(2);
-  };
-  const comparison: Comparison[] = [
-    {
-      metric: `A+ReLU fine-tuned: VOC07 mAP % (paper) / ${targetName} 10-view top-1 error % (ours)`,
-      paper: TABLE8["A+ReLU"],
-      ours: summary(errors["ReLU.finetuned"]),
-      source: "Table 8",
-      note: "higher mAP is better; lower error is better",
-    },
-    {
-      metric: `A+PReLU fine-tuned: VOC07 mAP % (paper) / ${targetName} 10-view top-1 error % (ours)`,
-      paper: TABLE8["A+PReLU"],
-      ours: summary(errors["PReLU.finetuned"]),
-      source: "Table 8",
-    },
-    {
-      metric: `A trained from scratch on the same ${target.train.count} images: ReLU / PReLU error %`,
-      paper: null,
-      ours: `${summary(errors["ReLU.scratch"])} / ${summary(errors["PReLU.scratch"])}`,
-      source: "—",
-      note: "context: what pre-training is worth here",
-    },
-    {
-      metric: "other Table 8 columns (VGG-16, C+PReLU)",
-      paper: `${TABLE8["VGG-16"]} / ${TABLE8["C+PReLU"]}`,
-      ours: null,
-      source: "Table 8",
-      note: "not run in this analog: VGG-16 is not part of this reproduction, and only model A is fine-tuned",
-    },
+  const s = (label: string, key: string) => ({ label, values: err[key] });
+  const gap = (how: string) => err[`relu.${how}`].map((r, i) => -(r - err[`prelu-channel.${how}`][i]));
+  const list: claims.Claim[] = [
+    claims.better({
+      id: "prelu-transfers-better-finetuned",
+      text: "Fine-tuned from the source task, A-PReLU beats A-ReLU on the target",
+      paper: "Table 8: VOC07 mAP 68.4 (A+PReLU) vs 67.6 (A+ReLU)",
+      a: s("A-PReLU fine-tuned", "prelu-channel.finetuned"),
+      b: s("A-ReLU fine-tuned", "relu.finetuned"),
+    }),
+    claims.better({
+      id: "prelu-features-better-probe",
+      text: "PReLU's frozen features are better than ReLU's on the target (linear probe)",
+      paper: "Table 8's reading: PReLU features transfer better",
+      a: s("probe on A-PReLU features", "prelu-channel.probe"),
+      b: s("probe on A-ReLU features", "relu.probe"),
+    }),
+    claims.better({
+      id: "finetune-gap-exceeds-scratch-gap",
+      text:
+        "PReLU's advantage after fine-tuning exceeds its advantage when both nets train on the target from scratch",
+      paper: "Table 8 credits the pre-trained features, not PReLU on the target alone",
+      a: { label: "-(ReLU - PReLU) fine-tuned", values: gap("finetuned") },
+      b: { label: "-(ReLU - PReLU) from scratch", values: gap("scratch") },
+    }),
+    claims.better({
+      id: "pretraining-helps",
+      text: "Pre-training on the source task beats training on the small target from scratch (A-PReLU)",
+      paper: "Table 8 (all nets pre-trained; Fast R-CNN's premise)",
+      a: s("A-PReLU fine-tuned", "prelu-channel.finetuned"),
+      b: s("A-PReLU from scratch", "prelu-channel.scratch"),
+    }),
   ];
-  const paired = errors["PReLU.finetuned"].map((p, i) => p - errors["ReLU.finetuned"][i]);
-  const claims: Claim[] = [{
-    id: "prelu-transfers-at-least-as-well",
-    text: "PReLU features transfer at least as well as ReLU features",
-    paper: "Table 8: A+PReLU 68.4 vs A+ReLU 67.6 mAP on VOC 2007 (Fast R-CNN fine-tuning)",
-    verdict: paired.every((d) => d <= 0.005)
-      ? "reproduced"
-      : paired.every((d) => d > 0.005)
-      ? "not reproduced"
-      : "inconclusive",
-    rule:
-      "fine-tuned A-PReLU's target error at most 0.5 point above A-ReLU's for every seed: reproduced; more than 0.5 above for every seed: not reproduced; else inconclusive",
-    evidence: `PReLU - ReLU = ${paired.map((d) => pts(d)).join(", ")} points (seeds ${seeds.join(", ")})`,
-  }];
+  const comparison: Comparison[] = [
+    row(
+      `A+ReLU fine-tuned: VOC07 mAP % (paper) / ${targetName} top-1 error % (ours)`,
+      TABLE8["A+ReLU"],
+      meanSd(err["relu.finetuned"]),
+      "Table 8",
+    ),
+    row(
+      `A+PReLU fine-tuned: VOC07 mAP % (paper) / ${targetName} top-1 error % (ours)`,
+      TABLE8["A+PReLU"],
+      meanSd(err["prelu-channel.finetuned"]),
+      "Table 8",
+    ),
+    ...["probe", "scratch"].flatMap((how) =>
+      ["relu", "prelu-channel"].map((k) =>
+        row(`A-${k} ${how}: top-1 error %`, null, meanSd(err[`${k}.${how}`]), "—")
+      )
+    ),
+  ];
   const metrics: Record<string, Metric> = {};
-  for (const [key, values] of Object.entries(errors)) {
-    metrics[`top1.10view.${key}`] = {
-      values: values.map((v) => 100 * v),
-      floor: 2,
-      description: `${targetName}: 10-view top-1 error of A-${key.replace(".", " ")}, %`,
-    };
+  for (const key of Object.keys(err)) {
+    metrics[`top1.${key}`] = percentMetric(err[key], `${key}: top-1 error on ${targetName}`);
   }
-
   await writeResult(ctx.outDir, {
-    ...(await resultBase(ctx, experiment, target, seeds, started)),
+    ...(await common.resultBase(ctx, experiment, target, seeds, started)),
+    regime: common.regime(runs.map((r) => r), Object.values(err).flat(), 1 - 1 / classes, {
+      epochs: 16,
+      images: 5011,
+      batch: 2,
+      err: null,
+    }, "Fine-tuning on a small target (the paper's Fast R-CNN: 40k steps of 2 VOC 2007 images):"),
     config: {
-      source: source.dataset,
-      target: targetName,
       tier: tt,
-      targetRecipe: targetConfig(tt, target, seeds[0]),
+      recipe: config(seeds[0]),
+      probe: "softmax regression on standardized SPP features, 200 full-batch steps",
     },
     runs,
     metrics,
     comparison,
-    claims,
+    claims: list,
     differences: [
-      "An ANALOG, not the paper's experiment: the paper fine-tuned Fast R-CNN detectors on PASCAL VOC 2007 (mAP); here classifiers are fine-tuned on another classification task (top-1 error).",
-      `Source: models-abc's A-ReLU and A-PReLU (${source.dataset}, ${source.train.count} images, ${
-        scalingText(large.scaling)
-      }); target: ${target.train.count} ${targetName} training images (replicated to RGB and resized to ${side}x${side}), ${target.test.count} test images.`,
-      `Fine-tuning: every layer, a new fc3, learning rate 0.01 (Fast R-CNN fine-tunes at 0.001, for far more steps), ${tt.epochs} epochs, batch 32, crops of ${crop} with flips; from scratch: the same recipe from a random init.`,
-      "VGG-16 and C+PReLU, Table 8's other columns, are not run.",
+      `Source: models-abc's A-ReLU and A-PReLU (${source.dataset}, ${source.train.count} images); target: ${target.train.count} ${targetName} training images (replicated to RGB, resized to ${side}x${side}), ${target.test.count} test images: classification, not detection.`,
+      `Fine-tuning and training from scratch: ${tt.epochs} epochs at the base learning rate, batch 32 (Fast R-CNN fine-tunes at a tenth of it for tens of thousands of steps).`,
+      "The linear probe and the from-scratch runs are not in the paper: they separate the features' quality from PReLU's own advantage on the target.",
+      "Lower error is better here; higher mAP is better in Table 8: compare the sign of the differences.",
     ],
     plots: [],
     notes: [],
   }).then((dir) => ctx.log(`wrote ${dir}/result.json and result.md`));
 }
+
+const pct = (x: number) => (100 * x).toFixed(2);

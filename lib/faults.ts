@@ -4,15 +4,28 @@
  *   prelu-slope-grad-half   the PReLU slope gradient (Eq. 2) is halved
  *   xavier-as-he            "Xavier" initializes with He's sqrt(2/n) instead of sqrt(1/n)
  *   slope-weight-decay      PReLU slopes get weight decay, which the paper forbids (section 2.1)
+ *   claims-always-reproduced  every claim rule returns "reproduced" (a rule that cannot fail)
  * Unset in every normal run; a result made with a fault records it (environment.fault) and says so.
  */
-export const FAULTS = ["prelu-slope-grad-half", "xavier-as-he", "slope-weight-decay"] as const;
+export const FAULTS = [
+  "prelu-slope-grad-half",
+  "xavier-as-he",
+  "slope-weight-decay",
+  "claims-always-reproduced",
+] as const;
 export type Fault = typeof FAULTS[number];
 
 let active: Fault | null | undefined;
+let override: Fault | null | undefined;
+
+/** Sets (or with undefined, clears) the active fault in this process: for tests of the rules themselves. */
+export function setFaultForTest(fault: Fault | null | undefined): void {
+  override = fault;
+}
 
 /** The fault named by RECTIFIERS_FAULT, or null; an unknown name is an error listing the valid ones. */
 export function activeFault(): Fault | null {
+  if (override !== undefined) return override;
   if (active !== undefined) return active;
   let name: string | undefined;
   try {

@@ -37,10 +37,19 @@ function result(
   verdict: ExperimentResult["claims"][0]["verdict"],
 ): ExperimentResult {
   return {
-    schema: 1,
+    schema: 2,
     experiment: { id, title: `Title of ${id}`, paperRef: "Table 3" },
     tier: "smoke",
-    data: { dataset: "synthetic", source: "test", train: 10, test: 10 },
+    data: {
+      dataset: "synthetic",
+      source: "test",
+      train: 10,
+      val: 2,
+      test: 10,
+      classes: 4,
+      fingerprint: "0123",
+    },
+    regime: null,
     seeds: top1.map((_, i) => i + 1),
     config: {},
     environment: ENV,
@@ -55,6 +64,8 @@ function result(
       id: "c1",
       text: "Learned |a| rarely exceeds 1",
       paper: "p",
+      kind: "bound",
+      category: "empirical",
       verdict,
       rule: "r",
       evidence: "e",
@@ -161,7 +172,11 @@ Deno.test("report: generated blocks come from the results; text outside the mark
   const path = await writeReport(dir, "smoke", entries);
   assert.equal(path, `${dir}/REPORT-smoke.md`);
   let doc = Deno.readTextFileSync(path);
-  assert.match(doc, /\*\*2 claims tested: 1 reproduced, 1 not reproduced, 0 inconclusive\*\*/);
+  assert.match(
+    doc,
+    /\*\*Empirical claims \(trained nets\): 2 tested: 1 reproduced, 1 not reproduced, 0 inconclusive; 0 not testable/,
+  );
+  assert.match(doc, /\*\*Analytic checks .*: 0 tested/);
   assert.match(doc, /\| `transfer` \| Table 8 \| — \| — \| — \| not run at this tier \|/);
   assert.match(doc, /\| top-1 \\\| error \| 33\.82 \| 40 \| Table 2 \|/, "pipes in cells are escaped");
   assert.match(doc, /Learned \\\|a\\\| rarely exceeds 1/);
@@ -172,11 +187,11 @@ Deno.test("report: generated blocks come from the results; text outside the mark
   await writeReport(dir, "smoke", entries.slice(0, 1));
   const again = Deno.readTextFileSync(path);
   assert.match(again, /A note someone wrote/);
-  assert.match(again, /\*\*1 claims tested: 1 reproduced/);
+  assert.match(again, /\*\*Empirical claims \(trained nets\): 1 tested: 1 reproduced/);
   assert.throws(() => replaceBlock("no markers", "summary", []), /no "<!-- BEGIN GENERATED: summary -->"/);
   assert.match(
     summaryBlock(entries, "smoke").join("\n"),
-    /\| \*\*all\*\* \| \| \*\*1\*\* \| \*\*1\*\* \| \*\*0\*\* \|/,
+    /\| \*\*all\*\* \| \| \*\*1 \/ 1 \/ 0 \/ 0\*\* \| \*\*0 \/ 0 \/ 0\*\* \|/,
   );
 });
 
@@ -234,7 +249,7 @@ const committed = expectationsPath(`${PROJECT_ROOT}/results`, "smoke");
 Deno.test("fault injection: a halved PReLU slope gradient fails the smoke check", async () => {
   const { code, out } = await checkWithFault("prelu-slope-grad-half", "small-model");
   assert.notEqual(code, 0, out);
-  assert.match(out, /FAIL metric +audit\.slopeGradient\.channel +got 0\.5/, out);
+  assert.match(out, /FAIL metric +audit\.slopeGradient\.prelu-channel +got 0\.5/, out);
   assert.match(out, new RegExp(`expectations from ${committed}`));
 });
 
@@ -248,5 +263,5 @@ Deno.test("fault injection: Xavier swapped for He fails the smoke check", async 
 Deno.test("fault injection: weight decay on the PReLU slopes fails the smoke check", async () => {
   const { code, out } = await checkWithFault("slope-weight-decay", "small-model");
   assert.notEqual(code, 0, out);
-  assert.match(out, /FAIL metric +audit\.slopeWeightDecay\.channel +got 5\.00e-4/, out);
+  assert.match(out, /FAIL metric +audit\.slopeWeightDecay\.prelu-channel +got 5\.00e-4/, out);
 });

@@ -104,10 +104,19 @@ Deno.test("evaluate: dense testing at the training size equals averaging the ima
 Deno.test("results: result.json validates, result.md shows paper and ours, plots are SVG, nothing half-written", async () => {
   const out = Deno.makeTempDirSync();
   const result: ExperimentResult = {
-    schema: 1,
+    schema: 2,
     experiment: { id: "demo", title: "Demo", paperRef: "Table 2" },
     tier: "smoke",
-    data: { dataset: "synthetic", source: "test", train: 24, test: 24 },
+    data: {
+      dataset: "synthetic",
+      source: "test",
+      train: 24,
+      val: 4,
+      test: 24,
+      classes: 4,
+      fingerprint: "0123",
+    },
+    regime: null,
     seeds: [1, 2],
     config: { lr: 0.01 },
     environment: await environment(await webgpu()),
@@ -119,6 +128,8 @@ Deno.test("results: result.json validates, result.md shows paper and ours, plots
       id: "c1",
       text: "PReLU beats ReLU",
       paper: "Table 2",
+      kind: "better",
+      category: "empirical",
       verdict: "inconclusive",
       rule: "95% CI of the paired difference excludes 0",
       evidence: "-0.4 [-1.1, 0.3]",
@@ -138,7 +149,7 @@ Deno.test("results: result.json validates, result.md shows paper and ours, plots
   assert.equal(parsed.environment.deno, Deno.version.deno);
   const md = Deno.readTextFileSync(`${dir}/result.md`);
   assert.match(md, /\| top-1 error, PReLU \| 32\.64 \| 41\.20 \| Table 2 \|/);
-  assert.match(md, /\| PReLU beats ReLU \| Table 2 \| \*\*inconclusive\*\* \|/);
+  assert.match(md, /\| PReLU beats ReLU \(empirical\) \| Table 2 \| \*\*inconclusive\*\* \|/);
   assert.match(md, /!\[curves\]\(curves\.svg\)/);
   assert.match(Deno.readTextFileSync(`${dir}/curves.svg`), /^<svg[\s\S]*<\/svg>\n$/);
   Deno.writeTextFileSync(`${dir}/result.md`, "stale");
@@ -150,7 +161,7 @@ Deno.test("results: result.json validates, result.md shows paper and ours, plots
     "result.md",
   ]);
   assert.throws(
-    () => validateResult({ schema: 1 }, "x.json"),
+    () => validateResult({ schema: 2 }, "x.json"),
     /x\.json is not a valid result: experiment\.id/,
   );
   const bars = barChart({

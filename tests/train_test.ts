@@ -47,7 +47,7 @@ function config(overrides: Partial<TrainConfig> = {}): TrainConfig {
     pca: pcaBasis(trainSet),
     seed: 3,
     val: { views: "center", side: 12, crop: 10, batchSize: 16 },
-    evalFractions: [0.5],
+    evalPoints: 5,
     readEvery: 2,
     ...overrides,
   };

@@ -2,6 +2,7 @@
  * A decoded image-classification split held in memory: uint8 pixels, one image after another in CHW order
  * (channel planes), all images the same size.
  */
+import { createHash } from "node:crypto";
 import { fmtShape } from "../geometry.ts";
 
 export interface ImageSet {
@@ -80,4 +81,43 @@ export function subset(set: ImageSet, indices: number[], name = set.name): Image
     labels[dst] = set.labels[src];
   });
   return { ...set, name, pixels, labels, count: indices.length };
+}
+
+/**
+ * Holds out the last `perClass` images of each class (in the set's order) as a validation split, for choices made
+ * from data (plateau schedules, ensemble members and weights); the test split is never used for those.
+ */
+export function holdOut(set: ImageSet, perClass: number): { train: ImageSet; val: ImageSet } {
+  const byClass: number[][] = set.classes.map(() => []);
+  for (let i = 0; i < set.count; i++) byClass[set.labels[i]].push(i);
+  const val = new Set<number>();
+  byClass.forEach((idx, c) => {
+    if (idx.length <= perClass) {
+      throw new DataError(
+        `${set.name}: class ${
+          set.classes[c]
+        } has ${idx.length} images, too few to hold out ${perClass} for ` +
+          `validation and keep some for training`,
+      );
+    }
+    for (const i of idx.slice(idx.length - perClass)) val.add(i);
+  });
+  const trainIdx: number[] = [];
+  const valIdx: number[] = [];
+  for (let i = 0; i < set.count; i++) (val.has(i) ? valIdx : trainIdx).push(i);
+  return {
+    train: subset(set, trainIdx, `${set.name}[train]`),
+    val: subset(set, valIdx, `${set.name}[val ${perClass}/class]`),
+  };
+}
+
+/** SHA-256 over the splits' labels and pixels (first 16 hex digits): what the data was, whatever its path. */
+export function fingerprint(...sets: ImageSet[]): string {
+  const h = createHash("sha256");
+  for (const s of sets) {
+    h.update(`${s.count}x${s.channels}x${s.height}x${s.width}:${s.classes.join(",")}\n`);
+    h.update(new Uint8Array(s.labels.buffer, s.labels.byteOffset, s.labels.byteLength));
+    h.update(s.pixels);
+  }
+  return h.digest("hex").slice(0, 16);
 }

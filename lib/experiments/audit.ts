@@ -3,6 +3,9 @@
  * PReLU slope gradient (Eq. 2-3) and no weight decay on the slopes (section 2.1), so a regression in either
  * shows up in the results and in `deno task check` even when a short run's errors would hide it.
  */
+import type { Metric } from "../results/result.ts";
+import { type Normalization, viewBatch } from "../data/augment.ts";
+import { type ImageSet, spreadIndices } from "../data/dataset.ts";
 import { ReferenceBackend } from "../reference/backend.ts";
 import { Network } from "../models/network.ts";
 import * as ops from "../ops.ts";
@@ -83,4 +86,69 @@ export async function slopeGradientCheck(
   };
   const numeric = (await lossAt(h) - await lossAt(-h)) / (2 * h);
   return numeric === 0 ? null : analytic / numeric;
+}
+
+/** The audits' metrics for the regression check: the slope gradient check and the measured weight decays. */
+export function auditMetrics(
+  kind: string,
+  a: { slopeGradient: number[]; slopeDecay: number[]; weightDecay: number[] },
+): Record<string, Metric> {
+  const out: Record<string, Metric> = {
+    [`audit.weightDecay.${kind}`]: {
+      values: a.weightDecay,
+      floor: 1e-6,
+      description: "weight decay applied to conv/fc weights per step, measured (recipe: 5e-4)",
+    },
+  };
+  if (a.slopeGradient.length) {
+    out[`audit.slopeGradient.${kind}`] = {
+      values: a.slopeGradient,
+      floor: 0.05,
+      description:
+        "back-propagated slope gradient / its finite difference on the trained net (1 = Eq. 2 right)",
+    };
+  }
+  if (a.slopeDecay.length) {
+    out[`audit.slopeWeightDecay.${kind}`] = {
+      values: a.slopeDecay,
+      floor: 1e-6,
+      description: "weight decay applied to the slopes per step, measured (paper: none)",
+    };
+  }
+  return out;
+}
+
+export interface AuditValues {
+  slopeGradient: number[];
+  slopeDecay: number[];
+  weightDecay: number[];
+}
+
+/**
+ * Both audits on a trained net: the slope gradient against finite differences on 8 test images, then (as it
+ * changes the parameters) the measured weight decay.
+ */
+export async function runAudits(
+  net: Network,
+  test: ImageSet,
+  norm: Normalization,
+  side: number,
+  crop: number,
+  weightDecay: number,
+): Promise<{ slopeGradient: number | null; slopes: number | null; weights: number }> {
+  const probe = spreadIndices(test.count, 8);
+  const margin = (side - crop) / 2;
+  const slopeGradient = await slopeGradientCheck(
+    net,
+    viewBatch(test, probe, side, crop, [margin, margin, false], norm),
+    probe.map((i) => test.labels[i]),
+  );
+  const decay = await measuredWeightDecay(net, weightDecay);
+  return { slopeGradient, ...decay };
+}
+
+export function addAudit(into: AuditValues, r: Awaited<ReturnType<typeof runAudits>>): void {
+  if (r.slopeGradient !== null) into.slopeGradient.push(r.slopeGradient);
+  if (r.slopes !== null) into.slopeDecay.push(r.slopes);
+  into.weightDecay.push(r.weights);
 }

@@ -5,20 +5,14 @@
 import { WebGpuBackend } from "../webgpu/backend.ts";
 import { channelMean, type Normalization, type PcaBasis, pcaBasis } from "../data/augment.ts";
 import { DATASET_NAMES, type DatasetName, loadSplit, locate } from "../data/catalog.ts";
-import { DataError, type ImageSet, takePerClass } from "../data/dataset.ts";
+import { DataError, fingerprint, holdOut, type ImageSet, takePerClass } from "../data/dataset.ts";
 import { getEngine } from "../webgpu/engine.ts";
 import { type NetSpec, Network } from "../models/network.ts";
-import type { ExperimentResult, RunRecord } from "../results/result.ts";
+import type { ExperimentResult, Regime, RunRecord } from "../results/result.ts";
 import { Rng } from "../rng.ts";
 import { loadCheckpoint } from "../train/checkpoint.ts";
-import {
-  configKey,
-  type SavedState,
-  train,
-  type TrainConfig,
-  type TrainHooks,
-  type TrainResult,
-} from "../train/trainer.ts";
+import { configKey, train, type TrainConfig, type TrainHooks, type TrainResult } from "../train/trainer.ts";
+import type { SavedState } from "../train/run_state.ts";
 import { codeFingerprint } from "../util/fingerprint.ts";
 import { sha256Hex, writeFileAtomic } from "../util/fs.ts";
 import type { EvalResult } from "../train/evaluate.ts";
@@ -41,19 +35,25 @@ export class InterruptedError extends Error {
 }
 
 export interface TierData {
-  /** Images per class kept for training and testing (null: all). */
+  /** Images per class kept for training (before the validation split) and testing (null: all). */
   trainPerClass: number | null;
   testPerClass: number | null;
+  /** Images per class held out of the training set for validation (curves, schedules, ensemble choices). */
+  valPerClass: number;
 }
 
 export interface LoadedData {
   dataset: DatasetName;
   train: ImageSet;
+  /** Held out of the training set: every choice made from data looks at it, never at the test set. */
+  val: ImageSet;
   test: ImageSet;
   /** Set when the data is not what the experiment asked for (the Fashion-MNIST fallback). */
   note?: string;
   norm: Normalization;
   pca: PcaBasis;
+  /** Content fingerprint of the three splits. */
+  fingerprint: string;
 }
 
 /**
@@ -90,21 +90,25 @@ export async function loadDataset(
   opts: { note?: string; transform?: (set: ImageSet) => ImageSet } = {},
 ): Promise<LoadedData> {
   const log = (s: string) => ctx.log(s);
-  let trainSet = await loadSplit(dataset, "train", { dataDir: ctx.dataDir, log });
+  let full = await loadSplit(dataset, "train", { dataDir: ctx.dataDir, log });
   let testSet = await loadSplit(dataset, "test", { dataDir: ctx.dataDir, log });
-  if (tier.trainPerClass) trainSet = takePerClass(trainSet, tier.trainPerClass);
+  if (tier.trainPerClass) full = takePerClass(full, tier.trainPerClass + tier.valPerClass);
   if (tier.testPerClass) testSet = takePerClass(testSet, tier.testPerClass);
+  let { train: trainSet, val: valSet } = holdOut(full, tier.valPerClass);
   if (opts.transform) {
     trainSet = opts.transform(trainSet);
+    valSet = opts.transform(valSet);
     testSet = opts.transform(testSet);
   }
   return {
     dataset,
     train: trainSet,
+    val: valSet,
     test: testSet,
     note: opts.note,
     norm: { mean: channelMean(trainSet), scale: pixelScale },
     pca: pcaBasis(trainSet),
+    fingerprint: fingerprint(trainSet, valSet, testSet),
   };
 }
 
@@ -156,7 +160,7 @@ export async function trainNetwork(
       (finished ? ` (trained earlier, loaded from ${path}; --retrain trains it again)` : ""),
   );
   if (req.start && !resume) await req.start.apply(net);
-  const result = await train(net, req.data.train, req.data.test, req.config, {
+  const result = await train(net, req.data.train, req.data.val, req.config, {
     checkpointPath: path,
     resume,
     keySalt: salt,
@@ -196,25 +200,61 @@ export async function storedScores(
   const tag = sha256Hex(JSON.stringify(protocol)).slice(0, 12);
   const path = `${checkpointPath(ctx, model.label)}.${tag}.scores`;
   const key = sha256Hex(JSON.stringify({ model: model.key, protocol }));
-  try {
-    const file = await Deno.readFile(path);
-    const newline = file.indexOf(10);
-    const head = JSON.parse(new TextDecoder().decode(file.subarray(0, newline)));
-    if (head.key === key && !ctx.retrain) {
-      const scores = new Float32Array(file.slice(newline + 1).buffer);
-      return { top1Err: head.top1Err, top5Err: head.top5Err, count: head.count, scores };
-    }
-  } catch { /* not stored yet */ }
+  const stored = await readScores(path, key, ctx.log);
+  if (stored && !ctx.retrain) return stored;
   const r = await compute();
   if (!r.scores) throw new Error(`storedScores: the evaluation of ${model.label} kept no scores`);
+  const payload = new Uint8Array(r.scores.buffer, r.scores.byteOffset, r.scores.byteLength);
   const head = new TextEncoder().encode(
-    JSON.stringify({ key, top1Err: r.top1Err, top5Err: r.top5Err, count: r.count }) + "\n",
+    JSON.stringify({
+      key,
+      top1Err: r.top1Err,
+      top5Err: r.top5Err,
+      count: r.count,
+      floats: r.scores.length,
+      sha256: sha256Hex(payload),
+    }) + "\n",
   );
-  const file = new Uint8Array(head.length + r.scores.byteLength);
+  const file = new Uint8Array(head.length + payload.length);
   file.set(head);
-  file.set(new Uint8Array(r.scores.buffer, r.scores.byteOffset, r.scores.byteLength), head.length);
+  file.set(payload, head.length);
   await writeFileAtomic(path, file);
   return { ...r, scores: r.scores };
+}
+
+/**
+ * Stored scores made for `key`, or null: absent, made for another model or protocol, or damaged (a checksum or
+ * length that does not match is reported and the scores are computed again).
+ */
+async function readScores(
+  path: string,
+  key: string,
+  log: (s: string) => void,
+): Promise<(EvalResult & { scores: Float32Array }) | null> {
+  let file: Uint8Array;
+  try {
+    file = await Deno.readFile(path);
+  } catch {
+    return null;
+  }
+  try {
+    const newline = file.indexOf(10);
+    const head = JSON.parse(new TextDecoder().decode(file.subarray(0, newline)));
+    if (head.key !== key) return null;
+    const payload = file.slice(newline + 1);
+    if (payload.length !== head.floats * 4 || sha256Hex(payload) !== head.sha256) {
+      throw new Error("checksum or length mismatch");
+    }
+    return {
+      top1Err: head.top1Err,
+      top5Err: head.top5Err,
+      count: head.count,
+      scores: new Float32Array(payload.buffer),
+    };
+  } catch (e) {
+    log(`   stored scores ${path} are damaged (${(e as Error).message}): computing them again`);
+    return null;
+  }
 }
 
 export function runRecord(
@@ -223,8 +263,42 @@ export function runRecord(
   r: TrainResult,
   final: Record<string, number>,
 ): RunRecord {
-  return { label, seed, epochs: r.epochs, points: r.points, final, seconds: r.seconds };
+  return { label, seed, steps: r.steps, epochs: r.epochs, points: r.points, final, seconds: r.seconds };
 }
+
+/** The paper's training length for a regime record: epochs over a training set of `images` at `batch`. */
+export interface PaperLength {
+  epochs: number;
+  images: number;
+  batch: number;
+  /** The paper's comparable final error (fraction), if any. */
+  err: number | null;
+}
+
+/** The regime of an experiment's trained nets: their steps and epochs against the paper's, final error. */
+export function regime(
+  runs: { steps: number; epochs: { epoch: number }[] }[],
+  finalErrs: number[],
+  chance: number,
+  paper: PaperLength,
+  text: string,
+): Regime {
+  const steps = Math.max(...runs.map((r) => r.steps));
+  const epochs = Math.max(...runs.map((r) => r.epochs.at(-1)?.epoch ?? 0));
+  return {
+    steps,
+    epochs,
+    paperSteps: Math.round((paper.epochs * paper.images) / paper.batch),
+    paperEpochs: paper.epochs,
+    finalErr: finalErrs.reduce((a, b) => a + b, 0) / finalErrs.length,
+    chance,
+    paperErr: paper.err,
+    text,
+  };
+}
+
+/** ImageNet 2012's training set, for the paper's step counts. */
+export const IMAGENET_TRAIN = 1_281_167;
 
 /** The fields every result shares; the experiment fills in the rest. */
 export async function resultBase(
@@ -236,11 +310,11 @@ export async function resultBase(
 ): Promise<
   Omit<
     ExperimentResult,
-    "runs" | "metrics" | "comparison" | "claims" | "differences" | "plots" | "notes" | "config"
+    "runs" | "metrics" | "comparison" | "claims" | "differences" | "plots" | "notes" | "config" | "regime"
   >
 > {
   return {
-    schema: 1,
+    schema: 2,
     experiment: { id: exp.id, title: exp.title, paperRef: exp.paperRef },
     tier: ctx.tier,
     data: data
@@ -248,10 +322,21 @@ export async function resultBase(
         dataset: data.dataset,
         source: data.train.source,
         train: data.train.count,
+        val: data.val.count,
         test: data.test.count,
+        classes: data.train.classes.length,
+        fingerprint: data.fingerprint,
         note: data.note,
       }
-      : { dataset: "none", source: "no data: computed from the architectures", train: 0, test: 0 },
+      : {
+        dataset: "none",
+        source: "no data: computed from the architectures",
+        train: 0,
+        val: 0,
+        test: 0,
+        classes: 0,
+        fingerprint: "none",
+      },
     seeds,
     environment: await environment(await gpuBackend()),
     wallSeconds: (performance.now() - started) / 1000,

@@ -2,64 +2,99 @@
  * The large models of Table 3 (A, B, C) as models-abc, init-depth (model B is its 22-layer net), ensemble and
  * transfer train and test them, one recipe per tier, so all of them share the same trained models.
  *
- * Recipe (section 4): SGD with momentum 0.9, weight decay 5e-4, batch 128 (32 at the short tiers, see
- * BATCH_NOTE in small_family.ts), dropout 0.5 on fc1 and fc2, the backward form of He's init (Eq. 16) for the
- * conv layers, learning rate 0.01 (divided by 10 only in runs of 10 epochs or more: lib/experiments/recipe.ts;
- * the paper divides at plateaus, epochs 20 and 65 of 80 for model A); scale jittering with the
- * shorter side in [s, 2s] for crops of 7/8 s (the paper: [256, 512] for 224 crops), flips and PCA colour
- * altering; validation on centre crops at the smallest scale. Testing: 10-view at the middle scale and dense
- * multi-scale at 256, 384 and 480 scaled by 1/8 (32, 48, 60 for CIFAR's 32x32 images).
+ * Recipe (section 4, lib/experiments/recipe.ts): SGD with momentum 0.9, weight decay 5e-4, learning rate 0.01
+ * divided at validation plateaus in long runs, the backward form of He's init (Eq. 16) for the conv layers; scale
+ * jittering for crops of 7/8 s, flips and PCA colour altering; validation on centre crops. Testing: 10-view at the
+ * middle scale and dense multi-scale at the three scales of largeGeometry. At the short tiers the fc head, dropout
+ * and jitter differ from the paper as small_family.ts and largeDifferences say.
  */
 import type { InitScheme } from "../init.ts";
 import type { NetSpec } from "../models/network.ts";
-import { scaledLarge, type Scaling } from "../models/zoo.ts";
+import { scaledLarge, type Scaling, scalingText } from "../models/zoo.ts";
 import type { ActivationKind } from "../nn.ts";
 import type { TrainConfig } from "../train/trainer.ts";
-import { ensembleScores, type EvalResult, evaluateDense } from "../train/evaluate.ts";
-import { type LoadedData, storedScores, type TierData, type TrainedModel, trainNetwork } from "./common.ts";
-import { paperRecipe } from "./recipe.ts";
+import { type LoadedData, type TierData, type TrainedModel, trainNetwork } from "./common.ts";
+import { averageScores, type Scored, scoresOn } from "./measure.ts";
+import { paperRecipe, scheduleText } from "./recipe.ts";
 import { type Experiment, type RunContext, tierSettings } from "./registry.ts";
+
+/** Table 4: model A, dense testing, top-1 / top-5 % at scales 256, 384, 480 and combined. */
+export const TABLE4 = {
+  relu: [[26.25, 8.25], [24.77, 7.26], [25.46, 7.63], [24.02, 6.51]],
+  prelu: [[25.81, 8.08], [24.2, 7.03], [24.83, 7.39], [22.97, 6.28]],
+};
+/** Table 5 (10-view) and Table 6 (multi-scale dense), top-1 / top-5 %. */
+export const TABLE5: Record<string, [number, number]> = {
+  "A-ReLU": [26.48, 8.59],
+  "A-PReLU": [25.59, 8.23],
+  "B-PReLU": [25.53, 8.13],
+  "C-PReLU": [24.27, 7.38],
+};
+export const TABLE6: Record<string, [number, number]> = {
+  "A-ReLU": [24.02, 6.51],
+  "A-PReLU": [22.97, 6.28],
+  "B-PReLU": [22.85, 6.27],
+  "C-PReLU": [21.59, 5.71],
+};
 
 /** The large models' conv init: the backward form (Eq. 16), as the paper trained them. */
 export const LARGE_INIT: InitScheme = { kind: "he-backward" };
 
 export interface LargeTier extends TierData {
+  /** Epochs per run (a fraction trains that share of one epoch). */
   epochs: number;
   /** Seeds of A-ReLU and A-PReLU (the pair the claims compare); B and C are trained with the first. */
   seeds: number[];
   /** Widths of conv1 and the three stages of A and B (C widens them), fc head (paper: 96, 256/512/512, 4096). */
   scaling: Scaling;
   batch: number;
+  /** Training scale jitter: the shorter side is drawn from [s, jitter * s] (paper: 2, [256, 512]). */
+  jitter: number;
+  evalPoints: number;
   evalLimit: number;
+  /** Test images for the multi-view protocols (10-view, dense multi-scale); centre crop uses all. */
+  viewImages: number;
 }
 
 export const LARGE_TIERS: Record<string, LargeTier> = {
   smoke: {
-    trainPerClass: 50,
-    testPerClass: 10,
-    epochs: 1,
-    seeds: [1],
+    trainPerClass: 60,
+    valPerClass: 10,
+    testPerClass: 20,
+    epochs: 2,
+    seeds: [1, 2],
     scaling: { widths: [8, 8, 16, 16], fcUnits: 64, dropout: 0, head: "he" },
     batch: 32,
+    jitter: 1.25,
+    evalPoints: 3,
     evalLimit: 100,
+    viewImages: 100,
   },
   default: {
-    trainPerClass: 600,
-    testPerClass: 100,
-    epochs: 3,
-    seeds: [1, 2],
+    trainPerClass: null,
+    valPerClass: 500,
+    testPerClass: null,
+    epochs: 0.4,
+    seeds: [1, 2, 3],
     scaling: { widths: [16, 16, 32, 32], fcUnits: 256, dropout: 0, head: "he" },
-    batch: 32,
-    evalLimit: 500,
+    batch: 64,
+    jitter: 1.25,
+    evalPoints: 9,
+    evalLimit: 1000,
+    viewImages: 2000,
   },
   gpu: {
     trainPerClass: null,
+    valPerClass: 500,
     testPerClass: null,
     epochs: 30,
     seeds: [1, 2, 3],
     scaling: { widths: [48, 64, 128, 128], fcUnits: 1024, dropout: 0.5, head: "he" },
     batch: 128,
-    evalLimit: 2000,
+    jitter: 2,
+    evalPoints: 29,
+    evalLimit: 5000,
+    viewImages: 10000,
   },
 };
 
@@ -79,15 +114,21 @@ export interface LargeGeometry {
   scales: number[];
 }
 
-export function largeGeometry(data: LoadedData): LargeGeometry {
+/**
+ * The scales of a tier: validation and centre crops at the images' size s (the paper's 256), crops of 7/8 s
+ * (224), jitter [s, jitter * s], and the paper's test scales 256, 384 and 480 placed at the same relative
+ * positions in our jitter range (for jitter 2 they are s, 1.5 s and 1.875 s, the paper's own ratios).
+ */
+export function largeGeometry(data: LoadedData, tier: LargeTier): LargeGeometry {
   const side = data.train.height;
-  const s = (paper: number) => Math.round((side * paper) / 256);
+  const top = Math.round(side * tier.jitter);
+  const at = (paper: number) => Math.round(side + ((paper - 256) / 256) * (top - side));
   return {
     side,
-    crop: s(224),
-    jitter: [side, s(512)],
-    tenViewSide: s(384),
-    scales: [s(256), s(384), s(480)],
+    crop: Math.round((side * 224) / 256),
+    jitter: [side, top],
+    tenViewSide: at(384),
+    scales: [at(256), at(384), at(480)],
   };
 }
 
@@ -98,7 +139,7 @@ export function largeSpec(
   activation: ActivationKind,
   init: InitScheme = LARGE_INIT,
 ): NetSpec {
-  const { crop } = largeGeometry(data);
+  const { crop } = largeGeometry(data, tier);
   return scaledLarge(
     model,
     activation,
@@ -109,13 +150,8 @@ export function largeSpec(
   );
 }
 
-export function largeConfig(
-  tier: LargeTier,
-  data: LoadedData,
-  seed: number,
-  evalFractions: number[] = [0.5],
-): TrainConfig {
-  const { side, crop, jitter } = largeGeometry(data);
+export function largeConfig(tier: LargeTier, data: LoadedData, seed: number): TrainConfig {
+  const { side, crop, jitter } = largeGeometry(data, tier);
   return paperRecipe({
     epochs: tier.epochs,
     batch: tier.batch,
@@ -124,7 +160,7 @@ export function largeConfig(
     data,
     colour: true,
     val: { side, crop },
-    evalFractions,
+    evalPoints: tier.evalPoints,
     evalLimit: tier.evalLimit,
   });
 }
@@ -152,7 +188,93 @@ export function largeEntries(tier: LargeTier, seeds: number[] = tier.seeds): Lar
 }
 
 export function entryName(e: LargeEntry): string {
-  return `${e.model}-${e.activation === "relu" ? "ReLU" : "PReLU"} (seed ${e.seed})`;
+  return `${entryKind(e)} (seed ${e.seed})`;
+}
+
+/** "A-ReLU", "C-PReLU": the row of Tables 5 and 6. */
+export function entryKind(e: LargeEntry): string {
+  return `${e.model}-${e.activation === "relu" ? "ReLU" : "PReLU"}`;
+}
+
+/** Everything models-abc, ensemble and transfer measure of one trained large model. */
+export interface LargeMeasured {
+  entry: LargeEntry;
+  model: TrainedModel;
+  centre: Scored;
+  ten: Scored;
+  /** Dense testing at each of the tier's scales, and their equal-weight combination. */
+  dense: Scored[];
+  multi: Scored;
+}
+
+/** Trains (or loads) a model and scores it under every protocol (stored beside it). */
+export async function measureLarge(
+  ctx: RunContext,
+  exp: Experiment,
+  tier: LargeTier,
+  data: LoadedData,
+  e: LargeEntry,
+): Promise<LargeMeasured> {
+  const model = await trainLarge(ctx, exp, tier, data, e);
+  const g = largeGeometry(data, tier);
+  const limit = tier.viewImages;
+  const centre = await scoresOn(ctx, model, data, "test", {
+    kind: "views",
+    views: "center",
+    side: g.side,
+    crop: g.crop,
+  });
+  const ten = await scoresOn(ctx, model, data, "test", {
+    kind: "views",
+    views: "ten",
+    side: g.tenViewSide,
+    crop: g.crop,
+    limit,
+  });
+  const dense: Scored[] = [];
+  for (const scale of g.scales) {
+    dense.push(
+      await scoresOn(ctx, model, data, "test", { kind: "dense", scales: [scale], crop: g.crop, limit }),
+    );
+  }
+  const multi = averageScores(dense, data.train.classes.length);
+  ctx.log(
+    `   ${entryName(e)}: centre top-1 ${(100 * centre.top1Err).toFixed(2)}%, multi-scale ${
+      (100 * multi.top1Err).toFixed(2)
+    }%`,
+  );
+  return { entry: e, model, centre, ten, dense, multi };
+}
+
+/** How the large models' runs differ from the paper, for every result that trains them. */
+export function largeDifferences(tier: LargeTier, data: LoadedData): string[] {
+  const g = largeGeometry(data, tier);
+  const config = largeConfig(tier, data, tier.seeds[0]);
+  return [
+    `Data: ${data.train.count} ${data.dataset} training images (${data.val.count} more held out for validation), ` +
+    `${data.test.count} test images, not ImageNet; ${tier.epochs} epochs, not about 80.`,
+    `Scaled models: ${
+      scalingText(tier.scaling)
+    }; C widens B's stages by the paper's ratios; ${g.crop}x${g.crop} ` +
+    "crops, stages at 14, 7 and 4 (the paper: 56, 28, 14) without the pool after conv1, SPP {4,2,1} (the paper: " +
+    "{7,3,2,1}).",
+    `Scale jitter [${g.jitter.join(", ")}]${
+      tier.jitter < 2
+        ? ` (the paper's [s, 2s] is kept at the gpu tier: a ${tier.epochs}-epoch run would train on crops a quarter of the image it is tested on)`
+        : ""
+    }; test scales ${
+      g.scales.join(", ")
+    } for 256, 384, 480 at the same places in the jitter range; 10-view at ` +
+    `${g.tenViewSide} (the paper does not state Table 5's scale: UNCONFIRMED).`,
+    `Final errors: centre crop on the whole test set; 10-view and dense multi-scale on ${
+      Math.min(tier.viewImages, data.test.count)
+    } test images spread over it.`,
+    `Inputs mean-subtracted and divided by 64; batch ${tier.batch} instead of 128; ${
+      scheduleText(config)
+    }; the ` +
+    "backward form of He's init (Eq. 16) for the conv layers, as the paper trained them.",
+    "Errors on a 10-class task are not comparable to Table 4-6 values, only the differences between rows are.",
+  ];
 }
 
 /** Trains (or loads) one model of models-abc with the tier's recipe. */
@@ -170,40 +292,4 @@ export async function trainLarge(
     config: largeConfig(tier, data, e.seed),
     data,
   });
-}
-
-/** Dense testing at one scale (windows of the last conv map, flips), scores stored beside the model. */
-export async function denseAt(
-  ctx: RunContext,
-  model: TrainedModel,
-  data: LoadedData,
-  scale: number,
-): Promise<EvalResult & { scores: Float32Array }> {
-  const { crop } = largeGeometry(data);
-  return await storedScores(
-    ctx,
-    model,
-    { kind: "dense", scale, crop, test: data.test.name, count: data.test.count },
-    () =>
-      evaluateDense(model.net, data.test, {
-        scales: [scale],
-        crop,
-        norm: data.norm,
-        batchSize: 100,
-        keepScores: true,
-      }),
-  );
-}
-
-/** Dense testing at every scale of the tier and their equal-weight combination (Tables 4 and 6). */
-export async function denseMultiScale(
-  ctx: RunContext,
-  model: TrainedModel,
-  data: LoadedData,
-): Promise<{ perScale: EvalResult[]; combined: EvalResult }> {
-  const { scales } = largeGeometry(data);
-  const perScale: (EvalResult & { scores: Float32Array })[] = [];
-  for (const s of scales) perScale.push(await denseAt(ctx, model, data, s));
-  const combined = ensembleScores(perScale.map((r) => r.scores), data.test.labels, data.test.classes.length);
-  return { perScale, combined };
 }

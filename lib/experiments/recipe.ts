@@ -1,18 +1,16 @@
 /**
  * The paper's training recipe (section 4) as one function, so every experiment trains the same way: SGD with
- * momentum 0.9 (Caffe's form, Eq. 4) and weight decay 5e-4, a base learning rate of 0.01, centre-crop
- * validation. The paper divides the rate by 10 when the error plateaus (for model A at epochs 20 and 65 of 80),
- * the same epochs for the models it compares; here a run of at least SWITCH_MIN_EPOCHS epochs divides it once,
- * at 70% of training, and a shorter run keeps the base rate: it ends long before any plateau, and a switch there
- * can even collapse a plain ReLU net (measured: model A, seed 2, batch 32 fell back to chance within a quarter
- * epoch of a switch after 2 epochs, since the old velocity, no longer balanced by gradients of the same size,
- * carries the weights off; with the base rate kept it went on learning).
+ * momentum 0.9 (Caffe's form, Eq. 4) and weight decay 5e-4 (none on PReLU slopes), a base learning rate of 0.01,
+ * centre-crop validation on the split held out of the training set. The paper divides the rate by 10 when the
+ * validation error plateaus (for model A at epochs 20 and 65 of 80). Runs of at least PLATEAU_MIN_EPOCHS epochs
+ * do the same on our validation split; shorter runs keep the base rate, since they end long before any plateau.
  */
 import type { AugmentConfig } from "../data/augment.ts";
 import type { TrainConfig } from "../train/trainer.ts";
 import type { LoadedData } from "./common.ts";
 
 export interface RecipeOptions {
+  /** Epochs (a fraction trains that share of one). */
   epochs: number;
   batch: number;
   seed: number;
@@ -24,44 +22,43 @@ export interface RecipeOptions {
   colour: boolean;
   /** Validation: centre crops of `crop` from images resized to `side`. */
   val: { side: number; crop: number };
-  evalFractions: number[];
+  /** Evaluation points spread over the run (besides its start and end). */
+  evalPoints: number;
   evalLimit?: number;
 }
 
-export const SWITCH_MIN_EPOCHS = 10;
+export const PLATEAU_MIN_EPOCHS = 10;
 
 export function paperRecipe(o: RecipeOptions): TrainConfig {
+  const base = o.lr ?? 0.01;
   return {
     epochs: o.epochs,
     batchSize: o.batch,
     momentum: 0.9,
     weightDecay: 5e-4,
-    schedule: {
-      kind: "steps",
-      base: o.lr ?? 0.01,
-      milestones: o.epochs >= SWITCH_MIN_EPOCHS ? [Math.round(o.epochs * 0.7)] : [],
-      factor: 0.1,
-    },
+    schedule: o.epochs >= PLATEAU_MIN_EPOCHS
+      ? { kind: "plateau", base, factor: 0.1, patience: 3, minDelta: 0.002, maxDrops: 2 }
+      : { kind: "steps", base, milestones: [], factor: 0.1 },
     augment: o.augment,
     norm: o.data.norm,
     pca: o.colour ? o.data.pca : null,
     seed: o.seed,
     val: { views: "center", side: o.val.side, crop: o.val.crop, batchSize: 250 },
-    evalFractions: o.evalFractions,
+    evalPoints: o.evalPoints,
     ...(o.evalLimit === undefined ? {} : { evalLimit: o.evalLimit }),
     readEvery: 20,
   };
 }
 
-/** How a run's learning rate differs from the paper's plateau switches, for the result's list of differences. */
+/** How a run's learning rate differs from the paper's, for the result's list of differences. */
 export function scheduleText(config: TrainConfig): string {
   const s = config.schedule;
-  if (s.kind !== "steps") {
-    return `learning rate ${s.base}, divided by ${1 / s.factor} at plateaus as the paper does`;
+  if (s.kind === "plateau") {
+    return `learning rate ${s.base}, divided by ${1 / s.factor} when the validation error has not improved ` +
+      `for ${s.patience} epochs (at most ${s.maxDrops} times), as the paper does at plateaus`;
   }
   return s.milestones.length
-    ? `learning rate ${s.base} divided by ${1 / s.factor} after epoch ${
-      s.milestones.join(", ")
-    } of ${config.epochs} instead of at plateaus`
-    : `learning rate ${s.base} throughout: the paper divides it at plateaus (for model A after epochs 20 and 65 of 80), which a ${config.epochs}-epoch run does not reach`;
+    ? `learning rate ${s.base} divided by ${1 / s.factor} after epoch ${s.milestones.join(", ")}`
+    : `learning rate ${s.base} throughout: the paper divides it at plateaus (for model A after epochs 20 and 65 ` +
+      `of 80), which a ${config.epochs}-epoch run does not reach`;
 }

@@ -114,7 +114,7 @@ export interface Scaling {
   dropout: number;
   /**
    * fc initialization: "paper" keeps the paper's stds 0.01, 0.01, 0.001 as gains at the smaller fan-ins
-   * (fcInitKeepingGain); "he" gives the fc layers the conv layers' He init.
+   * (fcInitKeepingGain); "he" gives the fc layers He's init (forward form).
    */
   head: "paper" | "he";
 }
@@ -129,9 +129,13 @@ export function scalingText(s: Scaling): string {
 /** The SPP levels for a 32x32 net's last conv map (4x4 on 28x28 crops): the paper's pyramid, cut to fit. */
 export const SPP_32PX = [4, 2, 1];
 
+/**
+ * The fc layers' init: the paper's stds kept as gains, or He's forward form (fan-in): with the backward form a
+ * classifier's small fan-out (10 classes) would give it a std of sqrt(2/10) and logits far too large.
+ */
 function headInit(spec: NetSpec, paper: NetSpec, scaling: Scaling): InitScheme[] {
   if (scaling.head === "paper") return fcInitKeepingGain(spec, paper);
-  return spec.fcInit.map(() => spec.convInit);
+  return spec.fcInit.map(() => ({ kind: "he-forward" }));
 }
 
 /**

@@ -6,7 +6,7 @@
  * metric's floor (Metric.floor; 10% of the mean when the experiment gives none). Claim verdicts must match
  * exactly.
  */
-import { meanStd } from "../experiments/stats.ts";
+import { meanStd } from "./stats.ts";
 import { writeJsonAtomic } from "../util/fs.ts";
 import { type ExperimentResult, fmt, type Metric, validateResult, type Verdict } from "./result.ts";
 

@@ -15,11 +15,10 @@ import {
   commitText,
   comparisonTable,
   type ExperimentResult,
+  regimeText,
   runTable,
-  type Verdict,
 } from "./result.ts";
-
-export const VERDICTS: Verdict[] = ["reproduced", "not reproduced", "inconclusive"];
+import { type Tally, tally, type Verdict, VERDICTS } from "./claims.ts";
 
 export interface ReportEntry {
   id: string;
@@ -41,11 +40,15 @@ const TEMPLATE = (tier: string) =>
     "every time, so edit the experiments, not those blocks.",
     "",
     "How to read it: every claim of the paper that an experiment tests gets a verdict, **reproduced**, **not",
-    "reproduced** or **inconclusive**, by a rule fixed in the experiment's code before the run and printed beside",
-    "the verdict with the numbers behind it. The paper's numbers come from ImageNet-scale runs; ours from scaled",
-    "models on small data (see each experiment's list of differences), so compare the direction and size of",
-    "differences between rows, not the absolute errors. The paper's values are cited by table and figure from the",
-    "project's digest of the paper; [digitized] values were read off its plots.",
+    "reproduced** or **inconclusive**, by a rule declared once with the claim (lib/results/claims.ts) and printed",
+    "beside the verdict with the numbers behind it; every rule has a noise model (seeds, test images or the",
+    "validation sample) and can reach all three outcomes. A claim whose precondition fails (slopes that did not",
+    "move, nets that did not leave chance) is **not testable** at the tier, with the reason, and counted apart.",
+    "Analytic checks (exact computations, no training) are counted apart from empirical claims (trained nets).",
+    "Each trained experiment states its regime: SGD steps against the paper's, final error against chance. The",
+    "paper's numbers come from ImageNet-scale runs; ours from scaled models on small data (see each experiment's",
+    "list of differences), so compare the direction and size of differences between rows, not absolute errors.",
+    "The paper's values are cited by table and figure; [digitized] values were read off its plots.",
     "",
     "<!-- BEGIN GENERATED: summary -->",
     "<!-- END GENERATED: summary -->",
@@ -65,42 +68,63 @@ export function replaceBlock(doc: string, name: string, content: string[]): stri
   return doc.slice(0, a + begin.length) + "\n" + content.join("\n") + "\n" + doc.slice(b);
 }
 
-export function verdictCounts(results: ExperimentResult[]): Record<Verdict, number> {
-  const counts = { "reproduced": 0, "not reproduced": 0, "inconclusive": 0 } as Record<Verdict, number>;
-  for (const r of results) for (const c of r.claims) counts[c.verdict]++;
-  return counts;
+export function verdictCounts(results: ExperimentResult[]): Tally {
+  return tally(results.flatMap((r) => r.claims));
 }
 
-/** The headline: claims per verdict, per experiment and in all, with the runs' tier, data and adapter. */
+const TESTED: Verdict[] = ["reproduced", "not reproduced", "inconclusive"];
+
+function tallyText(t: Record<Verdict, number>): string {
+  const tested = TESTED.reduce((a, v) => a + t[v], 0);
+  return `${tested} tested: ${t["reproduced"]} reproduced, ${t["not reproduced"]} not reproduced, ${
+    t["inconclusive"]
+  } inconclusive; ${t["not testable"]} not testable at this tier`;
+}
+
+/**
+ * The headline: claims per verdict, empirical (trained nets) and analytic (exact computations) apart, "not
+ * testable" apart; per experiment its counts and its regime; then the runs' tier, data and adapter.
+ */
 export function summaryBlock(entries: ReportEntry[], tier: string): string[] {
   const done = entries.filter((e) => e.result).map((e) => e.result!);
   const total = verdictCounts(done);
-  const claims = done.reduce((a, r) => a + r.claims.length, 0);
   const lines = [
-    `**${claims} claims tested: ${total["reproduced"]} reproduced, ${
-      total["not reproduced"]
-    } not reproduced, ${total["inconclusive"]} inconclusive** (tier \`${tier}\`).`,
+    `Tier \`${tier}\`.`,
     "",
-    "| experiment | paper | reproduced | not reproduced | inconclusive | run time |",
+    `**Empirical claims (trained nets): ${tallyText(total.empirical)}.**`,
+    "",
+    `**Analytic checks (computed, no training; they can fail only through a bug): ${
+      tallyText(total.analytic)
+    }.**`,
+    "",
+    "| experiment | paper | empirical: reproduced / not / inconclusive / not testable | analytic: reproduced / not / inconclusive | regime | run time |",
     "| --- | --- | --- | --- | --- | --- |",
   ];
+  const four = (t: Record<Verdict, number>) => VERDICTS.map((v) => t[v]).join(" / ");
+  const three = (t: Record<Verdict, number>) => TESTED.map((v) => t[v]).join(" / ");
   for (const e of entries) {
     if (!e.result) {
       lines.push(`| \`${e.id}\` | ${cell(e.paperRef)} | — | — | — | not run at this tier |`);
       continue;
     }
     const c = verdictCounts([e.result]);
+    const g = e.result.regime;
+    const regime = g
+      ? `${g.steps} steps (${g.epochs.toFixed(2)} epochs) vs the paper's ${
+        g.paperSteps.toLocaleString("en-US")
+      }; error ${(100 * g.finalErr).toFixed(1)}% (chance ${(100 * g.chance).toFixed(0)}%)`
+      : "no training";
     lines.push(
-      `| [\`${e.id}\`](#${anchor(e)}) | ${cell(e.paperRef)} | ${c["reproduced"]} | ${c["not reproduced"]} | ${
-        c["inconclusive"]
+      `| [\`${e.id}\`](#${anchor(e)}) | ${cell(e.paperRef)} | ${four(c.empirical)} | ${three(c.analytic)} | ${
+        cell(regime)
       } | ${(e.result.wallSeconds / 60).toFixed(1)} min |`,
     );
   }
   const minutes = done.reduce((a, r) => a + r.wallSeconds, 0) / 60;
   lines.push(
-    `| **all** | | **${total["reproduced"]}** | **${total["not reproduced"]}** | **${
-      total["inconclusive"]
-    }** | ${minutes.toFixed(1)} min |`,
+    `| **all** | | **${four(total.empirical)}** | **${three(total.analytic)}** | | ${
+      minutes.toFixed(1)
+    } min |`,
     "",
   );
   const datasets = [...new Set(done.map((r) => r.data.dataset).filter((d) => d !== "none"))];
@@ -111,7 +135,7 @@ export function summaryBlock(entries: ReportEntry[], tier: string): string[] {
     `${r.experiment.id}: ${r.environment.fault}`
   );
   lines.push(
-    `Data: ${datasets.join(", ") || "none"} (each experiment's subset in its section of the report)${
+    `Data: ${datasets.join(", ") || "none"} (each experiment's splits in its section of the report)${
       notes.length ? `. **${notes.join("; ")}**` : ""
     }. Adapter: ${adapters.join("; ") || "—"}. Deno ${
       [...new Set(done.map((r) => r.environment.deno))].join(", ")
@@ -120,11 +144,19 @@ export function summaryBlock(entries: ReportEntry[], tier: string): string[] {
   if (faults.length) {
     lines.push("", `**Made with injected faults (not real results): ${faults.join("; ")}.**`);
   }
-  for (const v of VERDICTS) {
-    const list = done.flatMap((r) =>
-      r.claims.filter((c) => c.verdict === v).map((c) => `${c.text} (\`${r.experiment.id}\`)`)
-    );
-    lines.push("", `**${v[0].toUpperCase()}${v.slice(1)} (${list.length}):** ${list.join("; ") || "none"}.`);
+  for (const category of ["empirical", "analytic"] as const) {
+    for (const v of VERDICTS) {
+      const list = done.flatMap((r) =>
+        r.claims.filter((c) => (c.category ?? "empirical") === category && c.verdict === v).map((c) =>
+          `${c.text} (\`${r.experiment.id}\`)`
+        )
+      );
+      if (!list.length) continue;
+      lines.push(
+        "",
+        `**${category[0].toUpperCase()}${category.slice(1)}, ${v} (${list.length}):** ${list.join("; ")}.`,
+      );
+    }
   }
   return lines;
 }
@@ -151,6 +183,7 @@ export function experimentsBlock(entries: ReportEntry[], tier: string): string[]
       "",
     );
     lines.push(...runTable(r), "");
+    if (r.regime) lines.push(`**Regime.** ${regimeText(r.regime)}`, "");
     if (r.comparison.length) lines.push("### Paper and ours", "", ...comparisonTable(r), "");
     if (r.claims.length) lines.push("### Claims", "", ...claimsTable(r), "");
     if (r.plots.length) {

@@ -6,22 +6,10 @@
 import type { EpochRecord, EvalPoint } from "../train/trainer.ts";
 import type { Environment } from "../util/environment.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../util/fs.ts";
-import { meanStd } from "../experiments/stats.ts";
+import { meanStd } from "./stats.ts";
 
-export type Verdict = "reproduced" | "not reproduced" | "inconclusive";
-
-export interface Claim {
-  id: string;
-  /** The paper's claim, in a sentence. */
-  text: string;
-  /** Where the paper makes it, with its numbers. */
-  paper: string;
-  verdict: Verdict;
-  /** The rule that turns our measurements into the verdict, stated before looking at them. */
-  rule: string;
-  /** Our numbers behind the verdict. */
-  evidence: string;
-}
+import type { Claim } from "./claims.ts";
+export type { Claim, Verdict } from "./claims.ts";
 
 export interface Comparison {
   metric: string;
@@ -35,6 +23,8 @@ export interface Comparison {
 export interface RunRecord {
   label: string;
   seed: number;
+  /** SGD steps of the run. */
+  steps: number;
   epochs: EpochRecord[];
   points: EvalPoint[];
   final: Record<string, number>;
@@ -55,11 +45,42 @@ export interface Metric {
   floor?: number;
 }
 
+/**
+ * How far the trained nets got: SGD steps and epochs against the paper's, and the final error against chance and
+ * the paper's, so a reader can tell which regime a number comes from.
+ */
+export interface Regime {
+  steps: number;
+  epochs: number;
+  paperSteps: number;
+  paperEpochs: number;
+  /** Mean final top-1 error of the experiment's nets (fraction) on the test set. */
+  finalErr: number;
+  chance: number;
+  /** The paper's comparable final error (fraction), when there is one. */
+  paperErr: number | null;
+  /** One sentence: e.g. "early training: 0.4 of the paper's 75 epochs ...". */
+  text: string;
+}
+
 export interface ExperimentResult {
-  schema: 1;
+  schema: 2;
   experiment: { id: string; title: string; paperRef: string };
   tier: string;
-  data: { dataset: string; source: string; train: number; test: number; note?: string };
+  data: {
+    dataset: string;
+    source: string;
+    train: number;
+    /** Images held out from the training set for choices made from data (schedules, ensemble members). */
+    val: number;
+    test: number;
+    classes: number;
+    /** A content fingerprint of the data (SHA-256 over the splits' pixels and labels, first 16 hex). */
+    fingerprint: string;
+    note?: string;
+  };
+  /** Null for experiments that train nothing (exact computations). */
+  regime: Regime | null;
   seeds: number[];
   config: Record<string, unknown>;
   environment: Environment;
@@ -84,7 +105,7 @@ export function validateResult(value: unknown, where = "result.json"): Experimen
   const r = value as ExperimentResult;
   const problems: string[] = [];
   const need = (cond: boolean, what: string) => cond || problems.push(what);
-  need(r?.schema === 1, "schema must be 1");
+  need(r?.schema === 2, "schema must be 2");
   need(typeof r?.experiment?.id === "string", "experiment.id");
   need(typeof r?.experiment?.paperRef === "string", "experiment.paperRef");
   need(typeof r?.tier === "string", "tier");
@@ -96,8 +117,11 @@ export function validateResult(value: unknown, where = "result.json"): Experimen
   need(Array.isArray(r?.comparison), "comparison");
   need(
     Array.isArray(r?.claims) &&
-      r.claims.every((c) => ["reproduced", "not reproduced", "inconclusive"].includes(c.verdict) && !!c.rule),
-    "claims (each with a verdict and a rule)",
+      r.claims.every((c) =>
+        ["reproduced", "not reproduced", "inconclusive", "not testable"].includes(c.verdict) && !!c.rule &&
+        ["analytic", "empirical"].includes(c.category)
+      ),
+    "claims (each with a verdict, a rule and a category)",
   );
   need(Array.isArray(r?.differences), "differences");
   need(
@@ -134,9 +158,11 @@ export function commitText(r: ExperimentResult): string {
 }
 
 export function dataText(r: ExperimentResult): string {
-  return `${r.data.dataset}: ${r.data.train} train / ${r.data.test} test images (${r.data.source})${
-    r.data.note ? `. **${r.data.note}**` : ""
-  }`;
+  if (r.data.train === 0 && r.data.test === 0) return r.data.source;
+  return `${r.data.dataset}: ${r.data.train} train / ${r.data.val} validation (held out of train) / ${r.data.test} ` +
+    `test images, ${r.data.classes} classes, fingerprint ${r.data.fingerprint} (${r.data.source})${
+      r.data.note ? `. **${r.data.note}**` : ""
+    }`;
 }
 
 /** The run's record: data, seeds, adapter, Deno, commit, time, date (and an injected fault, if any). */
@@ -174,9 +200,20 @@ export function claimsTable(r: ExperimentResult): string[] {
     "| claim | paper | verdict | evidence | rule |",
     "| --- | --- | --- | --- | --- |",
     ...r.claims.map((c) =>
-      `| ${cell(c.text)} | ${cell(c.paper)} | **${c.verdict}** | ${cell(c.evidence)} | ${cell(c.rule)} |`
+      `| ${cell(c.text)} (${c.category}) | ${cell(c.paper)} | **${c.verdict}**${
+        c.notTestable ? `: ${cell(c.notTestable)}` : ""
+      } | ${cell(c.evidence)} | ${cell(c.rule)} |`
     ),
   ];
+}
+
+export function regimeText(g: Regime): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  return `${g.text} ${g.steps} SGD steps (${g.epochs.toFixed(2)} epochs) against the paper's ${
+    g.paperSteps.toLocaleString("en-US")
+  } (${g.paperEpochs} epochs); final top-1 error ${pct(g.finalErr)} against chance ${pct(g.chance)}${
+    g.paperErr === null ? "" : ` and the paper's ${pct(g.paperErr)}`
+  }.`;
 }
 
 export function renderMarkdown(r: ExperimentResult): string {
@@ -188,6 +225,7 @@ export function renderMarkdown(r: ExperimentResult): string {
     ...runTable(r),
     "",
   ];
+  if (r.regime) lines.push("## Regime", "", regimeText(r.regime), "");
   if (r.comparison.length) lines.push("## Paper and ours", "", ...comparisonTable(r), "");
   if (r.claims.length) lines.push("## Claims", "", ...claimsTable(r), "");
   if (r.runs.some((run) => run.epochs.length)) {
@@ -200,7 +238,9 @@ export function renderMarkdown(r: ExperimentResult): string {
     for (const run of r.runs) {
       const last = run.epochs.at(-1);
       lines.push(
-        `| ${run.label} | ${run.seed} | ${run.epochs.length} | ${last ? last.trainLoss.toFixed(4) : "—"} | ` +
+        `| ${run.label} | ${run.seed} | ${last ? last.epoch.toFixed(2) : 0} | ${
+          last ? last.trainLoss.toFixed(4) : "—"
+        } | ` +
           `${last ? (100 * last.valTop1Err).toFixed(2) + "%" : "—"} | ${
             last ? (100 * last.valTop5Err).toFixed(2) + "%" : "—"
           } | ` +

@@ -1,0 +1,143 @@
+/**
+ * The variance analysis of ICCV Eq. 9-16 measured on random nets: a plain stack of 3x3 convolutions with ReLU is
+ * initialized, a random batch is propagated forward and a random gradient backward, and the std of every layer's
+ * response y_l and input gradient dx_l is recorded. Convolutions run on a torus (wrap-around padding), so no
+ * border of zeros biases either pass.
+ */
+import type { Backend, Storage } from "../backend.ts";
+import { convGeometry } from "../geometry.ts";
+import { type InitScheme, initWeights } from "../init.ts";
+import { Rng } from "../rng.ts";
+import { lineChart } from "../results/svg.ts";
+
+export interface StackSpec {
+  name: string;
+  /** Filters of each conv layer; layer 1 sees `inChannels`. */
+  filters: number[];
+  inChannels: number;
+}
+
+export interface Trace {
+  /** std of y_l, l = 1..L. */
+  response: number[];
+  /** std of dx_l (gradient at the input of layer l), l = 1..L + 1; dx_{L+1} is the N(0, 1) gradient injected. */
+  gradient: number[];
+}
+
+/**
+ * Forward: y_l = W_l * x_l, x_{l+1} = relu(y_l). Backward from a N(0, 1) gradient dx_{L+1} at the last ReLU's
+ * output, as in Eq. 15: dy_l = relu'(y_l) dx_{l+1} and dx_l = W_l^T dy_l, with the backend's primitives directly.
+ */
+export async function trace(
+  backend: Backend,
+  stack: StackSpec,
+  scheme: InitScheme,
+  side: number,
+  batch: number,
+  seed: number,
+): Promise<Trace> {
+  const rng = new Rng(seed);
+  const L = stack.filters.length;
+  let channels = stack.inChannels;
+  let x: Storage = backend.upload(
+    Float32Array.from({ length: batch * channels * side * side }, () => rng.normal()),
+  );
+  const weights: Storage[] = [];
+  const geoms = [];
+  const ys: Storage[] = [];
+  const sums: [Storage, Storage][] = [];
+  for (let l = 0; l < L; l++) {
+    const shape = [stack.filters[l], channels, 3, 3];
+    const w = backend.upload(initWeights(scheme, shape, rng));
+    // On a torus: wrap-pad by 1, then an unpadded 3x3 conv keeps the side.
+    const g = convGeometry([batch, channels, side + 2, side + 2], shape, 1, 0);
+    const padded = backend.circularPad(x, batch * channels, side, side, 1, false);
+    const y = backend.conv2d(padded, w, null, g);
+    backend.release(padded);
+    sums.push(moments(backend, y));
+    const next = backend.activation(y, null, 0, 1, 1);
+    backend.release(x);
+    x = next;
+    weights.push(w);
+    geoms.push(g);
+    ys.push(y);
+    channels = stack.filters[l];
+  }
+  backend.release(x);
+  let dx: Storage = backend.upload(
+    Float32Array.from({ length: batch * channels * side * side }, () => rng.normal()),
+  );
+  const gradSums: [Storage, Storage][] = new Array(L + 1);
+  gradSums[L] = moments(backend, dx);
+  for (let l = L - 1; l >= 0; l--) {
+    const dy = backend.activationGradInput(dx, ys[l], null, 0, 1, 1);
+    backend.release(dx);
+    const dPadded = backend.conv2dGradInput(dy, weights[l], geoms[l]);
+    backend.release(dy);
+    dx = backend.circularPad(dPadded, batch * geoms[l].cin, side, side, 1, true);
+    backend.release(dPadded);
+    gradSums[l] = moments(backend, dx);
+  }
+  backend.release(dx);
+  const read = async ([mean, meanSq]: [Storage, Storage]) => {
+    const m = (await backend.read(mean))[0];
+    return Math.sqrt(Math.max((await backend.read(meanSq))[0] - m * m, 0));
+  };
+  const response = await Promise.all(sums.map(read));
+  const gradient = await Promise.all(gradSums.map(read));
+  [...weights, ...ys, ...sums.flat(), ...gradSums.flat()].forEach((s) => backend.release(s));
+  return { response, gradient };
+}
+
+/** Mean and mean of squares of a storage, kept on the device until the end of the trace. */
+function moments(backend: Backend, s: Storage): [Storage, Storage] {
+  const n = s.length;
+  const sq = backend.mul(s, s, 1);
+  const meanSq = backend.channelSum(sq, null, 1, 1, n, 1 / n, "sum");
+  backend.release(sq);
+  return [backend.channelSum(s, null, 1, 1, n, 1 / n, "sum"), meanSq];
+}
+
+/**
+ * The std ratio the equations describe: they are about expected variances, so variance ratios are averaged over
+ * seeds (one realization of a deep stack scatters log-normally around it), then the square root is taken.
+ */
+export function stdRatio(traces: Trace[], what: keyof Trace, top: number, bottom: number): number {
+  const ratios = traces.map((t) => (t[what][top] / t[what][bottom]) ** 2);
+  return Math.sqrt(ratios.reduce((a, b) => a + b, 0) / ratios.length);
+}
+
+/** Response and gradient std per layer for every stack and scheme (first seed), log scale. */
+export function tracePlots(
+  stacks: StackSpec[],
+  schemes: string[],
+  results: Record<string, Record<string, Trace[]>>,
+): { file: string; caption: string; svg: string }[] {
+  return stacks.flatMap((stack, i) => {
+    const series = (what: keyof Trace) =>
+      schemes.map((label) => ({
+        name: label,
+        points: results[stack.name][label][0][what].map((v, l) => [l + 1, v] as [number, number]),
+      }));
+    const chart = (what: keyof Trace, title: string, yLabel: string) =>
+      lineChart({
+        title: `${stack.name}: ${title}`,
+        xLabel: "layer",
+        yLabel,
+        series: series(what),
+        logY: true,
+      });
+    return [
+      {
+        file: `response-${i}.svg`,
+        caption: "response std per layer (first seed)",
+        svg: chart("response", "response std", "std of y_l (log)"),
+      },
+      {
+        file: `gradient-${i}.svg`,
+        caption: "input-gradient std per layer (first seed)",
+        svg: chart("gradient", "gradient std", "std of dx_l (log)"),
+      },
+    ];
+  });
+}

@@ -1,0 +1,63 @@
+/**
+ * Training batches as pure functions of (seed, epoch, step): the epoch's image order, each image's augmentation
+ * and the step's dropout masks all come from hashes of those three numbers, so a run resumed at any step sees
+ * exactly the batches an uninterrupted run would have.
+ */
+import { type AugmentConfig, augmentInto, type Normalization, type PcaBasis } from "../data/augment.ts";
+import type { ImageSet } from "../data/dataset.ts";
+import { Rng } from "../rng.ts";
+import { hash2 } from "../util/hash.ts";
+
+export interface BatchRecipe {
+  batchSize: number;
+  augment: AugmentConfig;
+  norm: Normalization;
+  pca: PcaBasis | null;
+  seed: number;
+}
+
+export interface Batch {
+  /** [batch, channels, crop, crop] pixels, normalized. */
+  x: Float32Array;
+  labels: number[];
+  /** Seeds this step's dropout masks. */
+  dropoutSeed: number;
+}
+
+/** The image order of one epoch: a seeded shuffle of the whole set. */
+export function epochOrder(seed: number, epoch: number, count: number): number[] {
+  const order = Array.from({ length: count }, (_, i) => i);
+  new Rng(hash2(seed, 0xe90c + epoch)).shuffle(order);
+  return order;
+}
+
+/** Whole batches per epoch (the last partial batch of an epoch is dropped, as Caffe's data layer does). */
+export function stepsPerEpoch(set: ImageSet, batchSize: number): number {
+  const steps = Math.floor(set.count / batchSize);
+  if (steps < 1) {
+    throw new Error(`training set of ${set.count} images is smaller than one batch (${batchSize})`);
+  }
+  return steps;
+}
+
+/** Batch `step` of an epoch whose order is `order`. */
+export function makeBatch(
+  set: ImageSet,
+  order: number[],
+  epoch: number,
+  step: number,
+  r: BatchRecipe,
+): Batch {
+  const rng = new Rng(hash2(hash2(r.seed, epoch), step));
+  const { channels } = set;
+  const crop = r.augment.crop;
+  const per = channels * crop * crop;
+  const x = new Float32Array(r.batchSize * per);
+  const labels = new Array<number>(r.batchSize);
+  for (let i = 0; i < r.batchSize; i++) {
+    const index = order[step * r.batchSize + i];
+    augmentInto(set, index, r.augment, r.norm, r.pca, rng, x, i * per);
+    labels[i] = set.labels[index];
+  }
+  return { x, labels, dropoutSeed: rng.nextU32() };
+}

@@ -1,0 +1,88 @@
+/**
+ * One SGD step on a batch, with the epoch's loss and top-1 count accumulated on the device (read back only every
+ * few steps), and the guard that stops a diverging run.
+ */
+import type { Backend } from "../backend.ts";
+import type { Network } from "../models/network.ts";
+import * as ops from "../ops.ts";
+import type { Sgd } from "../optim.ts";
+import { keep, Tensor, tidy } from "../tensor.ts";
+import type { Batch } from "./batches.ts";
+
+export class NonFiniteLossError extends ops.NonFiniteError {}
+
+/** Device-side sums of the loss and of [top-1, top-5] correct counts over the steps of an epoch. */
+export class Accumulators {
+  private lossSum: Tensor;
+  private counts: Tensor;
+
+  constructor(backend: Backend, loss = 0, correct = 0) {
+    this.lossSum = Tensor.fromArray(backend, [loss], [1]);
+    this.counts = Tensor.fromArray(backend, [correct, 0], [2]);
+  }
+
+  add(loss: Tensor, counts: Tensor): { loss: Tensor; counts: Tensor } {
+    return { loss: keep(ops.add(this.lossSum, loss)), counts: keep(ops.add(this.counts, counts)) };
+  }
+
+  replace(next: { loss: Tensor; counts: Tensor }): void {
+    this.lossSum.dispose();
+    this.counts.dispose();
+    this.lossSum = next.loss;
+    this.counts = next.counts;
+  }
+
+  async loss(): Promise<number> {
+    return (await this.lossSum.toArray())[0];
+  }
+
+  async correct(): Promise<number> {
+    return (await this.counts.toArray())[0];
+  }
+
+  dispose(): void {
+    this.lossSum.dispose();
+    this.counts.dispose();
+  }
+}
+
+/** Forward, cross-entropy, backward and one SGD update; the loss and counts join `acc`. */
+export function sgdStep(
+  net: Network,
+  sgd: Sgd,
+  batch: Batch,
+  channels: number,
+  crop: number,
+  acc: Accumulators,
+) {
+  const n = batch.labels.length;
+  const next = tidy(() => {
+    const xs = Tensor.fromArray(net.backend, batch.x, [n, channels, crop, crop]);
+    const ys = Tensor.fromArray(net.backend, batch.labels, [n]);
+    const logits = net.forward(xs, { training: true, seed: batch.dropoutSeed });
+    const loss = ops.softmaxCrossEntropy(logits, ys);
+    const correct = ops.topkCorrect(logits, ys, 5);
+    loss.backward();
+    sgd.step();
+    sgd.zeroGrad();
+    return acc.add(loss, correct);
+  });
+  acc.replace(next);
+}
+
+/** Throws (after freeing the accumulators) when the summed loss is NaN or Inf. */
+export function checkFinite(
+  lossSum: number,
+  epoch: number,
+  step: number,
+  checkpointPath: string | null,
+  acc: Accumulators,
+): void {
+  if (Number.isFinite(lossSum)) return;
+  acc.dispose();
+  throw new NonFiniteLossError(
+    `training loss became ${lossSum} in epoch ${epoch + 1}, at or before step ${step}: training diverged. ` +
+      `The last good checkpoint is kept${checkpointPath ? ` (${checkpointPath})` : ""}; lower the ` +
+      `learning rate or check the initialization.`,
+  );
+}
