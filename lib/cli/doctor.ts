@@ -5,6 +5,7 @@
  */
 import { WebGpuBackend } from "../webgpu/backend.ts";
 import { getEngine } from "../webgpu/engine.ts";
+import { driverInfo } from "../webgpu/driver.ts";
 import { isTemplated, listKernels } from "../webgpu/kernel_source.ts";
 import * as ops from "../ops.ts";
 import { Tensor, tidy } from "../tensor.ts";
@@ -33,8 +34,16 @@ export async function runDoctor(log: (line: string) => void = console.log): Prom
   log(`WebGPU adapter: ${a.description || "(no description)"}`);
   log(`  vendor ${a.vendor || "-"}, architecture ${a.architecture || "-"}, device ${a.device || "-"}`);
   log(`  fallback (software) adapter: ${a.isFallbackAdapter ? "yes" : "no"}`);
+  const driver = await driverInfo();
   log(
-    `  Vulkan drivers (ICD files): ${vulkanDrivers().join(", ") || "none (WebGPU may be running on OpenGL)"}`,
+    `  graphics API: ${a.api}${
+      a.api === "vulkan" ? " (rectifiers asks for Vulkan only; RECTIFIERS_ALLOW_GL=1 allows OpenGL)" : ""
+    }`,
+  );
+  log(
+    `  Vulkan driver manifests: ${driver.icds.join(", ") || "none"}; Mesa ${
+      driver.mesa ?? "version unknown"
+    }`,
   );
   log("Limits (required by our kernels / requested / offered by the adapter):");
   for (const l of engine.limitReport) {
@@ -46,6 +55,16 @@ export async function runDoctor(log: (line: string) => void = console.log): Prom
   }
 
   const checks: Check[] = [];
+  // The adapter must be on the API it reports: Vulkan unless OpenGL was allowed, and with a Vulkan driver present.
+  checks.push({
+    name: "graphics API",
+    ok: a.api !== "vulkan" || driver.icds.length > 0,
+    detail: a.api === "vulkan"
+      ? (driver.icds.length
+        ? `Vulkan, driver ${driver.icds.map((f) => f.split("/").pop()).join(", ")}`
+        : "Vulkan requested but no driver manifest found")
+      : `${a.api} (not restricted to Vulkan: the adapter may be Mesa's much slower OpenGL one)`,
+  });
   const gpu = new WebGpuBackend(engine);
   const kernels = listKernels();
   try {
@@ -90,15 +109,4 @@ export async function runDoctor(log: (line: string) => void = console.log): Prom
   const ok = checks.every((c) => c.ok);
   log(ok ? "doctor: all checks passed" : "doctor: some checks FAILED (see above)");
   return ok;
-}
-
-/** Installed Vulkan driver manifests: lavapipe shows as lvp_icd.*.json. */
-function vulkanDrivers(): string[] {
-  const found: string[] = [];
-  for (const dir of ["/usr/share/vulkan/icd.d", "/etc/vulkan/icd.d"]) {
-    try {
-      for (const e of Deno.readDirSync(dir)) if (e.name.endsWith(".json")) found.push(e.name);
-    } catch { /* no such folder */ }
-  }
-  return found;
 }

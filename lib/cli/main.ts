@@ -13,6 +13,7 @@ import { writeTierReport } from "./report.ts";
 import {
   checkTier,
   context,
+  prepareRun,
   runExperiments,
   type RunOptions,
   selectExperiments,
@@ -22,10 +23,26 @@ import "../../experiments/index.ts";
 
 export { selectExperiments };
 
-function parseSeeds(value: string): number[] {
-  const seeds = value.split(",").map((s) => Number(s.trim()));
+/** Seeds: non-negative integers, none empty, none repeated (a repeated seed is not an independent run). */
+export function parseSeeds(value: string): number[] {
+  const parts = value.split(",").map((s) => s.trim());
+  if (parts.some((s) => s === "")) {
+    throw new InvalidArgumentError(
+      `--seeds ${value} has an empty entry; give integers separated by commas, e.g. 1,2,3`,
+    );
+  }
+  const seeds = parts.map(Number);
   if (seeds.some((s) => !Number.isInteger(s) || s < 0)) {
     throw new InvalidArgumentError("seeds must be non-negative integers separated by commas, e.g. 1,2,3");
+  }
+  const repeated = seeds.filter((s, i) => seeds.indexOf(s) !== i);
+  if (repeated.length) {
+    throw new InvalidArgumentError(
+      `--seeds ${value} repeats seed ${
+        repeated[0]
+      }: the same seed trains the same net, so the copies are not ` +
+        "independent runs and would narrow the intervals falsely; give distinct seeds",
+    );
   }
   return seeds;
 }
@@ -43,6 +60,10 @@ function addRunOptions(cmd: Command): Command {
     .option("--out <dir>", "results folder", "results")
     .option("--resume", "continue from the last checkpoints")
     .option("--retrain", "train again even the models that finished training earlier with the same code")
+    .addOption(
+      new Option("--on-corrupt <action>", "what to do with a damaged stored model or checkpoint")
+        .choices(["stop", "retrain"]).default("stop"),
+    )
     .addOption(
       new Option("--progress <mode>", "progress display").choices(["auto", "bar", "lines", "none"]).default(
         "auto",
@@ -79,6 +100,7 @@ export function buildProgram(): Command {
     }
     const exp = getExperiment(id);
     checkTier(exp, opts.tier);
+    await prepareRun(opts);
     await exp.run(context(opts, stopOnInterrupt()));
   });
 
@@ -95,6 +117,7 @@ export function buildProgram(): Command {
       );
       return;
     }
+    await prepareRun(opts);
     const failed = await runExperiments(selected, opts);
     const report = await writeTierReport(opts.out, opts.tier);
     console.log(

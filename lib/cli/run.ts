@@ -20,7 +20,41 @@ export interface RunOptions {
   out: string;
   resume?: boolean;
   retrain?: boolean;
+  /** A damaged stored model or checkpoint: stop with its path (default), or train it again. */
+  onCorrupt?: "stop" | "retrain";
   progress: ProgressMode;
+}
+
+/**
+ * Checks, before any work, what would otherwise fail only after hours of training: --data-dir must be a folder,
+ * and --out must be a folder this process can write (it is made if missing, and a probe file written and
+ * removed).
+ */
+export async function prepareRun(opts: Pick<RunOptions, "dataDir" | "out">): Promise<void> {
+  if (opts.dataDir !== undefined) {
+    let isDir = false;
+    try {
+      isDir = (await Deno.stat(opts.dataDir)).isDirectory;
+    } catch { /* missing */ }
+    if (!isDir) {
+      throw new Error(
+        `--data-dir ${opts.dataDir} does not exist or is not a folder: pass the folder that holds the dataset`,
+      );
+    }
+  }
+  const probe = `${opts.out}/.write-probe-${Deno.pid}`;
+  try {
+    await Deno.mkdir(opts.out, { recursive: true });
+    await Deno.writeTextFile(probe, "");
+    await Deno.remove(probe);
+  } catch (e) {
+    throw new Error(
+      `--out ${opts.out} cannot be written (${
+        (e as Error).message
+      }): pick a folder you can write, or fix its ` +
+        "permissions, before any training starts",
+    );
+  }
 }
 
 /** Ctrl-C asks training to checkpoint and stop at the next step; a second Ctrl-C quits at once. */
@@ -47,6 +81,7 @@ export function context(opts: RunOptions, stopSignal: { requested: boolean }): R
     outDir: opts.out,
     resume: opts.resume ?? false,
     retrain: opts.retrain ?? false,
+    onCorrupt: opts.onCorrupt ?? "stop",
     progress: opts.progress,
     stopSignal,
     log: (line) => console.log(line),
@@ -67,6 +102,7 @@ export function selectExperiments(tier: Tier, only?: string): Experiment[] {
 }
 
 /** Runs experiments one after another, going on past failures; returns the ids that failed. */
+// prepareRun is called by the commands before this, so a bad --out fails before the first experiment.
 export async function runExperiments(selected: Experiment[], opts: RunOptions): Promise<string[]> {
   const stop = stopOnInterrupt();
   const failed: string[] = [];

@@ -7,7 +7,7 @@ import { cached, statKey } from "./cache.ts";
 import { CIFAR10_CLASSES, cifarBinaryFiles, loadCifarBinary } from "./cifar_binary.ts";
 import { DataError, type ImageSet } from "./dataset.ts";
 import { download, extractTar, type RemoteFile } from "./download.ts";
-import { listFolder, loadFolder } from "./folder.ts";
+import { checkSameClasses, listFolder, listingKey, loadFolder } from "./folder.ts";
 import { idxPath, loadIdxPair, readIdx } from "./idx.ts";
 import { exists, sha256Hex, writeFileAtomic } from "../util/fs.ts";
 import { cacheRoot, PROJECT_ROOT, SHARED_DATASETS } from "../util/paths.ts";
@@ -164,7 +164,9 @@ export async function loadSplit(
   const setName = `${name}/${split}`;
   if (found.form === "folder") {
     const listing = listFolder(found.root, split);
-    const key = sha256Hex(JSON.stringify(listing.files.map((f) => [f.path, f.size])));
+    const other = split === "train" ? "test" : "train";
+    checkSameClasses(found.root, { [split]: listing, [other]: listFolder(found.root, other) });
+    const key = listingKey(listing);
     return await cached(setName, key, () => {
       log(`decoding ${listing.files.length} images of ${found.root}/${split} (once; cached afterwards)`);
       return loadFolder(found.root, split, { name: setName, listing, log });

@@ -4,12 +4,13 @@
  */
 import { checkImageSet, DataError, type ImageSet } from "./dataset.ts";
 import { decodeImage, fitSquare } from "./decode.ts";
+import { createHash } from "node:crypto";
 
 const IMAGE = /\.(jpe?g|png)$/i;
 
 export interface FolderListing {
   classes: string[];
-  files: { path: string; label: number; size: number }[];
+  files: { path: string; label: number; size: number; mtime: number }[];
 }
 
 export function listFolder(root: string, split: string): FolderListing {
@@ -23,17 +24,61 @@ export function listFolder(root: string, split: string): FolderListing {
   if (!classes.length) throw new DataError(`image folder ${dir} has no class folders`);
   const files: FolderListing["files"] = [];
   classes.forEach((cls, label) => {
-    const names = [...Deno.readDirSync(`${dir}/${cls}`)].filter((e) => e.isFile && IMAGE.test(e.name)).map((
-      e,
-    ) => e.name)
-      .sort();
+    let names: string[];
+    try {
+      names = [...Deno.readDirSync(`${dir}/${cls}`)].filter((e) => e.isFile && IMAGE.test(e.name)).map((e) =>
+        e.name
+      )
+        .sort();
+    } catch (e) {
+      throw new DataError(`cannot read the class folder ${dir}/${cls}: ${(e as Error).message}`);
+    }
+    // An empty class would still get a label and shift every later class's label against the other split.
+    if (!names.length) {
+      throw new DataError(
+        `class folder ${dir}/${cls} holds no .jpg or .png images: remove it or add its images (an empty class ` +
+          "would shift the labels of the classes after it)",
+      );
+    }
     for (const name of names) {
       const path = `${dir}/${cls}/${name}`;
-      files.push({ path, label, size: Deno.statSync(path).size });
+      const st = Deno.statSync(path);
+      files.push({ path, label, size: st.size, mtime: st.mtime?.getTime() ?? 0 });
     }
   });
-  if (!files.length) throw new DataError(`image folder ${dir} holds no .jpg or .png files`);
   return { classes, files };
+}
+
+/** The class lists of a folder's splits must be the same, or labels would mean different classes. */
+export function checkSameClasses(root: string, listings: Record<string, FolderListing>): void {
+  const [first, ...rest] = Object.entries(listings);
+  for (const [split, l] of rest) {
+    const a = first[1].classes;
+    const b = l.classes;
+    if (a.length === b.length && a.every((c, i) => c === b[i])) continue;
+    const onlyA = a.filter((c) => !b.includes(c));
+    const onlyB = b.filter((c) => !a.includes(c));
+    throw new DataError(
+      `${root}: the class folders of ${first[0]}/ and ${split}/ differ` +
+        (onlyA.length ? `; only in ${first[0]}/: ${onlyA.join(", ")}` : "") +
+        (onlyB.length ? `; only in ${split}/: ${onlyB.join(", ")}` : "") +
+        ". Both splits need the same classes, or a label would mean different classes in each.",
+    );
+  }
+}
+
+/**
+ * The decoded cache's key for a listing: every file's path, size and modification time, plus the SHA-256 of the
+ * content of up to `sample` files spread over the set (all of them in a small set), so a replaced image is
+ * noticed even when its size is unchanged.
+ */
+export function listingKey(listing: FolderListing, sample = 1000): string {
+  const h = createHash("sha256");
+  for (const f of listing.files) h.update(`${f.path}\0${f.size}\0${f.mtime}\n`);
+  const n = listing.files.length;
+  const step = Math.max(1, Math.floor(n / sample));
+  for (let i = 0; i < n; i += step) h.update(Deno.readFileSync(listing.files[i].path));
+  return h.digest("hex");
 }
 
 export function loadFolder(

@@ -18,6 +18,7 @@ import { sha256Hex, writeFileAtomic } from "../util/fs.ts";
 import type { EvalResult } from "../train/evaluate.ts";
 import { environment } from "../util/environment.ts";
 import { cacheRoot } from "../util/paths.ts";
+import { withClaim } from "../util/lock.ts";
 import type { Experiment, RunContext } from "./registry.ts";
 
 let backend: WebGpuBackend | null = null;
@@ -149,32 +150,57 @@ export async function trainNetwork(
     `${codeFingerprint()} ${req.data.train.source} ${req.data.train.name} ${req.data.train.count}` +
     (req.start ? ` from ${req.start.from}` : "");
   const key = configKey(req.config, req.spec, salt);
-  const saved = await loadCheckpoint<SavedState>(path).catch(() => null);
-  const finished = saved?.state.configKey === key && saved.state.epoch >= req.config.epochs && !ctx.retrain;
-  const resume = finished || (ctx.resume && saved?.state.configKey === key);
-  if (ctx.resume && saved && saved.state.configKey !== key) {
-    ctx.log(`   ${path} was made by another configuration or code version: training from scratch`);
-  }
-  ctx.log(
-    `-- ${req.label}: ${req.spec.name}, seed ${req.config.seed}` +
-      (finished ? ` (trained earlier, loaded from ${path}; --retrain trains it again)` : ""),
-  );
-  if (req.start && !resume) await req.start.apply(net);
-  const result = await train(net, req.data.train, req.data.val, req.config, {
-    checkpointPath: path,
-    resume,
-    keySalt: salt,
-    progress: ctx.progress,
-    log: finished ? () => {} : ctx.log,
-    stopSignal: ctx.stopSignal,
-    probe: req.probe?.(net),
-  });
-  if (result.interrupted) {
-    throw new InterruptedError(
-      `${exp.id}: interrupted during ${req.label}; run again with --resume to continue`,
+  // One process trains a model at a time; a second one needing it waits and then loads it.
+  return await withClaim(`${path}.lock`, req.label, ctx.log, async () => {
+    const saved = await storedCheckpoint(ctx, path);
+    const finished = saved?.state.configKey === key && saved.state.epoch >= Math.ceil(req.config.epochs) &&
+      !ctx.retrain;
+    const resume = finished || (ctx.resume && saved?.state.configKey === key);
+    if (ctx.resume && saved && saved.state.configKey !== key) {
+      ctx.log(`   ${path} was made by another configuration or code version: training from scratch`);
+    }
+    ctx.log(
+      `-- ${req.label}: ${req.spec.name}, seed ${req.config.seed}` +
+        (finished ? ` (trained earlier, loaded from ${path}; --retrain trains it again)` : ""),
     );
+    if (req.start && !resume) await req.start.apply(net);
+    const result = await train(net, req.data.train, req.data.val, req.config, {
+      checkpointPath: path,
+      resume,
+      keySalt: salt,
+      progress: ctx.progress,
+      log: finished ? () => {} : ctx.log,
+      stopSignal: ctx.stopSignal,
+      probe: req.probe?.(net),
+    });
+    if (result.interrupted) {
+      throw new InterruptedError(
+        `${exp.id}: interrupted during ${req.label}; run again with --resume to continue`,
+      );
+    }
+    return { net, result, reused: finished, label: req.label, key };
+  });
+}
+
+/**
+ * The state of a stored model or checkpoint; null when there is none. A damaged one (truncated, bit-flipped,
+ * not a checkpoint) is reported with its path, then either stops the run (--on-corrupt stop, the default) or is
+ * trained again from scratch (--on-corrupt retrain).
+ */
+export async function storedCheckpoint(ctx: RunContext, path: string): Promise<{ state: SavedState } | null> {
+  try {
+    return await loadCheckpoint<SavedState>(path);
+  } catch (e) {
+    const what = `stored model ${path} is damaged (${(e as Error).message})`;
+    if (ctx.onCorrupt !== "retrain") {
+      throw new Error(
+        `${what}. Run again with --on-corrupt retrain to train it again from scratch, or delete it.`,
+      );
+    }
+    ctx.log(`   WARNING: ${what}: training it again from scratch (--on-corrupt retrain)`);
+    await Deno.remove(path).catch(() => {});
+    return null;
   }
-  return { net, result, reused: finished, label: req.label, key };
 }
 
 export interface TrainedModel {

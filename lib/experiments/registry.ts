@@ -18,6 +18,8 @@ export interface RunContext {
   resume: boolean;
   /** Train models again even when a finished one with the same configuration and code is stored. */
   retrain: boolean;
+  /** A damaged stored model or checkpoint: stop with its path, or train it again. */
+  onCorrupt: "stop" | "retrain";
   progress: ProgressMode;
   /** Set by Ctrl-C: training checkpoints and stops at the next step. */
   stopSignal: { requested: boolean };

@@ -20,9 +20,9 @@ export async function saveCheckpoint<S>(path: string, ckpt: Checkpoint<S>): Prom
     payload.set(new Uint8Array(t.buffer, t.byteOffset, t.byteLength), offset);
     offset += t.byteLength;
   }
-  const head = new TextEncoder().encode(
-    MAGIC + JSON.stringify({ state: ckpt.state, sizes, sha256: sha256Hex(payload) }) + "\n",
-  );
+  // The checksum covers the state and the sizes as well as the numbers, so no byte can change unnoticed.
+  const sha256 = sha256Hex(JSON.stringify({ state: ckpt.state, sizes }) + sha256Hex(payload));
+  const head = new TextEncoder().encode(MAGIC + JSON.stringify({ state: ckpt.state, sizes, sha256 }) + "\n");
   const file = new Uint8Array(head.length + payload.length);
   file.set(head);
   file.set(payload, head.length);
@@ -33,20 +33,26 @@ export async function loadCheckpoint<S>(path: string): Promise<Checkpoint<S> | n
   let file: Uint8Array;
   try {
     file = await Deno.readFile(path);
-  } catch {
-    return null;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return null;
+    throw e;
   }
   const newline = file.indexOf(10, MAGIC.length);
   const text = new TextDecoder().decode(file.subarray(0, newline));
   if (!text.startsWith(MAGIC.trim()) || newline < 0) {
     throw new Error(`${path} is not a rectifiers checkpoint`);
   }
-  const meta = JSON.parse(text.slice(MAGIC.length)) as { state: S; sizes: number[]; sha256: string };
+  let meta: { state: S; sizes: number[]; sha256: string };
+  try {
+    meta = JSON.parse(text.slice(MAGIC.length));
+  } catch {
+    throw new Error(`checkpoint ${path} has a damaged header`);
+  }
   const payload = file.slice(newline + 1);
-  if (sha256Hex(payload) !== meta.sha256) {
-    throw new Error(
-      `checkpoint ${path} is corrupt (checksum mismatch): delete it and start without --resume`,
-    );
+  const want = sha256Hex(JSON.stringify({ state: meta.state, sizes: meta.sizes }) + sha256Hex(payload));
+  const count = meta.sizes?.reduce((a, b) => a + b, 0) ?? -1;
+  if (want !== meta.sha256 || payload.length !== count * 4) {
+    throw new Error(`checkpoint ${path} is corrupt (checksum or length mismatch)`);
   }
   const floats = new Float32Array(payload.buffer);
   const tensors: Float32Array[] = [];

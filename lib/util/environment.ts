@@ -1,6 +1,7 @@
 /** What a result was produced on: Deno, the adapter, the machine and the exact source (git commit). */
 import type { Backend } from "../backend.ts";
 import { WebGpuBackend } from "../webgpu/backend.ts";
+import { driverInfo } from "../webgpu/driver.ts";
 import { PROJECT_ROOT } from "./paths.ts";
 import { activeFault } from "../faults.ts";
 
@@ -13,6 +14,8 @@ export interface Environment {
   adapter: { description: string; vendor: string; architecture: string; fallback: boolean } | {
     description: string;
   };
+  /** The graphics API and driver WebGPU ran on (absent for the CPU reference). */
+  graphics?: { api: string; icds: string[]; mesa: string | null };
   git: { commit: string; dirty: boolean } | null;
   date: string;
   /** A deliberate fault (RECTIFIERS_FAULT, lib/faults.ts) active in this run; absent in normal runs. */
@@ -56,6 +59,9 @@ export async function environment(backend: Backend): Promise<Environment> {
     os: `${Deno.build.os} ${Deno.build.arch}`,
     cpus: navigator.hardwareConcurrency,
     adapter,
+    ...(backend instanceof WebGpuBackend
+      ? { graphics: { api: backend.engine.adapter.api, ...(await driverInfo()) } }
+      : {}),
     git: await gitState(),
     date: new Date().toISOString(),
     ...(activeFault() ? { fault: activeFault()! } : {}),

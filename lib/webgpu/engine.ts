@@ -49,6 +49,28 @@ export interface AdapterSummary {
   device: string;
   description: string;
   isFallbackAdapter: boolean;
+  /** The graphics API WebGPU runs on ("vulkan", or what DENO_WEBGPU_BACKEND names; "any" when unrestricted). */
+  api: string;
+}
+
+/**
+ * The graphics API to ask WebGPU for. Deno's WebGPU takes any backend it finds, and on a machine without a
+ * Vulkan driver that is Mesa's OpenGL one, which runs our kernels about 10x slower and reports the same
+ * "llvmpipe" adapter. So on Linux we ask for Vulkan only (DENO_WEBGPU_BACKEND=vulkan, read when WebGPU starts),
+ * unless the user chose a backend or allowed OpenGL with RECTIFIERS_ALLOW_GL=1.
+ */
+export function chooseApi(): string {
+  let chosen: string | undefined;
+  let allowGl = false;
+  try {
+    chosen = Deno.env.get("DENO_WEBGPU_BACKEND");
+    allowGl = Deno.env.get("RECTIFIERS_ALLOW_GL") === "1";
+    if (!chosen && !allowGl && Deno.build.os === "linux") {
+      Deno.env.set("DENO_WEBGPU_BACKEND", "vulkan");
+      chosen = "vulkan";
+    }
+  } catch { /* no --allow-env: leave WebGPU to choose */ }
+  return chosen ?? "any";
 }
 
 export interface LimitReport {
@@ -59,11 +81,15 @@ export interface LimitReport {
 }
 
 export class NoAdapterError extends Error {
-  constructor() {
+  constructor(api = "any") {
     super(
-      "No WebGPU adapter: navigator.gpu.requestAdapter() returned null. On a machine without a GPU install " +
-        "Mesa's software Vulkan driver (Debian/Ubuntu: apt-get install mesa-vulkan-drivers libvulkan1), or run " +
-        "./rectifiers doctor (scripts/setup.sh installs it when run as root on Debian).",
+      (api === "vulkan"
+        ? "No Vulkan WebGPU adapter (rectifiers asks for Vulkan only: Mesa's OpenGL path runs about 10x slower). "
+        : "No WebGPU adapter: navigator.gpu.requestAdapter() returned null. ") +
+        "On a machine without a GPU install Mesa's software Vulkan driver (Debian/Ubuntu: apt-get install " +
+        "mesa-vulkan-drivers libvulkan1; scripts/setup.sh does it when run as root on Debian)" +
+        (api === "vulkan" ? ", or set RECTIFIERS_ALLOW_GL=1 to run on OpenGL anyway" : "") +
+        ". ./rectifiers doctor shows what was found.",
     );
     this.name = "NoAdapterError";
   }
@@ -107,9 +133,10 @@ export class GpuEngine {
   }
 
   static async create(): Promise<GpuEngine> {
-    if (!navigator.gpu) throw new NoAdapterError();
+    const api = chooseApi();
+    if (!navigator.gpu) throw new NoAdapterError(api);
     const adapter = await navigator.gpu.requestAdapter({ powerPreference: "high-performance" });
-    if (!adapter) throw new NoAdapterError();
+    if (!adapter) throw new NoAdapterError(api);
     const offered = adapter.limits as unknown as Record<string, number>;
     const requiredLimits: Record<string, number> = {};
     const report: LimitReport[] = [];
@@ -135,6 +162,7 @@ export class GpuEngine {
       description: info.description,
       isFallbackAdapter: (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ??
         (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
+      api,
     };
     for (const r of report) r.requested = (device.limits as unknown as Record<string, number>)[r.name];
     return new GpuEngine(device, summary, report);

@@ -1,0 +1,202 @@
+/**
+ * Reliability: no silent wrong results and failures before training rather than after. Each test here covers a
+ * fault found by probing the suite as a careful user would (an empty class folder, a stale decoded cache, a
+ * damaged checkpoint, an unwritable --out, repeated seeds, no Vulkan driver, a missing --data-dir, two runs
+ * training the same model, truncated stored scores).
+ */
+import assert from "node:assert/strict";
+import jpegJs from "jpeg-js";
+import { checkSameClasses, listFolder, listingKey } from "../lib/data/folder.ts";
+import { parseSeeds } from "../lib/cli/main.ts";
+import { prepareRun } from "../lib/cli/run.ts";
+import { withClaim } from "../lib/util/lock.ts";
+import { loadCheckpoint, saveCheckpoint } from "../lib/train/checkpoint.ts";
+import { storedCheckpoint, storedScores, type TrainedModel } from "../lib/experiments/common.ts";
+import type { RunContext } from "../lib/experiments/registry.ts";
+
+function jpeg(path: string, seed: number, size = 8): void {
+  const data = new Uint8Array(size * size * 4).map((_, i) => (i * 37 + seed * 91) % 256);
+  Deno.writeFileSync(path, jpegJs.encode({ data, width: size, height: size }, 90).data);
+}
+
+function folder(classes: Record<string, Record<string, number>>): string {
+  const root = Deno.makeTempDirSync();
+  for (const [split, counts] of Object.entries(classes)) {
+    for (const [cls, n] of Object.entries(counts)) {
+      Deno.mkdirSync(`${root}/${split}/${cls}`, { recursive: true });
+      for (let i = 0; i < n; i++) jpeg(`${root}/${split}/${cls}/${i}.jpg`, i);
+    }
+  }
+  return root;
+}
+
+Deno.test("reliability: an empty class folder is an error naming it, not a silent shift of the labels", () => {
+  const root = folder({ train: { a: 2, b: 2, empty: 0 }, test: { a: 1, b: 1 } });
+  assert.throws(
+    () => listFolder(root, "train"),
+    /class folder .*train\/empty holds no \.jpg or \.png images/,
+  );
+});
+
+Deno.test("reliability: different class lists in train and test are an error listing the difference", () => {
+  const root = folder({ train: { a: 2, b: 2, c: 2 }, test: { a: 1, b: 1, d: 1 } });
+  assert.throws(
+    () => checkSameClasses(root, { train: listFolder(root, "train"), test: listFolder(root, "test") }),
+    /class folders of train\/ and test\/ differ; only in train\/: c; only in test\/: d/,
+  );
+});
+
+Deno.test("reliability: the decoded cache's key changes when an image's bytes change, size and mtime kept", () => {
+  const root = folder({ train: { a: 3, b: 3 } });
+  const before = listingKey(listFolder(root, "train"));
+  const path = `${root}/train/a/1.jpg`;
+  const { mtime, size } = Deno.statSync(path);
+  const bytes = Deno.readFileSync(path);
+  bytes[bytes.length - 3] ^= 0x55; // same size, different pixels
+  Deno.writeFileSync(path, bytes);
+  Deno.utimeSync(path, mtime!, mtime!);
+  assert.equal(Deno.statSync(path).size, size);
+  assert.notEqual(listingKey(listFolder(root, "train")), before);
+});
+
+Deno.test("reliability: a damaged checkpoint is an error with its path (truncated or bit-flipped)", async () => {
+  const path = `${Deno.makeTempDirSync()}/m.ckpt`;
+  await saveCheckpoint(path, { state: { epoch: 1, step: 0 }, tensors: [Float32Array.from([1, 2, 3, 4])] });
+  assert.ok(await loadCheckpoint(path));
+  const file = Deno.readFileSync(path);
+  Deno.writeFileSync(path, file.slice(0, file.length - 4));
+  await assert.rejects(() => loadCheckpoint(path), new RegExp(`${path} is corrupt`));
+  const flipped = file.slice();
+  flipped[file.length - 2] ^= 1;
+  Deno.writeFileSync(path, flipped);
+  await assert.rejects(() => loadCheckpoint(path), /corrupt/);
+  const header = file.slice();
+  header[file.indexOf(10) + 12] ^= 4; // inside the JSON state
+  Deno.writeFileSync(path, header);
+  await assert.rejects(() => loadCheckpoint(path), /corrupt|damaged header/);
+});
+
+Deno.test("reliability: --out is made and probed, and --data-dir checked, before any work", async () => {
+  const dir = Deno.makeTempDirSync();
+  await prepareRun({ out: `${dir}/new/results` });
+  assert.ok(Deno.statSync(`${dir}/new/results`).isDirectory, "made");
+  Deno.writeFileSync(`${dir}/file`, new Uint8Array(1));
+  await assert.rejects(() => prepareRun({ out: `${dir}/file/results` }), /--out .* cannot be written/);
+  await assert.rejects(
+    () => prepareRun({ out: dir, dataDir: "/nonexistent-data-dir" }),
+    /--data-dir \/nonexistent-data-dir does not exist or is not a folder/,
+  );
+});
+
+Deno.test("reliability: repeated or empty seeds are errors", () => {
+  assert.deepEqual(parseSeeds("1,2,3"), [1, 2, 3]);
+  assert.throws(() => parseSeeds("1,1"), /repeats seed 1/);
+  assert.throws(() => parseSeeds("1,,2"), /empty entry/);
+  assert.throws(() => parseSeeds("1,x"), /non-negative integers/);
+});
+
+Deno.test("reliability: with no Vulkan driver there is no adapter, and doctor fails, rather than OpenGL", async () => {
+  const run = (args: string[]) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", ...args],
+      env: { VK_ICD_FILENAMES: "/nonexistent.json" },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+  const probe = await run([new URL("../lib/webgpu/probe.ts", import.meta.url).pathname]);
+  assert.equal(probe.code, 1, new TextDecoder().decode(probe.stdout));
+  assert.match(new TextDecoder().decode(probe.stderr), /no WebGPU adapter on vulkan/);
+  const doctor = await run([new URL("../cli.ts", import.meta.url).pathname, "doctor"]);
+  assert.notEqual(doctor.code, 0);
+  assert.match(new TextDecoder().decode(doctor.stdout), /No Vulkan WebGPU adapter/);
+});
+
+Deno.test("reliability: a second run waits for the claim on a model, and a stale claim is taken over", async () => {
+  const lock = `${Deno.makeTempDirSync()}/model.ckpt.lock`;
+  const order: string[] = [];
+  const first = withClaim(lock, "m", () => {}, async () => {
+    order.push("first starts");
+    await new Promise((r) => setTimeout(r, 300));
+    order.push("first ends");
+  }, 20);
+  await new Promise((r) => setTimeout(r, 50));
+  const lines: string[] = [];
+  const second = withClaim(lock, "m", (l) => lines.push(l), () => {
+    order.push("second runs");
+    return Promise.resolve();
+  }, 20);
+  await Promise.all([first, second]);
+  assert.deepEqual(order, ["first starts", "first ends", "second runs"]);
+  // Same process holds both claims here, so the second saw a live owner and waited.
+  assert.match(lines.join("\n"), /another run .* is making m: waiting/);
+  // A claim left by a process that is gone (PID that does not run) is stale.
+  Deno.writeTextFileSync(
+    lock,
+    JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import("node:os")).hostname() }),
+  );
+  const stale: string[] = [];
+  await withClaim(lock, "m", (l) => stale.push(l), () => Promise.resolve(), 20);
+  assert.match(stale.join("\n"), /stale claim/);
+  assert.throws(() => Deno.statSync(lock), Deno.errors.NotFound, "released");
+});
+
+Deno.test("reliability: stored scores carry a checksum; a truncated file is reported and recomputed", async () => {
+  const dir = Deno.makeTempDirSync();
+  const lines: string[] = [];
+  const ctx = {
+    tier: "smoke",
+    retrain: false,
+    log: (l: string) => lines.push(l),
+  } as unknown as RunContext;
+  Deno.env.set("RECTIFIERS_CACHE", dir);
+  try {
+    const model = { label: "m", key: "k" } as TrainedModel;
+    let computed = 0;
+    const compute = () => {
+      computed++;
+      return Promise.resolve({
+        top1Err: 0.5,
+        top5Err: 0.1,
+        count: 2,
+        scores: Float32Array.from([1, 2, 3, 4]),
+      });
+    };
+    await storedScores(ctx, model, { p: 1 }, compute);
+    await storedScores(ctx, model, { p: 1 }, compute);
+    assert.equal(computed, 1, "read back the second time");
+    const [file] = [...Deno.readDirSync(`${dir}/models/smoke`)].filter((e) => e.name.endsWith(".scores"));
+    const path = `${dir}/models/smoke/${file.name}`;
+    const bytes = Deno.readFileSync(path);
+    Deno.writeFileSync(path, bytes.slice(0, bytes.length - 4)); // one float short: still a multiple of 4
+    const again = await storedScores(ctx, model, { p: 1 }, compute);
+    assert.equal(computed, 2, "recomputed");
+    assert.equal(again.scores.length, 4);
+    assert.match(lines.join("\n"), /stored scores .* are damaged/);
+  } finally {
+    Deno.env.delete("RECTIFIERS_CACHE");
+  }
+});
+
+Deno.test("reliability: a damaged stored model stops the run by default, or is trained again on request", async () => {
+  const path = `${Deno.makeTempDirSync()}/m.ckpt`;
+  await saveCheckpoint(path, {
+    state: { configKey: "k", epoch: 1, step: 0 },
+    tensors: [new Float32Array(4)],
+  });
+  const file = Deno.readFileSync(path);
+  Deno.writeFileSync(path, file.slice(0, file.length - 8));
+  const lines: string[] = [];
+  const ctx = (onCorrupt: "stop" | "retrain") =>
+    ({ onCorrupt, log: (l: string) => lines.push(l) }) as unknown as RunContext;
+  await assert.rejects(
+    () => storedCheckpoint(ctx("stop"), path),
+    new RegExp(`stored model ${path} is damaged .*--on-corrupt retrain`),
+  );
+  assert.equal(await storedCheckpoint(ctx("retrain"), path), null);
+  assert.match(lines.join("\n"), /WARNING: stored model .* is damaged .* training it again from scratch/);
+  assert.throws(
+    () => Deno.statSync(path),
+    Deno.errors.NotFound,
+    "the damaged file is removed before retraining",
+  );
+});
