@@ -21,6 +21,7 @@ import { Rng } from "../lib/rng.ts";
 import { Tensor, tidy } from "../lib/tensor.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/util/fs.ts";
 import { environment } from "../lib/util/environment.ts";
+import { findTorchPython } from "./torch_python.ts";
 
 const args = new Set(Deno.args);
 const quick = args.has("--quick");
@@ -345,21 +346,6 @@ if (!args.has("--no-torch")) {
   } catch (e) {
     console.log(`PyTorch peer skipped: ${(e as Error).message}`);
   }
-}
-
-/** The first python3 that can import torch (pyenv shims may hide Debian's /usr/bin/python3). */
-async function findTorchPython(): Promise<string | null> {
-  for (const python of ["python3", "/usr/bin/python3"]) {
-    try {
-      const out = await new Deno.Command(python, {
-        args: ["-c", "import torch"],
-        stdout: "null",
-        stderr: "null",
-      }).output();
-      if (out.success) return python;
-    } catch { /* not installed */ }
-  }
-  return null;
 }
 
 // --- the report

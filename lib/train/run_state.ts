@@ -23,6 +23,8 @@ export interface TrainState {
   seen: number;
   epochSeconds: number;
   seconds: number;
+  /** Seconds spent evaluating so far (excluded from training time). */
+  evalSeconds: number;
 }
 
 /** The trainer's state saved in a checkpoint: which configuration, how far it got. */
@@ -41,6 +43,7 @@ export function freshState(configKey: string, schedule: ScheduleSpec): TrainStat
     seen: 0,
     epochSeconds: 0,
     seconds: 0,
+    evalSeconds: 0,
   };
 }
 

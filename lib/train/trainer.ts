@@ -73,6 +73,8 @@ export interface EvalPoint {
   epoch: number;
   /** SGD steps taken when measured. */
   step: number;
+  /** Seconds spent training (evaluations excluded) when measured: for time-to-accuracy comparisons. */
+  trainSeconds: number;
   valTop1Err: number;
   valTop5Err: number;
   probe?: Record<string, number>;
@@ -133,11 +135,15 @@ export async function train(
   let state: TrainState = restored ?? freshState(key, config.schedule);
   const resumedFrom = restored ? { epoch: state.epoch, step: state.step } : null;
 
+  let started = performance.now() - state.seconds * 1000;
   const evaluate = async (step: number, limit?: number): Promise<EvalPoint> => {
+    const t0 = performance.now();
+    const trainSeconds = (t0 - started) / 1000 - state.evalSeconds;
     const r = await evaluateViews(net, valSet, { ...config.val, norm: config.norm, limit });
     const epoch = step / perEpoch;
-    const point: EvalPoint = { epoch, step, valTop1Err: r.top1Err, valTop5Err: r.top5Err };
+    const point: EvalPoint = { epoch, step, trainSeconds, valTop1Err: r.top1Err, valTop5Err: r.top5Err };
     if (hooks.probe) point.probe = await hooks.probe(epoch);
+    state.evalSeconds += (performance.now() - t0) / 1000;
     return point;
   };
   const finish = (interrupted: boolean): TrainResult => ({
@@ -151,8 +157,8 @@ export async function train(
 
   if (state.epoch === 0 && state.step === 0 && state.points.length === 0) {
     state.points.push(await evaluate(0, config.evalLimit));
+    started = performance.now() - state.evalSeconds * 1000;
   }
-  const started = performance.now() - state.seconds * 1000;
   while (state.epoch * perEpoch < total) {
     const epoch = state.epoch;
     const steps = Math.min(perEpoch, total - epoch * perEpoch);

@@ -1,0 +1,202 @@
+"""PyTorch twin of rectifiers' training, for `deno task bench --twin` (bench/twin.ts).
+
+engine <dir>   The same net, initial weights and batches as ours (exported by twin.ts into <dir>): SGD with
+               momentum 0.9 in Caffe's form, weight decay 5e-4 except on PReLU slopes, the same learning rate.
+               Prints the loss of every step, to compare step by step.
+recipe <json>  The same architecture and recipe trained by PyTorch with its own data order and augmentation,
+               on the decoded CIFAR-10 split files rectifiers caches: test error on the whole test set at the
+               given steps and the training wall time (evaluation excluded) to reach each point.
+"""
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from torch_model import build
+
+torch.set_num_threads(os.cpu_count() or 1)
+
+
+def optimizer(model, lr, momentum, decay):
+    slopes = [p for m in model.modules() if isinstance(m, torch.nn.PReLU) for p in m.parameters()]
+    ids = {id(p) for p in slopes}
+    rest = [p for p in model.parameters() if id(p) not in ids]
+    groups = [{"params": rest, "weight_decay": decay}]
+    if slopes:
+        groups.append({"params": slopes, "weight_decay": 0.0})
+    return torch.optim.SGD(groups, lr=lr, momentum=momentum)
+
+
+def engine(directory):
+    cfg = json.load(open(f"{directory}/twin.json"))
+    model = build(cfg["spec"])
+    flat = np.fromfile(f"{directory}/params.f32", dtype=np.float32)
+    offset = 0
+    with torch.no_grad():
+        for p in model.parameters():
+            n = p.numel()
+            p.copy_(torch.from_numpy(flat[offset:offset + n].copy()).view_as(p))
+            offset += n
+    assert offset == flat.size, f"parameter count: {offset} vs {flat.size}"
+    opt = optimizer(model, cfg["lr"], cfg["momentum"], cfg["weightDecay"])
+    c, h, w = cfg["spec"]["input"]
+    xs = np.fromfile(f"{directory}/x.f32", dtype=np.float32).reshape(cfg["steps"], cfg["batch"], c, h, w)
+    ys = np.fromfile(f"{directory}/y.i32", dtype=np.int32).reshape(cfg["steps"], cfg["batch"])
+    model.train()
+    losses = []
+    for s in range(cfg["steps"]):
+        opt.zero_grad()
+        loss = F.cross_entropy(model(torch.from_numpy(xs[s])), torch.from_numpy(ys[s]).long())
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    print(json.dumps({"losses": losses, "version": torch.__version__, "threads": torch.get_num_threads()}))
+
+
+def initialize(model, spec, seed):
+    """Our initializers (lib/init.ts) on PyTorch's layers: Gaussian weights with the scheme's std, zero biases,
+    PReLU slopes 0.25 (PyTorch's own defaults would start a 14-layer plain net near zero signal)."""
+    gen = torch.Generator().manual_seed(seed)
+    fc_index = 0
+    for m in model.modules():
+        if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear)):
+            scheme = spec["convInit"] if isinstance(m, torch.nn.Conv2d) else spec["fcInit"][min(fc_index, len(spec["fcInit"]) - 1)]
+            if isinstance(m, torch.nn.Linear):
+                fc_index += 1
+            w = m.weight
+            fan_in = w[0].numel()
+            fan_out = w.shape[0] * (w.shape[2] * w.shape[3] if w.dim() == 4 else 1)
+            kind = scheme["kind"]
+            std = {"gaussian": scheme.get("std"), "xavier": (1 / fan_in) ** 0.5, "he-forward": (2 / fan_in) ** 0.5,
+                   "he-backward": (2 / fan_out) ** 0.5}[kind]
+            with torch.no_grad():
+                w.copy_(torch.randn(w.shape, generator=gen) * std)
+                m.bias.zero_()
+        elif isinstance(m, torch.nn.PReLU):
+            with torch.no_grad():
+                m.weight.fill_(0.25)
+
+
+def grads(directory):
+    """Float64 gradients of the first batch at the exported weights, against the ones we exported."""
+    cfg = json.load(open(f"{directory}/twin.json"))
+    model = build(cfg["spec"]).double()
+    flat = np.fromfile(f"{directory}/params.f32", dtype=np.float32)
+    offset = 0
+    with torch.no_grad():
+        for p in model.parameters():
+            n = p.numel()
+            p.copy_(torch.from_numpy(flat[offset:offset + n].astype(np.float64)).view_as(p))
+            offset += n
+    c, h, w = cfg["spec"]["input"]
+    x = np.fromfile(f"{directory}/x.f32", dtype=np.float32)[: cfg["batch"] * c * h * w].reshape(cfg["batch"], c, h, w)
+    y = np.fromfile(f"{directory}/y.i32", dtype=np.int32)[: cfg["batch"]]
+    F.cross_entropy(model(torch.from_numpy(x.astype(np.float64))), torch.from_numpy(y).long()).backward()
+    out = {}
+    for name in ("gpu", "reference"):
+        g = np.fromfile(f"{directory}/grads.{name}.f32", dtype=np.float32)
+        offset = 0
+        worst = 0.0
+        for p in model.parameters():
+            n = p.numel()
+            t = p.grad.numpy().ravel()
+            worst = max(worst, float(np.abs(g[offset:offset + n] - t).max() / max(np.abs(t).max(), 1e-30)))
+            offset += n
+        out[name] = worst
+    print(json.dumps(out))
+
+
+def load_split(path):
+    raw = open(path, "rb").read()
+    first = raw.index(b"\n")
+    second = raw.index(b"\n", first + 1)
+    head = json.loads(raw[first + 1:second])
+    n = head["count"]
+    payload = raw[second + 1:]
+    labels = np.frombuffer(payload[:2 * n], dtype=np.uint16).astype(np.int64)
+    pixels = np.frombuffer(payload[2 * n:], dtype=np.uint8).reshape(n, head["channels"], head["height"], head["width"])
+    return torch.from_numpy(pixels.copy()), torch.from_numpy(labels.copy())
+
+
+def recipe(cfg):
+    torch.manual_seed(cfg["seed"])
+    gen = torch.Generator().manual_seed(cfg["seed"])
+    xtr, ytr = load_split(cfg["train"])
+    xte, yte = load_split(cfg["test"])
+    keep = torch.tensor(cfg["trainIndices"])
+    xtr, ytr = xtr[keep], ytr[keep]
+    mean = torch.tensor(cfg["mean"]).view(1, -1, 1, 1)
+    scale = cfg["scale"]
+    pca_values = torch.tensor(cfg["pca"]["values"]) / 255  # as lib/data/augment.ts: lambda in 0..255 units, / 255
+    pca_vectors = torch.tensor(cfg["pca"]["vectors"])
+    crop, lo, hi = cfg["crop"], cfg["jitter"][0], cfg["jitter"][1]
+    model = build(cfg["spec"])
+    initialize(model, cfg["spec"], cfg["seed"])
+    opt = optimizer(model, cfg["lr"], cfg["momentum"], cfg["weightDecay"])
+    batch = cfg["batch"]
+
+    def augment(images):
+        # Scale jitter, crops, flips and PCA lighting as lib/data/augment.ts does, batched by drawn size.
+        n = images.shape[0]
+        x = images.float()
+        sizes = torch.randint(lo, hi + 1, (n,), generator=gen)
+        oy = [int(torch.randint(0, int(s) - crop + 1, (1,), generator=gen)) for s in sizes]
+        ox = [int(torch.randint(0, int(s) - crop + 1, (1,), generator=gen)) for s in sizes]
+        flips = torch.rand(n, generator=gen) < 0.5
+        alpha = torch.randn(n, 3, generator=gen) * cfg["pcaStd"]
+        out = torch.empty(n, x.shape[1], crop, crop)
+        for s in sizes.unique().tolist():
+            idx = (sizes == s).nonzero().flatten()
+            resized = x[idx] if s == x.shape[2] else F.interpolate(x[idx], size=(s, s), mode="bilinear", align_corners=False)
+            for k, i in enumerate(idx.tolist()):
+                out[i] = resized[k, :, oy[i]:oy[i] + crop, ox[i]:ox[i] + crop]
+        out[flips] = out[flips].flip(3)
+        shift = (alpha * pca_values) @ pca_vectors.T
+        out += shift.view(n, -1, 1, 1)
+        return (out - mean) * scale
+
+    def evaluate():
+        model.eval()
+        wrong = 0
+        m = (xte.shape[2] - crop) // 2
+        with torch.no_grad():
+            for i in range(0, xte.shape[0], 500):
+                x = (xte[i:i + 500, :, m:m + crop, m:m + crop].float() - mean) * scale
+                wrong += (model(x).argmax(1) != yte[i:i + 500]).sum().item()
+        model.train()
+        return wrong / xte.shape[0]
+
+    points = [{"step": 0, "seconds": 0.0, "testTop1Err": evaluate()}]
+    steps_per_epoch = xtr.shape[0] // batch
+    seconds = 0.0
+    step = 0
+    wanted = set(cfg["evalSteps"])
+    while step < cfg["steps"]:
+        order = torch.randperm(xtr.shape[0], generator=gen)
+        for b in range(steps_per_epoch):
+            if step >= cfg["steps"]:
+                break
+            t = time.time()
+            idx = order[b * batch:(b + 1) * batch]
+            loss = F.cross_entropy(model(augment(xtr[idx])), ytr[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            seconds += time.time() - t
+            step += 1
+            if step in wanted:
+                points.append({"step": step, "seconds": seconds, "testTop1Err": evaluate()})
+    print(json.dumps({"points": points, "version": torch.__version__, "threads": torch.get_num_threads()}))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "engine":
+        engine(sys.argv[2])
+    elif sys.argv[1] == "grads":
+        grads(sys.argv[2])
+    else:
+        recipe(json.load(open(sys.argv[2])))
