@@ -111,33 +111,54 @@ Deno.test("reliability: with no Vulkan driver there is no adapter, and doctor fa
   assert.match(new TextDecoder().decode(doctor.stdout), /No Vulkan WebGPU adapter/);
 });
 
-Deno.test("reliability: a second run waits for the claim on a model, and a stale claim is taken over", async () => {
+Deno.test("reliability: a second run waits for the claim on a model; a claim whose owner is gone or silent is taken over", async () => {
+  // A hang here must fail the test, not stall CI: every wait below is bounded.
+  const bounded = <T>(p: Promise<T>, what: string) =>
+    Promise.race([
+      p,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new Error(`${what}: still waiting after 20 s`)), 20_000)
+      ),
+    ]);
+  const timing = { pollMs: 20, heartbeatMs: 200 };
   const lock = `${Deno.makeTempDirSync()}/model.ckpt.lock`;
   const order: string[] = [];
   const first = withClaim(lock, "m", () => {}, async () => {
     order.push("first starts");
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 1000)); // longer than four heartbeats: the owner's beat keeps it
     order.push("first ends");
-  }, 20);
+  }, timing);
   await new Promise((r) => setTimeout(r, 50));
   const lines: string[] = [];
   const second = withClaim(lock, "m", (l) => lines.push(l), () => {
     order.push("second runs");
     return Promise.resolve();
-  }, 20);
-  await Promise.all([first, second]);
+  }, timing);
+  await bounded(Promise.all([first, second]), "two claims");
   assert.deepEqual(order, ["first starts", "first ends", "second runs"]);
   // Same process holds both claims here, so the second saw a live owner and waited.
   assert.match(lines.join("\n"), /another run .* is making m: waiting/);
-  // A claim left by a process that is gone (PID that does not run) is stale.
-  Deno.writeTextFileSync(
-    lock,
-    JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import("node:os")).hostname() }),
+  assert.doesNotMatch(lines.join("\n"), /stale/);
+
+  // A claim left by a process that is gone is stale: a PID above the kernel's largest can never run.
+  const gonePid = Number(Deno.readTextFileSync("/proc/sys/kernel/pid_max").trim()) + 1;
+  const host = (await import("node:os")).hostname();
+  Deno.writeTextFileSync(lock, JSON.stringify({ pid: gonePid, host, since: "", what: "m" }));
+  const gone: string[] = [];
+  await bounded(
+    withClaim(lock, "m", (l) => gone.push(l), () => Promise.resolve(), timing),
+    "claim of a gone process",
   );
-  const stale: string[] = [];
-  await withClaim(lock, "m", (l) => stale.push(l), () => Promise.resolve(), 20);
-  assert.match(stale.join("\n"), /stale claim/);
+  assert.match(gone.join("\n"), new RegExp(`stale claim .*process ${gonePid} is gone`));
   assert.throws(() => Deno.statSync(lock), Deno.errors.NotFound, "released");
+
+  // A claim whose heartbeat stopped is stale even if its PID still runs (reused, or on another machine).
+  Deno.writeTextFileSync(lock, JSON.stringify({ pid: Deno.pid, host: "elsewhere", since: "", what: "m" }));
+  const old = new Date(Date.now() - 60_000);
+  Deno.utimeSync(lock, old, old);
+  const silent: string[] = [];
+  await bounded(withClaim(lock, "m", (l) => silent.push(l), () => Promise.resolve(), timing), "silent claim");
+  assert.match(silent.join("\n"), /stale claim .*no heartbeat for 60 s/);
 });
 
 Deno.test("reliability: stored scores carry a checksum; a truncated file is reported and recomputed", async () => {

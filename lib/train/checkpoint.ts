@@ -4,7 +4,10 @@
  */
 import { sha256Hex, writeFileAtomic } from "../util/fs.ts";
 
-const MAGIC = "RECTIFIERS-CHECKPOINT-1\n";
+// Version 2: the checksum covers the state too. Version 1 (checksum of the numbers only) is still read, so a
+// cache made by an older release is checked and then retrained for its changed key, not reported as damaged.
+const MAGIC = "RECTIFIERS-CHECKPOINT-2\n";
+const MAGIC_V1 = "RECTIFIERS-CHECKPOINT-1\n";
 
 export interface Checkpoint<S> {
   state: S;
@@ -39,7 +42,8 @@ export async function loadCheckpoint<S>(path: string): Promise<Checkpoint<S> | n
   }
   const newline = file.indexOf(10, MAGIC.length);
   const text = new TextDecoder().decode(file.subarray(0, newline));
-  if (!text.startsWith(MAGIC.trim()) || newline < 0) {
+  const v1 = text.startsWith(MAGIC_V1.trim());
+  if (!(v1 || text.startsWith(MAGIC.trim())) || newline < 0) {
     throw new Error(`${path} is not a rectifiers checkpoint`);
   }
   let meta: { state: S; sizes: number[]; sha256: string };
@@ -49,7 +53,9 @@ export async function loadCheckpoint<S>(path: string): Promise<Checkpoint<S> | n
     throw new Error(`checkpoint ${path} has a damaged header`);
   }
   const payload = file.slice(newline + 1);
-  const want = sha256Hex(JSON.stringify({ state: meta.state, sizes: meta.sizes }) + sha256Hex(payload));
+  const want = v1
+    ? sha256Hex(payload)
+    : sha256Hex(JSON.stringify({ state: meta.state, sizes: meta.sizes }) + sha256Hex(payload));
   const count = meta.sizes?.reduce((a, b) => a + b, 0) ?? -1;
   if (want !== meta.sha256 || payload.length !== count * 4) {
     throw new Error(`checkpoint ${path} is corrupt (checksum or length mismatch)`);
