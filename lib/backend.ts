@@ -16,6 +16,8 @@ export interface Backend {
   readonly name: "webgpu" | "reference";
   /** Adapter or CPU description, for result records. */
   describe(): string;
+  /** The largest storage one op may bind, in bytes (the adapter's maxStorageBufferBindingSize). */
+  maxBindingBytes(): number;
   upload(data: ArrayLike<number>): Storage;
   zeros(length: number): Storage;
   /** Overwrites a storage's values (checkpoint restore). */
@@ -74,9 +76,14 @@ export interface Backend {
   maxPoolGrad(dy: Storage, argmax: Storage, g: PoolGeometry): Storage;
   spp(x: Storage, g: SppGeometry): { y: Storage; argmax: Storage };
   sppGrad(dy: Storage, argmax: Storage, g: SppGeometry): Storage;
-  dropout(x: Storage, rate: number, seed: number): Storage;
+  /** Mask element i by hash(seed, offset + i): `offset` places a micro-batch inside its batch. */
+  dropout(x: Storage, rate: number, seed: number, offset?: number): Storage;
   /** Wrap-around padding of [planes, h, w] maps by `pad` (fold = its adjoint, from padded maps back). */
   circularPad(x: Storage, planes: number, h: number, w: number, pad: number, fold: boolean): Storage;
+  /** [rows, sum of widths]: the [rows, widths[k]] matrices side by side. */
+  concatColumns(parts: Storage[], rows: number, widths: number[]): Storage;
+  /** [rows, width]: columns first .. first + width - 1 of a [rows, total] matrix. */
+  sliceColumns(x: Storage, rows: number, total: number, first: number, width: number): Storage;
   /** alpha * a + beta * b */
   axpby(a: Storage, b: Storage, alpha: number, beta: number): Storage;
   /** alpha * a * b */

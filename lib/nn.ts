@@ -53,9 +53,21 @@ export class Conv2d implements Layer {
   }
 }
 
+/**
+ * WebGPU's default maxStorageBufferBindingSize, which every adapter supports (lavapipe's is exactly this).
+ * Weights are split by this fixed size, not by the adapter's own limit, so a network has the same parameters
+ * (and checkpoints) on every backend.
+ */
+export const PORTABLE_BINDING_BYTES = 128 * 2 ** 20;
+
+/**
+ * A fully connected layer. A weight larger than every adapter can bind in one buffer (the paper's fc1 of 12800 x
+ * 4096 floats is 210 MB) is stored in row blocks, each with its slice of the bias, and the blocks' outputs are
+ * joined: the same values and gradients as one matrix, drawn from the same init.
+ */
 export class Linear implements Layer {
-  readonly weight: Parameter;
-  readonly bias: Parameter;
+  readonly weights: Parameter[];
+  readonly biases: Parameter[];
 
   constructor(
     backend: Backend,
@@ -64,18 +76,39 @@ export class Linear implements Layer {
     dout: number,
     init: InitScheme,
     rng: Rng,
+    maxBytes = PORTABLE_BINDING_BYTES,
   ) {
-    const shape = [dout, din];
-    this.weight = param(backend, `${name}.weight`, initWeights(init, shape, rng), shape);
-    this.bias = param(backend, `${name}.bias`, new Float32Array(dout), [dout]);
+    const all = initWeights(init, [dout, din], rng);
+    const blocks = Math.ceil((dout * din * 4) / maxBytes);
+    if (Math.floor(maxBytes / (din * 4)) < 1) {
+      throw new Error(`${name}: one row of ${din} weights is over the adapter's binding limit`);
+    }
+    if (blocks <= 1) {
+      this.weights = [param(backend, `${name}.weight`, all, [dout, din])];
+      this.biases = [param(backend, `${name}.bias`, new Float32Array(dout), [dout])];
+      return;
+    }
+    const rows = Math.ceil(dout / blocks);
+    this.weights = [];
+    this.biases = [];
+    for (let first = 0; first < dout; first += rows) {
+      const n = Math.min(rows, dout - first);
+      const tag = `${name}.rows${first}-${first + n - 1}`;
+      this.weights.push(
+        param(backend, `${tag}.weight`, all.subarray(first * din, (first + n) * din), [n, din]),
+      );
+      this.biases.push(param(backend, `${tag}.bias`, new Float32Array(n), [n]));
+    }
   }
 
   forward(x: Tensor): Tensor {
-    return ops.linear(x.shape.length === 2 ? x : x.flatten(), this.weight.tensor, this.bias.tensor);
+    const flat = x.shape.length === 2 ? x : x.flatten();
+    if (this.weights.length === 1) return ops.linear(flat, this.weights[0].tensor, this.biases[0].tensor);
+    return ops.concatColumns(this.weights.map((w, k) => ops.linear(flat, w.tensor, this.biases[k].tensor)));
   }
 
   parameters(): Parameter[] {
-    return [this.weight, this.bias];
+    return this.weights.flatMap((w, k) => [w, this.biases[k]]);
   }
 }
 

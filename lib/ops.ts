@@ -239,14 +239,38 @@ export function globalAvgPool(x: Tensor): Tensor {
 
 /**
  * Inverted dropout with a mask derived from `seed` (draw it from the run's Rng); identity when not training.
+ * `offset` is the index of x's first element in the whole batch (non-zero for a micro-batch after the first).
  */
-export function dropout(x: Tensor, rate: number, seed: number, training: boolean): Tensor {
+export function dropout(x: Tensor, rate: number, seed: number, training: boolean, offset = 0): Tensor {
   if (!(rate >= 0 && rate < 1)) throw new RangeError(`dropout: rate must be in [0, 1), got ${rate}`);
   if (!training || rate === 0) return x;
   const backend = x.backend;
   const s = seed >>> 0;
-  const y = backend.dropout(x.storage, rate, s);
-  return result(backend, y, x.shape, "dropout", [x], (dy) => [backend.dropout(dy, rate, s)]);
+  const y = backend.dropout(x.storage, rate, s, offset);
+  return result(backend, y, x.shape, "dropout", [x], (dy) => [backend.dropout(dy, rate, s, offset)]);
+}
+
+/** [n, sum of widths]: 2-D tensors with the same rows side by side (an fc layer stored in row blocks). */
+export function concatColumns(parts: Tensor[]): Tensor {
+  if (!parts.length) throw new ShapeError("concatColumns: needs at least one tensor");
+  parts.forEach((p, k) => expectRank("concatColumns", `part ${k}`, p, 2));
+  const rows = parts[0].shape[0];
+  const bad = parts.findIndex((p) => p.shape[0] !== rows);
+  if (bad >= 0) {
+    throw new ShapeError(`concatColumns: part ${bad} has ${parts[bad].shape[0]} rows, part 0 has ${rows}`);
+  }
+  const backend = sameBackend("concatColumns", ...parts);
+  const widths = parts.map((p) => p.shape[1]);
+  const total = widths.reduce((a, b) => a + b, 0);
+  const y = backend.concatColumns(parts.map((p) => p.storage), rows, widths);
+  return result(backend, y, [rows, total], "concatColumns", parts, (dy) => {
+    let first = 0;
+    return widths.map((w) => {
+      const g = backend.sliceColumns(dy, rows, total, first, w);
+      first += w;
+      return g;
+    });
+  });
 }
 
 /** Wrap-around padding of the spatial dims of an NCHW tensor: convolutions on a torus, with no border. */

@@ -150,6 +150,18 @@ export const cases: Case[] = [
     tol: 1e-6,
   },
   {
+    name: "dropout 0.25 at an offset (a micro-batch's masks)",
+    inputs: [{ shape: [2, 300], grad: true }],
+    op: ([x]) => ops.dropout(x, 0.25, 777, true, 600),
+    tol: 1e-6,
+  },
+  {
+    name: "concatColumns of three fc slices (a weight stored in row blocks)",
+    inputs: [{ shape: [4, 5], grad: true }, { shape: [4, 3], grad: true }, { shape: [4, 7], grad: true }],
+    op: ([a, b, c]) => ops.concatColumns([a, b, c]),
+    tol: 1e-6,
+  },
+  {
     name: "add",
     inputs: [{ shape: [5, 7], grad: true }, { shape: [5, 7], grad: true }],
     op: ([a, b]) => ops.add(a, b),

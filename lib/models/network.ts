@@ -49,6 +49,8 @@ export interface ForwardContext {
   training: boolean;
   /** Seeds the dropout masks of this forward pass. */
   seed: number;
+  /** Index of this input's first image in its batch, when it is a micro-batch: dropout masks follow it. */
+  firstImage?: number;
   /** When given, every rectifier's output is recorded here under its layer name (for mean responses). */
   taps?: Map<string, Tensor>;
 }
@@ -151,6 +153,28 @@ function activationInfo(spec: NetSpec, after: string, shape: number[]): LayerInf
   return { name: `${after}.act`, type: "act", shape, params: slopes, macs: 0, detail: spec.activation };
 }
 
+/**
+ * Bytes per image of the largest tensor a training step binds: every layer's output and gradient, and each conv
+ * layer's input as its kernel reads it (zero-padded). Micro-batches keep batch x this under the binding limit.
+ */
+export function largestPerImageBytes(spec: NetSpec, input: [number, number, number] = spec.input): number {
+  let largest = input.reduce((a, b) => a * b, 1);
+  let shape: number[] = [...input];
+  const infos = describe(spec, input);
+  let at = 0;
+  for (const layer of spec.layers) {
+    if (layer.type === "conv") {
+      const p = layer.pad ?? 0;
+      largest = Math.max(largest, shape[0] * (shape[1] + 2 * p) * (shape[2] + 2 * p));
+    }
+    // describe() lists a rectifier after each conv and hidden fc: its shape is the layer's own.
+    shape = infos[at].shape;
+    at += layer.type === "conv" || (layer.type === "fc" && infos[at + 1]?.type === "act") ? 2 : 1;
+    largest = Math.max(largest, shape.reduce((a, b) => a * b, 1));
+  }
+  return 4 * largest;
+}
+
 export function countParams(infos: LayerInfo[]): number {
   return infos.reduce((a, l) => a + l.params, 0);
 }
@@ -225,7 +249,15 @@ export class Network {
       } else {
         // Each dropout layer gets its own mask stream, a pure function of the step's seed.
         const salt = hash2(0x5eed, steps.length + 1000 * this.params.length);
-        steps.push((x, ctx) => ops.dropout(x, layer.rate, hash2(ctx.seed, salt), ctx.training));
+        steps.push((x, ctx) =>
+          ops.dropout(
+            x,
+            layer.rate,
+            hash2(ctx.seed, salt),
+            ctx.training,
+            (ctx.firstImage ?? 0) * (x.size / x.shape[0]),
+          )
+        );
       }
     }
   }

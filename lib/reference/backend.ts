@@ -11,6 +11,10 @@ export class ReferenceBackend implements Backend {
   describe(): string {
     return "float64 CPU reference";
   }
+  maxBindingBytes(): number {
+    return Number.MAX_SAFE_INTEGER;
+  }
+
   upload(data: ArrayLike<number>): Storage {
     return Float64Array.from(data);
   }
@@ -92,8 +96,14 @@ export class ReferenceBackend implements Backend {
   sppGrad(dy: Storage, argmax: Storage, g: SppGeometry): Storage {
     return ref.sppGrad(f(dy), f(argmax), g);
   }
-  dropout(x: Storage, rate: number, seed: number): Storage {
-    return ref.dropout(f(x), rate, seed);
+  dropout(x: Storage, rate: number, seed: number, offset = 0): Storage {
+    return ref.dropout(f(x), rate, seed, offset);
+  }
+  concatColumns(parts: Storage[], rows: number, widths: number[]): Storage {
+    return ref.concatColumns(parts.map(f), rows, widths);
+  }
+  sliceColumns(x: Storage, rows: number, total: number, first: number, width: number): Storage {
+    return ref.sliceColumns(f(x), rows, total, first, width);
   }
   circularPad(x: Storage, planes: number, h: number, w: number, pad: number, fold: boolean): Storage {
     return ref.circularPad(f(x), planes, h, w, pad, fold);

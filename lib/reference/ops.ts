@@ -238,9 +238,12 @@ export function sppGrad(dy: F64, argmax: F64, g: SppGeometry): F64 {
 }
 
 /** Inverted dropout with the same counter-based mask as kernels/dropout.wgsl. */
-export function dropout(x: F64, rate: number, seed: number): F64 {
+export function dropout(x: F64, rate: number, seed: number, offset = 0): F64 {
   const keepScale = 1 / (1 - Math.fround(rate));
-  return x.map((v, i) => ((hash2(seed, i) >>> 8) / 16777216 >= Math.fround(rate) ? v * keepScale : 0));
+  return x.map((
+    v,
+    i,
+  ) => ((hash2(seed, (offset + i) >>> 0) >>> 8) / 16777216 >= Math.fround(rate) ? v * keepScale : 0));
 }
 
 export function softmaxCrossEntropy(
@@ -293,6 +296,25 @@ export function topkCorrect(logits: F64, labels: F64, rows: number, classes: num
 }
 
 /** Wrap-around padding of [planes, h, w] maps by `pad`; with fold, its adjoint (padded maps summed back). */
+export function concatColumns(parts: F64[], rows: number, widths: number[]): F64 {
+  const total = widths.reduce((a, b) => a + b, 0);
+  const out = new Float64Array(rows * total);
+  let col = 0;
+  parts.forEach((part, k) => {
+    for (let r = 0; r < rows; r++) {
+      out.set(part.subarray(r * widths[k], (r + 1) * widths[k]), r * total + col);
+    }
+    col += widths[k];
+  });
+  return out;
+}
+
+export function sliceColumns(x: F64, rows: number, total: number, first: number, width: number): F64 {
+  const out = new Float64Array(rows * width);
+  for (let r = 0; r < rows; r++) out.set(x.subarray(r * total + first, r * total + first + width), r * width);
+  return out;
+}
+
 export function circularPad(src: F64, planes: number, h: number, w: number, pad: number, fold: boolean): F64 {
   const ph = h + 2 * pad;
   const pw = w + 2 * pad;

@@ -46,7 +46,12 @@ export class Accumulators {
   }
 }
 
-/** Forward, cross-entropy, backward and one SGD update; the loss and counts join `acc`. */
+/**
+ * Forward, cross-entropy, backward and one SGD update; the loss and counts join `acc`. With `microBatch` smaller
+ * than the batch, the batch runs through the net in slices whose gradients add up before the one update: each
+ * slice's mean loss weighted by its share of the batch, dropout masks placed as in the whole batch. Exact for
+ * these models, which have no batch statistics; only the order of the floating-point sums changes.
+ */
 export function sgdStep(
   net: Network,
   sgd: Sgd,
@@ -54,20 +59,51 @@ export function sgdStep(
   channels: number,
   crop: number,
   acc: Accumulators,
+  microBatch = batch.labels.length,
 ) {
   const n = batch.labels.length;
-  const next = tidy(() => {
-    const xs = Tensor.fromArray(net.backend, batch.x, [n, channels, crop, crop]);
-    const ys = Tensor.fromArray(net.backend, batch.labels, [n]);
-    const logits = net.forward(xs, { training: true, seed: batch.dropoutSeed });
-    const loss = ops.softmaxCrossEntropy(logits, ys);
-    const correct = ops.topkCorrect(logits, ys, 5);
-    loss.backward();
-    sgd.step();
-    sgd.zeroGrad();
-    return acc.add(loss, correct);
-  });
-  acc.replace(next);
+  const per = channels * crop * crop;
+  for (let first = 0; first < n; first += microBatch) {
+    const last = Math.min(first + microBatch, n);
+    const next = tidy(() => {
+      const m = last - first;
+      const xs = Tensor.fromArray(net.backend, batch.x.subarray(first * per, last * per), [
+        m,
+        channels,
+        crop,
+        crop,
+      ]);
+      const ys = Tensor.fromArray(net.backend, batch.labels.slice(first, last), [m]);
+      const logits = net.forward(xs, { training: true, seed: batch.dropoutSeed, firstImage: first });
+      const mean = ops.softmaxCrossEntropy(logits, ys);
+      const loss = m === n ? mean : ops.scale(mean, m / n);
+      const correct = ops.topkCorrect(logits, ys, 5);
+      loss.backward();
+      if (last === n) {
+        sgd.step();
+        sgd.zeroGrad();
+      }
+      return acc.add(loss, correct);
+    });
+    acc.replace(next);
+  }
+}
+
+/** Images per micro-batch that keep every per-image tensor of `infos` under `limitBytes` (the whole batch if it fits). */
+export function microBatchFor(perImageBytes: number, batch: number, limitBytes: number): number {
+  const fits = Math.floor(limitBytes / perImageBytes);
+  if (fits < 1) {
+    throw new Error(
+      `one image needs ${
+        (perImageBytes / 2 ** 20).toFixed(0)
+      } MiB in its largest tensor, over the adapter's ` +
+        `binding limit of ${(limitBytes / 2 ** 20).toFixed(0)} MiB: use a smaller input size`,
+    );
+  }
+  if (fits >= batch) return batch;
+  // Equal slices: the fewest that fit, e.g. 128 in 4 x 32 rather than 3 x 42 + 2.
+  const slices = Math.ceil(batch / fits);
+  return Math.ceil(batch / slices);
 }
 
 /** Throws (after freeing the accumulators) when the summed loss is NaN or Inf. */

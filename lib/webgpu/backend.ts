@@ -61,6 +61,12 @@ export class WebGpuBackend implements Backend {
     return this.engine.adapter.description || this.engine.adapter.vendor;
   }
 
+  maxBindingBytes(): number {
+    // Whole MiB: the buffer pool rounds large buffers up to a MiB.
+    const limit = Math.min(this.engine.limits.maxStorageBufferBindingSize, this.engine.limits.maxBufferSize);
+    return Math.floor(limit / 2 ** 20) * 2 ** 20;
+  }
+
   private out(length: number, what: string, dtype: "f32" | "u32" = "f32"): GpuStorage {
     return new GpuStorage(this.engine.alloc(Math.max(length, 1) * 4, what), length, dtype);
   }
@@ -320,10 +326,36 @@ export class WebGpuBackend implements Backend {
     return dx;
   }
 
-  dropout(x: Storage, rate: number, seed: number): Storage {
+  dropout(x: Storage, rate: number, seed: number, offset = 0): Storage {
     const y = this.out(x.length, "dropout output");
-    this.elementwise("dropout", [buf(x), y.buffer], { total: x.length, seed, rate }, x.length);
+    this.elementwise("dropout", [buf(x), y.buffer], { total: x.length, seed, rate, offset }, x.length);
     return y;
+  }
+
+  concatColumns(parts: Storage[], rows: number, widths: number[]): Storage {
+    const total = widths.reduce((a, b) => a + b, 0);
+    const out = this.out(rows * total, "joined fc output");
+    let col = 0;
+    parts.forEach((part, k) => {
+      const params = {
+        rows,
+        cols: widths[k],
+        src_width: widths[k],
+        src_col: 0,
+        out_width: total,
+        out_col: col,
+      };
+      this.elementwise("column_block", [buf(part), out.buffer], params, rows * widths[k]);
+      col += widths[k];
+    });
+    return out;
+  }
+
+  sliceColumns(x: Storage, rows: number, total: number, first: number, width: number): Storage {
+    const out = this.out(rows * width, "fc output gradient slice");
+    const params = { rows, cols: width, src_width: total, src_col: first, out_width: width, out_col: 0 };
+    this.elementwise("column_block", [buf(x), out.buffer], params, rows * width);
+    return out;
   }
 
   circularPad(x: Storage, planes: number, h: number, w: number, pad: number, fold: boolean): Storage {
