@@ -1,3 +1,5 @@
-import { main } from "./lib/cli/main.ts";
+import { main, shutdown } from "./lib/cli/main.ts";
 
-Deno.exit(await main(Deno.args));
+const code = await main(Deno.args);
+await shutdown();
+Deno.exit(code);

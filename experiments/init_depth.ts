@@ -32,7 +32,7 @@ async function run(ctx: RunContext): Promise<void> {
   const data = await common.loadData(ctx, st, small.PIXEL_SCALE);
   const seed = (ctx.seeds ?? [1])[0];
   const chance = 1 - 1 / data.train.classes.length;
-  const { side, crop } = small.smallGeometry(data);
+  const { side, crop } = small.smallGeometry(data, st);
   const probe = conv1GradProbe(data, side, crop, 32);
   const runs: DepthRun[] = [];
   const trainOne = async (depth: 14 | 22 | 30, init: "he" | "xavier") => {

@@ -10,7 +10,7 @@ import { type Experiment, register, type RunContext } from "../lib/experiments/r
 import * as common from "../lib/experiments/common.ts";
 import * as large from "../lib/experiments/large_family.ts";
 import { correctness } from "../lib/experiments/measure.ts";
-import { PIXEL_SCALE } from "../lib/experiments/small_family.ts";
+import type { DataSet } from "../lib/data/dataset.ts";
 import * as claims from "../lib/results/claims.ts";
 import { mean, meanSd, percentMetric, row } from "../lib/results/format.ts";
 import { type Comparison, type Metric, writeResult } from "../lib/results/result.ts";
@@ -20,7 +20,7 @@ const experiment: Experiment = {
   id: "models-abc",
   title: "Models A, B, C: ReLU vs PReLU, 10-view and dense multi-scale testing",
   paperRef: "Tables 4-6, ICCV Fig 4",
-  tiers: ["smoke", "default", "gpu"],
+  tiers: ["smoke", "default", "gpu", "paper"],
   run,
 };
 register(experiment);
@@ -28,7 +28,7 @@ register(experiment);
 async function run(ctx: RunContext): Promise<void> {
   const tier = large.largeTier(ctx, experiment.id);
   const started = performance.now();
-  const data = await common.loadData(ctx, tier, PIXEL_SCALE);
+  const data = await large.loadLargeData(ctx, tier);
   const seeds = ctx.seeds ?? tier.seeds;
   const classes = data.train.classes.length;
   const measured: large.LargeMeasured[] = [];
@@ -114,7 +114,7 @@ async function run(ctx: RunContext): Promise<void> {
 
 interface Outcome {
   tier: large.LargeTier;
-  data: common.LoadedData;
+  data: common.LoadedData<DataSet>;
   seeds: number[];
   started: number;
   measured: large.LargeMeasured[];

@@ -6,6 +6,7 @@
  * layer (Table 1), each layer's mean response (Fig 2) and the fc layers' Fisher-information proxy (Eq. 5-6).
  *
  *   deno task exp small-model --tier default     # about 17 min on 2 cores with no GPU
+ *   deno task exp small-model --tier paper --data /data/imagenet   # the paper's model and recipe (a GPU)
  */
 import { type Experiment, register, type RunContext } from "../lib/experiments/registry.ts";
 import * as common from "../lib/experiments/common.ts";
@@ -13,6 +14,7 @@ import * as small from "../lib/experiments/small_family.ts";
 import { filters, readSlopes, type Responses, responses, scoresOn } from "../lib/experiments/measure.ts";
 import { addAudit, auditMetrics, runAudits } from "../lib/experiments/audit.ts";
 import { slopeClaims, slopeMoved, TABLE1 } from "../lib/experiments/slopes.ts";
+import type { DataSet } from "../lib/data/dataset.ts";
 import type { InitScheme } from "../lib/init.ts";
 import type { ActivationKind } from "../lib/nn.ts";
 import * as claims from "../lib/results/claims.ts";
@@ -24,7 +26,7 @@ const experiment: Experiment = {
   id: "small-model",
   title: "ReLU vs LReLU vs PReLU on the 14-layer model: errors, learned slopes, mean responses",
   paperRef: "Tables 1-2, ICCV Fig 1-2",
-  tiers: ["smoke", "default", "gpu"],
+  tiers: ["smoke", "default", "gpu", "paper"],
   run,
 };
 register(experiment);
@@ -45,8 +47,12 @@ interface Measured {
 async function run(ctx: RunContext): Promise<void> {
   const tier = small.smallTier(ctx, experiment.id);
   const started = performance.now();
-  const data = await common.loadData(ctx, tier, small.PIXEL_SCALE);
-  const { side, crop } = small.smallGeometry(data);
+  const data = await small.loadSmallData(ctx, tier);
+  const { side, crop } = small.smallGeometry(data, tier);
+  // Mean responses and audits need a fixed batch of pixels in memory (a decoded sample at the paper tier).
+  // At most 256 images, fewer when --eval-images asks (a pipeline check).
+  const probeCount = Math.min(256, tier.evalLimit);
+  const probe = await common.probeImages(data, probeCount, side, crop);
   const seeds = ctx.seeds ?? tier.seeds;
   const runs: RunRecord[] = [];
   const m = {} as Record<ActivationKind, Measured>;
@@ -79,10 +85,21 @@ async function run(ctx: RunContext): Promise<void> {
       f.ten.push(ten.top1Err);
       f.slopes.push(s.perLayer);
       f.allSlopes.push(...s.all);
-      f.responses.push(await responses(model.net, data.test, data.norm, crop, 256));
+      f.responses.push(await responses(model.net, probe.set, data.norm, crop, probeCount));
       if (v.kind === "prelu-channel" && seed === seeds[0]) conv1 = await filters(model.net);
       // Last, as the weight-decay audit changes the parameters.
-      addAudit(f.audit, await runAudits(model.net, data.test, data.norm, side, crop, config.weightDecay));
+      addAudit(
+        f.audit,
+        await runAudits(
+          model.net,
+          probe.set,
+          data.norm,
+          probe.side,
+          crop,
+          config.weightDecay,
+          Math.min(8, probeCount),
+        ),
+      );
       runs.push(common.runRecord(`${v.kind}-seed${seed}`, seed, model.result, {
         centerTop1Err: centre.top1Err,
         centerTop5Err: centre.top5Err,
@@ -161,7 +178,7 @@ async function run(ctx: RunContext): Promise<void> {
 const logFisher = (r: Responses) => mean(Object.values(r.fisher).map((v) => Math.log(v)));
 
 interface Outcome {
-  data: common.LoadedData;
+  data: common.LoadedData<DataSet>;
   tier: small.SmallTier;
   seeds: number[];
   started: number;
@@ -172,7 +189,7 @@ interface Outcome {
 }
 
 async function report(ctx: RunContext, { data, tier, seeds, started, runs, m, list, conv1 }: Outcome) {
-  const { side, crop } = small.smallGeometry(data);
+  const { side, crop } = small.smallGeometry(data, tier);
   const layers = Object.keys(TABLE1);
   const slope = (k: ActivationKind, l: string) => mean(m[k].slopes.map((s) => s[l]));
   const comparison: Comparison[] = [
@@ -232,9 +249,11 @@ async function report(ctx: RunContext, { data, tier, seeds, started, runs, m, li
         batch: 128,
         err: 0.3382,
       },
-      `Early training of the 14-layer model (the paper's 75 epochs are out of reach at this tier):`,
+      tier.paper
+        ? "The paper's 14-layer model and recipe on an ImageNet-style folder:"
+        : `Early training of the 14-layer model (the paper's 75 epochs are out of reach at this tier):`,
     ),
-    config: { tier, crop, side, recipe: config, init: INIT, pixelScale: small.PIXEL_SCALE },
+    config: { tier, crop, side, recipe: config, init: INIT, pixelScale: small.pixelScale(tier) },
     runs,
     metrics,
     comparison,
@@ -242,7 +261,9 @@ async function report(ctx: RunContext, { data, tier, seeds, started, runs, m, li
     differences: [
       ...small.smallDifferences(tier, data, config),
       `Final errors are centre-crop on the whole test set; the paper's 10-view protocol is reported on ${tier.viewImages} test images spread over the set.`,
-      "Mean responses and the Fisher proxy are measured on 256 centre-cropped test images; the paper's real-data Fisher evaluation is in a supplement we do not have.",
+      `Mean responses and the Fisher proxy are measured on ${
+        Math.min(256, tier.evalLimit, data.test.count)
+      } centre-cropped test images; the paper's real-data Fisher evaluation is in a supplement we do not have.`,
     ],
     plots: plots.map(({ file, caption }) => ({ file, caption })),
     notes: [],

@@ -41,6 +41,15 @@ export async function runCheck(opts: CheckOptions): Promise<boolean> {
     if (failed.length) console.error(`check: ${failed.join(", ")} failed to run`);
   }
   const results = await readResults(dir, opts.tier, selected.map((e) => e.id));
+  const checks = [...results.values()].filter((r) => r.overrides);
+  if (checks.length) {
+    throw new Error(
+      `check: ${
+        checks.map((r) => `${r.experiment.id} (${r.overrides})`).join(", ")
+      } in ${dir} are pipeline ` +
+        "checks, not measurements of the tier: rerun them without --max-steps, --batch or --eval-images",
+    );
+  }
   const old = await readExpectations(expectedPath);
   if (opts.accept) {
     const missing = selected.filter((e) => !results.has(e.id)).map((e) => e.id);

@@ -7,6 +7,8 @@ import { getExperiment, listExperiments, type Tier, TIERS } from "../experiments
 import { InterruptedError } from "../experiments/common.ts";
 import { DATASET_NAMES, type DatasetName, fetchDataset } from "../data/catalog.ts";
 import { rebuildMarkdown } from "../results/result.ts";
+import { closeDecodePool } from "../data/decode_pool.ts";
+import { closeEngine } from "../webgpu/engine.ts";
 import { runDoctor } from "./doctor.ts";
 import { type CheckOptions, runCheck } from "./check.ts";
 import { writeTierReport } from "./report.ts";
@@ -55,8 +57,15 @@ function addRunOptions(cmd: Command): Command {
       "comma-separated seeds (default: the experiment's own for the tier)",
       parseSeeds,
     )
-    .addOption(new Option("--data <name>", "dataset instead of the default CIFAR-10").choices(DATASET_NAMES))
-    .option("--data-dir <dir>", "folder holding the datasets (default: ../shared/datasets, then the cache)")
+    .option(
+      "--data <name|folder>",
+      `dataset instead of the default CIFAR-10: ${DATASET_NAMES.join(", ")}, or an ImageNet-style folder ` +
+        "(train/<class>/*.jpg, val/<class>/*.jpg; the paper tier streams it at full size)",
+    )
+    .option(
+      "--data-dir <dir>",
+      "folder holding the datasets, or an ImageNet-style folder itself (default: ../shared/datasets, the cache)",
+    )
     .option("--out <dir>", "results folder", "results")
     .option("--resume", "continue from the last checkpoints")
     .option("--retrain", "train again even the models that finished training earlier with the same code")
@@ -68,7 +77,35 @@ function addRunOptions(cmd: Command): Command {
       new Option("--progress <mode>", "progress display").choices(["auto", "bar", "lines", "none"]).default(
         "auto",
       ),
+    )
+    .option(
+      "--micro-batch <n>",
+      "images per forward/backward pass, gradients summed over the batch (default: what the adapter's binding " +
+        "limit allows); the same gradients, less memory",
+      positiveInt("--micro-batch"),
+    )
+    .option(
+      "--max-steps <n>",
+      "pipeline check: stop every training after n steps",
+      positiveInt("--max-steps"),
+    )
+    .option("--batch <n>", "pipeline check: images per step instead of the tier's", positiveInt("--batch"))
+    .option(
+      "--eval-images <n>",
+      "pipeline check: at most n images for each multi-view test protocol and validation point",
+      positiveInt("--eval-images"),
     );
+}
+
+/** A parser for a flag that takes a positive integer. */
+function positiveInt(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) {
+      throw new InvalidArgumentError(`${flag} takes a positive integer, got ${value}`);
+    }
+    return n;
+  };
 }
 
 export function buildProgram(): Command {
@@ -118,7 +155,7 @@ export function buildProgram(): Command {
       return;
     }
     await prepareRun(opts);
-    const failed = await runExperiments(selected, opts);
+    const failed = await runExperiments(selected, opts, true);
     const report = await writeTierReport(opts.out, opts.tier);
     console.log(
       `\nreproduce: ${selected.length - failed.length} of ${selected.length} experiments succeeded`,
@@ -186,4 +223,10 @@ export async function main(args: string[]): Promise<number> {
     return e instanceof InterruptedError ? 130 : 1;
   }
   return Number(Deno.exitCode ?? 0);
+}
+
+/** Stops the decode workers and closes the device before the process exits (cli.ts). */
+export async function shutdown(): Promise<void> {
+  closeDecodePool();
+  await closeEngine();
 }

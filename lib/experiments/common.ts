@@ -1,17 +1,22 @@
 /**
- * What every experiment script shares: the backend, data for a tier (with the loud Fashion-MNIST fallback when
- * CIFAR-10 is absent), checkpoint locations, training a network with the run's hooks, and result assembly.
+ * What every experiment script shares: the backend, the data of a run (lib/experiments/data.ts, re-exported),
+ * checkpoint locations, training a network with the run's hooks, and result assembly.
  */
 import { WebGpuBackend } from "../webgpu/backend.ts";
-import { channelMean, type Normalization, type PcaBasis, pcaBasis } from "../data/augment.ts";
-import { DATASET_NAMES, type DatasetName, loadSplit, locate } from "../data/catalog.ts";
-import { DataError, fingerprint, holdOut, type ImageSet, takePerClass } from "../data/dataset.ts";
+import type { DataSet } from "../data/dataset.ts";
 import { getEngine } from "../webgpu/engine.ts";
-import { type NetSpec, Network } from "../models/network.ts";
+import { largestPerImageBytes, type NetSpec, Network } from "../models/network.ts";
 import type { ExperimentResult, Regime, RunRecord } from "../results/result.ts";
 import { Rng } from "../rng.ts";
 import { loadCheckpoint } from "../train/checkpoint.ts";
-import { configKey, train, type TrainConfig, type TrainHooks, type TrainResult } from "../train/trainer.ts";
+import {
+  configKey,
+  epochsToRun,
+  train,
+  type TrainConfig,
+  type TrainHooks,
+  type TrainResult,
+} from "../train/trainer.ts";
 import type { SavedState } from "../train/run_state.ts";
 import { codeFingerprint } from "../util/fingerprint.ts";
 import { sha256Hex, writeFileAtomic } from "../util/fs.ts";
@@ -19,7 +24,11 @@ import type { EvalResult } from "../train/evaluate.ts";
 import { environment } from "../util/environment.ts";
 import { cacheRoot } from "../util/paths.ts";
 import { withClaim } from "../util/lock.ts";
-import type { Experiment, RunContext } from "./registry.ts";
+import type { LoadedData } from "./data.ts";
+import { type Experiment, overridesText, type RunContext } from "./registry.ts";
+import { microBatchFor } from "../train/step.ts";
+
+export { loadData, loadDataset, type LoadedData, loadStreamed, probeImages, type TierData } from "./data.ts";
 
 let backend: WebGpuBackend | null = null;
 
@@ -33,84 +42,6 @@ export class InterruptedError extends Error {
     super(message);
     this.name = "InterruptedError";
   }
-}
-
-export interface TierData {
-  /** Images per class kept for training (before the validation split) and testing (null: all). */
-  trainPerClass: number | null;
-  testPerClass: number | null;
-  /** Images per class held out of the training set for validation (curves, schedules, ensemble choices). */
-  valPerClass: number;
-}
-
-export interface LoadedData {
-  dataset: DatasetName;
-  train: ImageSet;
-  /** Held out of the training set: every choice made from data looks at it, never at the test set. */
-  val: ImageSet;
-  test: ImageSet;
-  /** Set when the data is not what the experiment asked for (the Fashion-MNIST fallback). */
-  note?: string;
-  norm: Normalization;
-  pca: PcaBasis;
-  /** Content fingerprint of the three splits. */
-  fingerprint: string;
-}
-
-/**
- * Loads the tier's data: --data if given, else CIFAR-10; when CIFAR-10 is nowhere to be found, Fashion-MNIST,
- * said loudly here and recorded in every result.
- */
-export async function loadData(ctx: RunContext, tier: TierData, pixelScale: number): Promise<LoadedData> {
-  let dataset: DatasetName = "cifar10";
-  let note: string | undefined;
-  if (ctx.dataset) {
-    if (!DATASET_NAMES.includes(ctx.dataset as DatasetName)) {
-      throw new DataError(`unknown dataset '${ctx.dataset}'. Valid: ${DATASET_NAMES.join(", ")}`);
-    }
-    dataset = ctx.dataset as DatasetName;
-  } else if (!locate("cifar10", ctx.dataDir)) {
-    dataset = "fashion-mnist";
-    note =
-      "CIFAR-10 was not found, so this run used Fashion-MNIST instead (grayscale 28x28): not comparable " +
-      "with CIFAR-10 runs";
-    ctx.log(`\n*** WARNING: ${note}. Run 'deno task data cifar10' or pass --data-dir. ***\n`);
-  }
-  return await loadDataset(ctx, dataset, tier, pixelScale, { note });
-}
-
-/**
- * Loads a named dataset for a tier (a subset per class), optionally transformed (e.g. to RGB for transfer),
- * with its normalization and colour basis.
- */
-export async function loadDataset(
-  ctx: RunContext,
-  dataset: DatasetName,
-  tier: TierData,
-  pixelScale: number,
-  opts: { note?: string; transform?: (set: ImageSet) => ImageSet } = {},
-): Promise<LoadedData> {
-  const log = (s: string) => ctx.log(s);
-  let full = await loadSplit(dataset, "train", { dataDir: ctx.dataDir, log });
-  let testSet = await loadSplit(dataset, "test", { dataDir: ctx.dataDir, log });
-  if (tier.trainPerClass) full = takePerClass(full, tier.trainPerClass + tier.valPerClass);
-  if (tier.testPerClass) testSet = takePerClass(testSet, tier.testPerClass);
-  let { train: trainSet, val: valSet } = holdOut(full, tier.valPerClass);
-  if (opts.transform) {
-    trainSet = opts.transform(trainSet);
-    valSet = opts.transform(valSet);
-    testSet = opts.transform(testSet);
-  }
-  return {
-    dataset,
-    train: trainSet,
-    val: valSet,
-    test: testSet,
-    note: opts.note,
-    norm: { mean: channelMean(trainSet), scale: pixelScale },
-    pca: pcaBasis(trainSet),
-    fingerprint: fingerprint(trainSet, valSet, testSet),
-  };
 }
 
 /**
@@ -127,7 +58,7 @@ export interface TrainRequest {
   label: string;
   spec: NetSpec;
   config: TrainConfig;
-  data: LoadedData;
+  data: LoadedData<DataSet>;
   probe?: (net: Network) => TrainHooks["probe"];
   /** Sets parameters before training (fine-tuning from another model); `from` names that model's key. */
   start?: { from: string; apply: (net: Network) => Promise<void> };
@@ -153,8 +84,8 @@ export async function trainNetwork(
   // One process trains a model at a time; a second one needing it waits and then loads it.
   return await withClaim(`${path}.lock`, req.label, ctx.log, async () => {
     const saved = await storedCheckpoint(ctx, path);
-    const finished = saved?.state.configKey === key && saved.state.epoch >= Math.ceil(req.config.epochs) &&
-      !ctx.retrain;
+    const finished = saved?.state.configKey === key &&
+      saved.state.epoch >= epochsToRun(req.config, req.data.train) && !ctx.retrain;
     const resume = finished || (ctx.resume && saved?.state.configKey === key);
     if (ctx.resume && saved && saved.state.configKey !== key) {
       ctx.log(`   ${path} was made by another configuration or code version: training from scratch`);
@@ -172,6 +103,8 @@ export async function trainNetwork(
       log: finished ? () => {} : ctx.log,
       stopSignal: ctx.stopSignal,
       probe: req.probe?.(net),
+      microBatch: ctx.overrides.microBatch ??
+        microBatchFor(largestPerImageBytes(req.spec), req.config.batchSize, net.backend.maxBindingBytes()),
     });
     if (result.interrupted) {
       throw new InterruptedError(
@@ -289,7 +222,16 @@ export function runRecord(
   r: TrainResult,
   final: Record<string, number>,
 ): RunRecord {
-  return { label, seed, steps: r.steps, epochs: r.epochs, points: r.points, final, seconds: r.seconds };
+  return {
+    label,
+    seed,
+    steps: r.steps,
+    epochs: r.epochs,
+    points: r.points,
+    final,
+    seconds: r.seconds,
+    ...(r.microBatch < r.batch ? { microBatch: r.microBatch } : {}),
+  };
 }
 
 /** The paper's training length for a regime record: epochs over a training set of `images` at `batch`. */
@@ -330,7 +272,7 @@ export const IMAGENET_TRAIN = 1_281_167;
 export async function resultBase(
   ctx: RunContext,
   exp: Experiment,
-  data: LoadedData | null,
+  data: LoadedData<DataSet> | null,
   seeds: number[],
   started: number,
 ): Promise<
@@ -353,6 +295,8 @@ export async function resultBase(
         classes: data.train.classes.length,
         fingerprint: data.fingerprint,
         note: data.note,
+        input: data.input,
+        ...(data.skipped ? { skipped: data.skipped } : {}),
       }
       : {
         dataset: "none",
@@ -364,6 +308,7 @@ export async function resultBase(
         fingerprint: "none",
       },
     seeds,
+    ...(overridesText(ctx.overrides) ? { overrides: overridesText(ctx.overrides)! } : {}),
     environment: await environment(await gpuBackend()),
     wallSeconds: (performance.now() - started) / 1000,
   };

@@ -8,12 +8,15 @@
  * middle scale and dense multi-scale at the three scales of largeGeometry. At the short tiers the fc head, dropout
  * and jitter differ from the paper as small_family.ts and largeDifferences say.
  */
+import type { DataSet, ImageSet } from "../data/dataset.ts";
 import type { InitScheme } from "../init.ts";
 import type { NetSpec } from "../models/network.ts";
-import { scaledLarge, type Scaling, scalingText } from "../models/zoo.ts";
+import { paperLarge, scaledLarge, type Scaling, scalingText } from "../models/zoo.ts";
 import type { ActivationKind } from "../nn.ts";
 import type { TrainConfig } from "../train/trainer.ts";
-import { type LoadedData, type TierData, type TrainedModel, trainNetwork } from "./common.ts";
+import { type TrainedModel, trainNetwork } from "./common.ts";
+import { loadData, type LoadedData, loadStreamed, type TierData } from "./data.ts";
+import { PAPER_PIXEL_SCALE, type PaperInput, PIXEL_SCALE } from "./small_family.ts";
 import { averageScores, type Scored, scoresOn } from "./measure.ts";
 import { paperRecipe, scheduleText } from "./recipe.ts";
 import { type Experiment, type RunContext, tierSettings } from "./registry.ts";
@@ -54,6 +57,10 @@ export interface LargeTier extends TierData {
   evalLimit: number;
   /** Test images for the multi-view protocols (10-view, dense multi-scale); centre crop uses all. */
   viewImages: number;
+  /** The paper tier: the paper's models (not scaled) on a streamed ImageNet-style folder. */
+  paper?: PaperInput;
+  /** Set by --max-steps (a pipeline check). */
+  maxSteps?: number;
 }
 
 export const LARGE_TIERS: Record<string, LargeTier> = {
@@ -81,7 +88,7 @@ export const LARGE_TIERS: Record<string, LargeTier> = {
     jitter: 1.25,
     evalPoints: 9,
     evalLimit: 1000,
-    viewImages: 2000,
+    viewImages: 1000,
   },
   gpu: {
     trainPerClass: null,
@@ -96,7 +103,35 @@ export const LARGE_TIERS: Record<string, LargeTier> = {
     evalLimit: 5000,
     viewImages: 10000,
   },
+  // Section 4: batch 128, about 80 epochs, shorter side from [256, 512], 224 crops, dense testing at 256, 384, 480.
+  paper: {
+    trainPerClass: null,
+    valPerClass: 10,
+    testPerClass: null,
+    epochs: 80,
+    seeds: [1],
+    scaling: { widths: [96, 256, 512, 512], fcUnits: 4096, dropout: 0.5, head: "paper" },
+    batch: 128,
+    jitter: 2,
+    evalPoints: 0,
+    evalLimit: 3000,
+    viewImages: 50000,
+    paper: { side: 256, crop: 224, scale: [256, 512], statsImages: 2000, pixelScale: PAPER_PIXEL_SCALE },
+  },
 };
+
+/** The tier's data: in memory at 32 px, or (paper tier) streamed from an ImageNet-style folder. */
+export async function loadLargeData(ctx: RunContext, tier: LargeTier): Promise<LoadedData<DataSet>> {
+  if (tier.paper) {
+    return await loadStreamed(
+      ctx,
+      { ...tier, statsImages: tier.paper.statsImages },
+      tier.paper.pixelScale,
+      tier.paper,
+    );
+  }
+  return await loadData(ctx, tier, PIXEL_SCALE);
+}
 
 export function largeTier(ctx: RunContext, expId: string): LargeTier {
   return tierSettings(LARGE_TIERS, ctx, expId);
@@ -119,8 +154,8 @@ export interface LargeGeometry {
  * (224), jitter [s, jitter * s], and the paper's test scales 256, 384 and 480 placed at the same relative
  * positions in our jitter range (for jitter 2 they are s, 1.5 s and 1.875 s, the paper's own ratios).
  */
-export function largeGeometry(data: LoadedData, tier: LargeTier): LargeGeometry {
-  const side = data.train.height;
+export function largeGeometry(data: LoadedData<DataSet>, tier: LargeTier): LargeGeometry {
+  const side = tier.paper?.side ?? (data.train as ImageSet).height;
   const top = Math.round(side * tier.jitter);
   const at = (paper: number) => Math.round(side + ((paper - 256) / 256) * (top - side));
   return {
@@ -135,25 +170,27 @@ export function largeGeometry(data: LoadedData, tier: LargeTier): LargeGeometry 
 export function largeSpec(
   model: "A" | "B" | "C",
   tier: LargeTier,
-  data: LoadedData,
+  data: LoadedData<DataSet>,
   activation: ActivationKind,
   init: InitScheme = LARGE_INIT,
 ): NetSpec {
+  if (tier.paper) return paperLarge(model, activation, init, data.train.classes.length);
   const { crop } = largeGeometry(data, tier);
   return scaledLarge(
     model,
     activation,
     init,
-    [data.train.channels, crop, crop],
+    [(data.train as ImageSet).channels, crop, crop],
     data.train.classes.length,
     tier.scaling,
   );
 }
 
-export function largeConfig(tier: LargeTier, data: LoadedData, seed: number): TrainConfig {
+export function largeConfig(tier: LargeTier, data: LoadedData<DataSet>, seed: number): TrainConfig {
   const { side, crop, jitter } = largeGeometry(data, tier);
   return paperRecipe({
     epochs: tier.epochs,
+    maxSteps: tier.maxSteps,
     batch: tier.batch,
     seed,
     augment: { crop, scale: jitter, flip: true, pcaStd: 0.1 },
@@ -166,7 +203,7 @@ export function largeConfig(tier: LargeTier, data: LoadedData, seed: number): Tr
 }
 
 /** The stored model's name: everything that tells two trained nets of this family apart. */
-export function largeLabel(spec: NetSpec, init: InitScheme, data: LoadedData, seed: number): string {
+export function largeLabel(spec: NetSpec, init: InitScheme, data: LoadedData<DataSet>, seed: number): string {
   return `${spec.name.replace(/\s+/g, "")}-${spec.activation}-${init.kind}-${data.dataset}-seed${seed}`;
 }
 
@@ -212,7 +249,7 @@ export async function measureLarge(
   ctx: RunContext,
   exp: Experiment,
   tier: LargeTier,
-  data: LoadedData,
+  data: LoadedData<DataSet>,
   e: LargeEntry,
 ): Promise<LargeMeasured> {
   const model = await trainLarge(ctx, exp, tier, data, e);
@@ -247,9 +284,29 @@ export async function measureLarge(
 }
 
 /** How the large models' runs differ from the paper, for every result that trains them. */
-export function largeDifferences(tier: LargeTier, data: LoadedData): string[] {
+export function largeDifferences(tier: LargeTier, data: LoadedData<DataSet>): string[] {
   const g = largeGeometry(data, tier);
   const config = largeConfig(tier, data, tier.seeds[0]);
+  if (tier.paper) {
+    return [
+      `Data: ${data.train.count} training images of ${data.dataset} (${data.val.count} more held out of train/ for ` +
+      `validation), ${data.test.count} images of its validation split as the test set, ` +
+      `${data.train.classes.length} classes; ${tier.epochs} epochs ("about 80" in the paper).`,
+      "The paper's models A, B, C at 224x224 (Table 3) with its fc stds and dropout 0.5; mean-subtracted pixels " +
+      `divided by ${
+        1 / tier.paper.pixelScale
+      } instead of the raw [-128, 128] (see PAPER_PIXEL_SCALE; per-channel ` +
+      "mean of a sample of training centre crops); shorter side from [256, 512], flips, PCA " +
+      "colour altering; batch 128, momentum 0.9, weight decay 5e-4, " + scheduleText(config) + ".",
+      `Final errors: centre crop on the whole test set; 10-view at ${g.tenViewSide} and dense testing at ` +
+      `${g.scales.join(", ")} on ${
+        Math.min(tier.viewImages, data.test.count)
+      } test images (the paper does not ` +
+      "state Table 5's scale: UNCONFIRMED).",
+      "UNCONFIRMED, chosen here: where the plateau switches fall on this data (the paper's were at epochs 20 and " +
+      "65 for model A), pooling rounding up (Caffe), the backward form of He's init (Eq. 16) for the conv layers.",
+    ];
+  }
   return [
     `Data: ${data.train.count} ${data.dataset} training images (${data.val.count} more held out for validation), ` +
     `${data.test.count} test images, not ImageNet; ${tier.epochs} epochs, not about 80.`,
@@ -282,7 +339,7 @@ export async function trainLarge(
   ctx: RunContext,
   exp: Experiment,
   tier: LargeTier,
-  data: LoadedData,
+  data: LoadedData<DataSet>,
   e: LargeEntry,
 ): Promise<TrainedModel> {
   const spec = largeSpec(e.model, tier, data, e.activation);

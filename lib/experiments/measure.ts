@@ -4,7 +4,7 @@
  * slopes, and the mean responses and Fisher-information proxy of every rectifier layer.
  */
 import { viewBatch, type ViewName } from "../data/augment.ts";
-import { type ImageSet, spreadIndices, subset } from "../data/dataset.ts";
+import { type DataSet, type ImageSet, spreadIndices, subset } from "../data/dataset.ts";
 import type { Network } from "../models/network.ts";
 import * as ops from "../ops.ts";
 import { noGrad, Tensor, tidy } from "../tensor.ts";
@@ -20,7 +20,7 @@ export type Protocol =
 export type Scored = EvalResult & { scores: Float32Array; labels: number[] };
 
 /** The images a protocol with `limit` uses: spread evenly over the set (all of them without a limit). */
-export function protocolSet(set: ImageSet, limit?: number): ImageSet {
+export function protocolSet<S extends DataSet>(set: S, limit?: number): S {
   return limit && limit < set.count
     ? subset(set, spreadIndices(set.count, limit), `${set.name}[${limit}]`)
     : set;
@@ -30,7 +30,7 @@ export function protocolSet(set: ImageSet, limit?: number): ImageSet {
 export async function scoresOn(
   ctx: RunContext,
   model: TrainedModel,
-  data: LoadedData,
+  data: LoadedData<DataSet>,
   split: "test" | "val",
   protocol: Protocol,
 ): Promise<Scored> {

@@ -7,7 +7,8 @@
  */
 import type { AugmentConfig } from "../data/augment.ts";
 import type { TrainConfig } from "../train/trainer.ts";
-import type { LoadedData } from "./common.ts";
+import type { DataSet } from "../data/dataset.ts";
+import type { LoadedData } from "./data.ts";
 
 export interface RecipeOptions {
   /** Epochs (a fraction trains that share of one). */
@@ -17,7 +18,7 @@ export interface RecipeOptions {
   /** Base learning rate (the paper: 0.01). */
   lr?: number;
   augment: AugmentConfig;
-  data: LoadedData;
+  data: LoadedData<DataSet>;
   /** Use the data's PCA basis for AlexNet's colour altering. */
   colour: boolean;
   /** Validation: centre crops of `crop` from images resized to `side`. */
@@ -25,6 +26,8 @@ export interface RecipeOptions {
   /** Evaluation points spread over the run (besides its start and end). */
   evalPoints: number;
   evalLimit?: number;
+  /** Stops the run after this many steps (--max-steps, a pipeline check). */
+  maxSteps?: number;
 }
 
 export const PLATEAU_MIN_EPOCHS = 10;
@@ -47,6 +50,7 @@ export function paperRecipe(o: RecipeOptions): TrainConfig {
     evalPoints: o.evalPoints,
     ...(o.evalLimit === undefined ? {} : { evalLimit: o.evalLimit }),
     readEvery: 20,
+    ...(o.maxSteps === undefined ? {} : { maxSteps: o.maxSteps }),
   };
 }
 

@@ -7,11 +7,26 @@ import type { ProgressMode } from "../train/progress.ts";
 export const TIERS = ["smoke", "default", "gpu", "paper"] as const;
 export type Tier = typeof TIERS[number];
 
+/**
+ * Command-line overrides for pipeline checks (CI runs the paper tier for a few steps on a generated folder):
+ * a result made with any of them says so and is not a measurement of the tier.
+ */
+export interface Overrides {
+  /** Stop every training after this many SGD steps (--max-steps). */
+  maxSteps?: number;
+  /** Images per SGD step instead of the tier's (--batch). */
+  batch?: number;
+  /** At most this many images for every evaluation protocol (--eval-images). */
+  evalImages?: number;
+  /** Images per forward/backward pass, gradients accumulated over the batch (--micro-batch). */
+  microBatch?: number;
+}
+
 export interface RunContext {
   tier: Tier;
   /** Seeds from --seeds, or null for the experiment's own default for the tier. */
   seeds: number[] | null;
-  /** --data: the dataset to use instead of the experiment's default. */
+  /** --data: a dataset name or an ImageNet-style folder, instead of the experiment's default. */
   dataset: string | null;
   dataDir: string | null;
   outDir: string;
@@ -23,6 +38,9 @@ export interface RunContext {
   progress: ProgressMode;
   /** Set by Ctrl-C: training checkpoints and stops at the next step. */
   stopSignal: { requested: boolean };
+  overrides: Overrides;
+  /** Download CIFAR-10 when it is nowhere on the machine (reproduce does, as torchvision's download=True). */
+  download: boolean;
   log: (line: string) => void;
 }
 
@@ -37,13 +55,43 @@ export interface Experiment {
   run(ctx: RunContext): Promise<void>;
 }
 
-/** An experiment's settings for the run's tier; a tier it lacks is an error naming the ones it has. */
-export function tierSettings<T>(table: Record<string, T>, ctx: { tier: Tier }, expId: string): T {
+/**
+ * An experiment's settings for the run's tier, with the run's overrides applied to the fields it has (batch,
+ * maxSteps, evalLimit, viewImages); a tier it lacks is an error naming the ones it has.
+ */
+export function tierSettings<T>(
+  table: Record<string, T>,
+  ctx: { tier: Tier; overrides?: Overrides },
+  expId: string,
+): T {
   const settings = table[ctx.tier];
   if (!settings) {
     throw new Error(`${expId} has no '${ctx.tier}' tier (it has: ${Object.keys(table).join(", ")})`);
   }
-  return settings;
+  const o = ctx.overrides ?? {};
+  const out = { ...settings } as Record<string, unknown>;
+  if (o.batch !== undefined && "batch" in out) out.batch = o.batch;
+  if (o.maxSteps !== undefined) out.maxSteps = o.maxSteps;
+  for (const key of ["evalLimit", "viewImages"]) {
+    if (o.evalImages !== undefined && typeof out[key] === "number") {
+      out[key] = Math.min(out[key] as number, o.evalImages);
+    }
+  }
+  return out as T;
+}
+
+/**
+ * "--max-steps 3, --batch 4", or null when the run has none of the overrides that change what is measured
+ * (--micro-batch does not: the gradients are the same).
+ */
+export function overridesText(o: Overrides): string | null {
+  const flags: [keyof Overrides, string][] = [
+    ["maxSteps", "--max-steps"],
+    ["batch", "--batch"],
+    ["evalImages", "--eval-images"],
+  ];
+  const set = flags.filter(([k]) => o[k] !== undefined).map(([k, flag]) => `${flag} ${o[k]}`);
+  return set.length ? set.join(", ") : null;
 }
 
 const registry = new Map<string, Experiment>();

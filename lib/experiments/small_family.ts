@@ -9,12 +9,13 @@
  * kept as gains (those start the logits near zero and held a 14-layer net at chance for about half an epoch), and
  * no dropout (over two epochs dropout 0.5 cost 9 points of error and no run this short overfits).
  */
+import type { DataSet, ImageSet } from "../data/dataset.ts";
 import type { InitScheme } from "../init.ts";
 import type { NetSpec } from "../models/network.ts";
 import type { ActivationKind } from "../nn.ts";
-import { scaledSmall14, type Scaling, scalingText } from "../models/zoo.ts";
+import { paperSmall14, scaledSmall14, type Scaling, scalingText } from "../models/zoo.ts";
 import type { TrainConfig } from "../train/trainer.ts";
-import type { LoadedData, TierData } from "./common.ts";
+import { loadData, type LoadedData, loadStreamed, type TierData } from "./data.ts";
 import { paperRecipe, scheduleText } from "./recipe.ts";
 import { type RunContext, tierSettings } from "./registry.ts";
 
@@ -23,6 +24,27 @@ import { type RunContext, tierSettings } from "./registry.ts";
  * [-128, 128] range, so He's init gives unit-scale responses throughout.
  */
 export const PIXEL_SCALE = 1 / 64;
+
+/**
+ * The paper tier's input scale. Raw [-128, 128] pixels with He's init keep responses at about 60-200 up to fc1,
+ * and with the paper's learning rate 0.01 and fc stds the first SGD steps explode: measured on the paper's
+ * 14-layer model (ReLU, batch 16, 224 crops of a generated folder), training loss 8.6, 9.0e4, 7.0e31, then NaN
+ * over four steps with raw pixels; 2.3, 4.8, 3.2, 2.2 with pixels divided by 64, as at the other tiers.
+ */
+export const PAPER_PIXEL_SCALE = PIXEL_SCALE;
+
+/** The paper tier's input: images streamed at full size, the shorter side resized, crops of the paper's size. */
+export interface PaperInput {
+  /** Shorter side for validation and test views (the paper: 256). */
+  side: number;
+  crop: number;
+  /** Range of the shorter side for training crops (the 14-layer model: 256 only; A, B, C: [256, 512]). */
+  scale: [number, number];
+  /** Training images whose centre crops give the mean and colour basis. */
+  statsImages: number;
+  /** Multiplies (pixel - mean): the paper feeds raw [-128, 128] pixels (1); see PAPER_PIXEL_SCALE. */
+  pixelScale: number;
+}
 
 export interface SmallTier extends TierData {
   /** Epochs per run (a fraction trains that share of one epoch of the training split). */
@@ -36,7 +58,26 @@ export interface SmallTier extends TierData {
   evalLimit: number;
   /** Test images for the multi-view protocols (10-view), spread over the test set; centre crop uses all. */
   viewImages: number;
+  /** The paper tier: the paper's model (not scaled) on a streamed ImageNet-style folder. */
+  paper?: PaperInput;
+  /** Set by --max-steps (a pipeline check). */
+  maxSteps?: number;
 }
+
+/** The paper's 14-layer recipe as far as it is stated (section 3.2 and He & Sun 2014; see smallDifferences). */
+const PAPER_SMALL: SmallTier = {
+  trainPerClass: null,
+  valPerClass: 10,
+  testPerClass: null,
+  epochs: 75,
+  seeds: [1],
+  scaling: { widths: [64, 128, 256], fcUnits: 4096, dropout: 0.5, head: "paper" },
+  batch: 128,
+  evalPoints: 0,
+  evalLimit: 3000,
+  viewImages: 50000,
+  paper: { side: 256, crop: 224, scale: [256, 256], statsImages: 2000, pixelScale: PAPER_PIXEL_SCALE },
+};
 
 export const SMALL_TIERS: Record<string, SmallTier> = {
   smoke: {
@@ -61,7 +102,7 @@ export const SMALL_TIERS: Record<string, SmallTier> = {
     batch: 64,
     evalPoints: 9,
     evalLimit: 1000,
-    viewImages: 2000,
+    viewImages: 1000,
   },
   gpu: {
     trainPerClass: null,
@@ -75,6 +116,7 @@ export const SMALL_TIERS: Record<string, SmallTier> = {
     evalLimit: 5000,
     viewImages: 10000,
   },
+  paper: PAPER_SMALL,
 };
 
 /** Table 2: the four rectifiers on the 14-layer model, ImageNet top-1 / top-5 error (10-view). */
@@ -89,37 +131,58 @@ export function smallTier(ctx: RunContext, expId: string): SmallTier {
   return tierSettings(SMALL_TIERS, ctx, expId);
 }
 
+/** The tier's input scaling (mean-subtracted pixels times this). */
+export function pixelScale(tier: SmallTier): number {
+  return tier.paper?.pixelScale ?? PIXEL_SCALE;
+}
+
+/** The tier's data: in memory at 32 px, or (paper tier) streamed from an ImageNet-style folder. */
+export async function loadSmallData(ctx: RunContext, tier: SmallTier): Promise<LoadedData<DataSet>> {
+  if (tier.paper) {
+    return await loadStreamed(
+      ctx,
+      { ...tier, statsImages: tier.paper.statsImages },
+      tier.paper.pixelScale,
+      tier.paper,
+    );
+  }
+  return await loadData(ctx, tier, PIXEL_SCALE);
+}
+
 /** Side of the resized test image and of the training crop. */
-export function smallGeometry(data: LoadedData): { side: number; crop: number } {
-  const side = data.train.height;
+export function smallGeometry(data: LoadedData<DataSet>, tier: SmallTier): { side: number; crop: number } {
+  if (tier.paper) return { side: tier.paper.side, crop: tier.paper.crop };
+  const side = (data.train as ImageSet).height;
   return { side, crop: side - 4 };
 }
 
 export function smallSpec(
   tier: SmallTier,
-  data: LoadedData,
+  data: LoadedData<DataSet>,
   activation: ActivationKind,
   init: InitScheme,
   extraConv3 = 0,
 ): NetSpec {
-  const { crop } = smallGeometry(data);
+  if (tier.paper) return paperSmall14(activation, init, extraConv3, data.train.classes.length);
+  const { crop } = smallGeometry(data, tier);
   return scaledSmall14(
     activation,
     init,
-    [data.train.channels, crop, crop],
+    [(data.train as ImageSet).channels, crop, crop],
     data.train.classes.length,
     tier.scaling,
     extraConv3,
   );
 }
 
-export function smallConfig(tier: SmallTier, data: LoadedData, seed: number): TrainConfig {
-  const { side, crop } = smallGeometry(data);
+export function smallConfig(tier: SmallTier, data: LoadedData<DataSet>, seed: number): TrainConfig {
+  const { side, crop } = smallGeometry(data, tier);
   return paperRecipe({
     epochs: tier.epochs,
+    maxSteps: tier.maxSteps,
     batch: tier.batch,
     seed,
-    augment: { crop, scale: [side, side + 4], flip: true, pcaStd: 0.1 },
+    augment: { crop, scale: tier.paper?.scale ?? [side, side + 4], flip: true, pcaStd: 0.1 },
     data,
     colour: true,
     val: { side, crop },
@@ -129,13 +192,14 @@ export function smallConfig(tier: SmallTier, data: LoadedData, seed: number): Tr
 }
 
 /** The stored model's name: everything that tells two trained nets of this family apart. */
-export function smallLabel(spec: NetSpec, init: InitScheme, data: LoadedData, seed: number): string {
+export function smallLabel(spec: NetSpec, init: InitScheme, data: LoadedData<DataSet>, seed: number): string {
   return `${spec.name}-${spec.activation}-${init.kind}-${data.dataset}-seed${seed}`;
 }
 
 /** How the family's runs differ from the paper, for every result that trains it. */
-export function smallDifferences(tier: SmallTier, data: LoadedData, config: TrainConfig): string[] {
-  const { side, crop } = smallGeometry(data);
+export function smallDifferences(tier: SmallTier, data: LoadedData<DataSet>, config: TrainConfig): string[] {
+  const { side, crop } = smallGeometry(data, tier);
+  if (tier.paper) return paperSmallDifferences(tier, data, config);
   return [
     `Data: ${data.train.count} ${data.dataset} training images (${data.val.count} more held out for the ` +
     `validation curves), ${data.test.count} test images, not ImageNet; ${tier.epochs} epochs, not 75.`,
@@ -160,5 +224,33 @@ export function smallDifferences(tier: SmallTier, data: LoadedData, config: Trai
     "pooling rounds up (Caffe); He's forward init for every rectifier; the recipe of He & Sun 2014 is not given.",
     "The paper's ImageNet errors and our CIFAR-10 errors are on different tasks: compare differences between " +
     "rows, not values.",
+  ];
+}
+
+/** How a paper-tier run of the 14-layer model differs from the paper: data, and what the paper leaves unstated. */
+function paperSmallDifferences(tier: SmallTier, data: LoadedData<DataSet>, config: TrainConfig): string[] {
+  const input = data.input.kind === "streamed" ? data.input : null;
+  return [
+    `Data: ${data.train.count} training images of ${data.dataset} (${data.val.count} more held out of train/ ` +
+    `for the validation curves), ${data.test.count} images of its validation split as the test set, ` +
+    `${data.train.classes.length} classes; ${tier.epochs} epochs as the paper.`,
+    "The paper's 14-layer model at 224x224 with its fc stds (0.01, 0.01, 0.001) and dropout 0.5 on fc1 and fc2; " +
+    `mean-subtracted pixels divided by ${
+      1 / tier.paper!.pixelScale
+    } instead of the raw [-128, 128] (raw pixels ` +
+    "made the first SGD step explode here; see PAPER_PIXEL_SCALE), the per-channel mean of " +
+    `${
+      input?.statsImages ?? "sampled"
+    } training centre crops, not the per-pixel mean; shorter side 256 for ` +
+    "training and testing (no scale jitter, as the paper states), random 224 crops, flips, PCA colour altering.",
+    `UNCONFIRMED in the paper (it follows He & Sun 2014, whose recipe it does not give), chosen here: batch ` +
+    `${tier.batch}, momentum 0.9, weight decay 5e-4, ${
+      scheduleText(config)
+    }; conv1 pad 0, 2x2 convs padding ` +
+    "alternately 1 and 0, pooling rounding up (Caffe); He's forward init for every rectifier.",
+    `Decoded by ${input?.decoder ?? "the decode pool"} in ${
+      input?.threads ?? "several"
+    } worker threads; resizing ` +
+    "by libvips (or bilinear in the jpeg-js fallback), not the paper's (unstated) resizer.",
   ];
 }

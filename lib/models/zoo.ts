@@ -87,13 +87,21 @@ function head(sppLevels: number[], fcUnits: number, classes: number, dropout = 0
 
 const PAPER_FC_INIT: InitScheme[] = PAPER_FC_STDS.map((std) => ({ kind: "gaussian", std }));
 
-/** The paper's 14-layer model on 224x224 ImageNet crops; `extraConv3` = 16 gives the 30-layer model. */
-export function paperSmall14(activation: ActivationKind, convInit: InitScheme, extraConv3 = 0): NetSpec {
+/**
+ * The paper's 14-layer model on 224x224 crops; `extraConv3` = 16 gives the 30-layer model. `classes` is
+ * ImageNet's 1000 unless a folder with another class count is trained.
+ */
+export function paperSmall14(
+  activation: ActivationKind,
+  convInit: InitScheme,
+  extraConv3 = 0,
+  classes = 1000,
+): NetSpec {
   return small14({
     activation,
     convInit,
     input: [3, 224, 224],
-    classes: 1000,
+    classes,
     widths: [64, 128, 256],
     fcUnits: 4096,
     conv1Stride: 2,
@@ -252,14 +260,19 @@ function vgg19(activation: ActivationKind, convInit: InitScheme): NetSpec {
   };
 }
 
-/** A Table 3 model at the paper's size: 224x224 crops, 1000 classes. */
-export function paperLarge(model: LargeModel, activation: ActivationKind, convInit: InitScheme): NetSpec {
+/** A Table 3 model at the paper's size: 224x224 crops, 1000 classes (or a folder's count; not for VGG-19). */
+export function paperLarge(
+  model: LargeModel,
+  activation: ActivationKind,
+  convInit: InitScheme,
+  classes = 1000,
+): NetSpec {
   if (model === "vgg19") return vgg19(activation, convInit);
   return large(model, {
     activation,
     convInit,
     input: [3, 224, 224],
-    classes: 1000,
+    classes,
     ...LARGE[model],
     fcUnits: 4096,
     sppLevels: [7, 3, 2, 1],

@@ -29,6 +29,8 @@ export interface RunRecord {
   points: EvalPoint[];
   final: Record<string, number>;
   seconds: number;
+  /** Images per forward/backward pass, when each batch was split into micro-batches (gradients accumulated). */
+  microBatch?: number;
   extra?: Record<string, unknown>;
 }
 
@@ -78,10 +80,21 @@ export interface ExperimentResult {
     /** A content fingerprint of the data (SHA-256 over the splits' pixels and labels, first 16 hex). */
     fingerprint: string;
     note?: string;
+    /** How the pixels were read: decoded into memory at a size, or streamed from the files. */
+    input?: { kind: "memory"; size: number } | {
+      kind: "streamed";
+      decoder: string;
+      threads: number;
+      statsImages: number;
+    };
+    /** Files skipped while listing an image folder (not images), with how many. */
+    skipped?: string;
   };
   /** Null for experiments that train nothing (exact computations). */
   regime: Regime | null;
   seeds: number[];
+  /** Command-line overrides that make this a pipeline check, not a measurement of its tier (--max-steps ...). */
+  overrides?: string;
   config: Record<string, unknown>;
   environment: Environment;
   wallSeconds: number;
@@ -159,10 +172,16 @@ export function commitText(r: ExperimentResult): string {
 
 export function dataText(r: ExperimentResult): string {
   if (r.data.train === 0 && r.data.test === 0) return r.data.source;
+  const input = r.data.input;
+  const how = !input
+    ? ""
+    : input.kind === "memory"
+    ? `, decoded in memory at ${input.size}x${input.size}`
+    : `, streamed from the files (${input.decoder}, ${input.threads} decode threads)`;
   return `${r.data.dataset}: ${r.data.train} train / ${r.data.val} validation (held out of train) / ${r.data.test} ` +
-    `test images, ${r.data.classes} classes, fingerprint ${r.data.fingerprint} (${r.data.source})${
+    `test images, ${r.data.classes} classes, fingerprint ${r.data.fingerprint} (${r.data.source}${how})${
       r.data.note ? `. **${r.data.note}**` : ""
-    }`;
+    }${r.data.skipped ? `; ${r.data.skipped}` : ""}`;
 }
 
 /** The run's record: data, seeds, adapter, Deno, commit, time, date (and an injected fault, if any). */
@@ -172,6 +191,9 @@ export function runTable(r: ExperimentResult): string[] {
     "| run | |",
     "| --- | --- |",
     `| tier | ${r.tier} |`,
+    ...(r.overrides
+      ? [`| **pipeline check** | **${r.overrides}**: checks the pipeline, not a measurement of this tier |`]
+      : []),
     `| data | ${cell(dataText(r))} |`,
     `| seeds | ${r.seeds.length ? r.seeds.join(", ") : "none (exact computation)"} |`,
     `| adapter | ${cell(adapterText(r))} |`,
@@ -293,6 +315,15 @@ export async function writeResult(
   plots: { file: string; svg: string }[] = [],
 ): Promise<string> {
   validateResult(result);
+  if (result.overrides && result.regime && !result.regime.text.startsWith("PIPELINE CHECK")) {
+    result = {
+      ...result,
+      regime: {
+        ...result.regime,
+        text: `PIPELINE CHECK (${result.overrides}), not a measurement. ${result.regime.text}`,
+      },
+    };
+  }
   const dir = resultDir(outDir, result.experiment.id, result.tier);
   for (const p of plots) await writeFileAtomic(`${dir}/${p.file}`, p.svg);
   await writeJsonAtomic(`${dir}/result.json`, result);

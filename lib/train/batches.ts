@@ -4,7 +4,9 @@
  * exactly the batches an uninterrupted run would have.
  */
 import { type AugmentConfig, augmentInto, type Normalization, type PcaBasis } from "../data/augment.ts";
-import type { ImageSet } from "../data/dataset.ts";
+import { type DataSet, type ImageSet, isStreamed } from "../data/dataset.ts";
+import { decodePool } from "../data/decode_pool.ts";
+import { BatchPrefetch, streamedBatch } from "../data/stream.ts";
 import { Rng } from "../rng.ts";
 import { hash2 } from "../util/hash.ts";
 
@@ -32,7 +34,7 @@ export function epochOrder(seed: number, epoch: number, count: number): number[]
 }
 
 /** Whole batches per epoch (the last partial batch of an epoch is dropped, as Caffe's data layer does). */
-export function stepsPerEpoch(set: ImageSet, batchSize: number): number {
+export function stepsPerEpoch(set: DataSet, batchSize: number): number {
   const steps = Math.floor(set.count / batchSize);
   if (steps < 1) {
     throw new Error(`training set of ${set.count} images is smaller than one batch (${batchSize})`);
@@ -60,4 +62,33 @@ export function makeBatch(
     labels[i] = set.labels[index];
   }
   return { x, labels, dropoutSeed: rng.nextU32() };
+}
+
+/** Where a run's batches come from: computed on the spot from memory, or decoded ahead from disk. */
+export interface BatchSource {
+  batch(order: number[], epoch: number, step: number, steps: number): Promise<Batch>;
+  /** Forgets batches decoded ahead. */
+  drop(): void;
+}
+
+export function batchSource(set: DataSet, r: BatchRecipe): BatchSource {
+  if (!isStreamed(set)) {
+    return {
+      batch: (order, epoch, step) => Promise.resolve(makeBatch(set, order, epoch, step, r)),
+      drop() {},
+    };
+  }
+  let prefetch: BatchPrefetch | null = null;
+  let stepsOf = -1;
+  return {
+    batch(order, epoch, step, steps) {
+      if (!prefetch || steps !== stepsOf) {
+        prefetch?.drop();
+        stepsOf = steps;
+        prefetch = new BatchPrefetch((o, e, s) => streamedBatch(set, o, e, s, r, decodePool()), steps);
+      }
+      return prefetch.batch(order, epoch, step);
+    },
+    drop: () => prefetch?.drop(),
+  };
 }

@@ -2,11 +2,15 @@
  * Evaluation with the paper's test protocols, batched on the device: centre crop, 10-view (AlexNet's 4 corners
  * and centre, plus flips), and dense multi-scale testing (the conv trunk on the whole resized image, SPP over
  * every window of the last conv map the size of the training one, scores averaged over windows, flips and
- * scales). Softmax scores are averaged; top-1/top-5 counts stay on the device until the end.
+ * scales). Softmax scores are averaged; top-1/top-5 counts stay on the device until the end. A streamed set
+ * (lib/data/stream.ts) is decoded by the worker pool one batch ahead of the device; dense testing takes it one
+ * image at a time, as images of different aspect make maps of different sizes.
  */
-import { type ImageSet, spreadIndices } from "../data/dataset.ts";
+import { type DataSet, isStreamed, spreadIndices, type StreamedSet } from "../data/dataset.ts";
 import { type Normalization, viewBatch, type ViewName, viewOffsets, wholeBatch } from "../data/augment.ts";
-import type { Network } from "../models/network.ts";
+import { decodePool } from "../data/decode_pool.ts";
+import { viewSpecs } from "../data/image_ops.ts";
+import { largestPerImageBytes, type Network } from "../models/network.ts";
 import * as ops from "../ops.ts";
 import { noGrad, Tensor, tidy } from "../tensor.ts";
 
@@ -28,12 +32,19 @@ export interface EvalOptions {
 
 const EVAL_CTX = { training: false, seed: 0 };
 
-/** Runs `scoreBatch` per batch (it returns summed scores and the number of views summed), then counts. */
+/** Network inputs for a batch of images: one array per view (or per scale and flip), each [n, C, h, w]. */
+type Inputs = { x: Float32Array; shape: number[] }[];
+
+/**
+ * Loads the inputs of each batch (the next one while the device works on this one), runs `score` on them (it
+ * returns summed scores and the number of views summed), then counts.
+ */
 async function evaluateWith(
   net: Network,
-  set: ImageSet,
+  set: DataSet,
   opts: EvalOptions,
-  scoreBatch: (indices: number[]) => { sum: Tensor; views: number },
+  load: (indices: number[]) => Promise<Inputs>,
+  score: (inputs: Inputs) => { sum: Tensor; views: number },
 ): Promise<EvalResult> {
   const backend = net.backend;
   // A limited evaluation takes images spread over the whole set (sets are often stored class by class).
@@ -41,58 +52,110 @@ async function evaluateWith(
   const count = chosen.length;
   const classes = set.classes.length;
   const scores = opts.keepScores ? new Float32Array(count * classes) : undefined;
-  let counts = Tensor.zeros(backend, [2]);
+  // [top-1, top-5, non-finite scores]: a NaN score would otherwise count as a correct answer.
+  let counts = Tensor.zeros(backend, [3]);
+  const batchAt = (start: number) => chosen.slice(start, start + opts.batchSize);
+  let next: Promise<Inputs> | null = load(batchAt(0));
   for (let start = 0; start < count; start += opts.batchSize) {
-    const indices = chosen.slice(start, start + opts.batchSize);
+    const indices = batchAt(start);
+    const inputs = await next!;
+    next = start + opts.batchSize < count ? load(batchAt(start + opts.batchSize)) : null;
     const labels = Array.from(indices, (i) => set.labels[i]);
-    const { next, mean } = tidy(() =>
+    const { sum, mean } = tidy(() =>
       noGrad(() => {
-        const { sum, views } = scoreBatch(indices);
-        const correct = ops.topkCorrect(sum, Tensor.fromArray(backend, labels, [labels.length]), 5);
-        return { next: ops.add(counts, correct), mean: scores ? ops.scale(sum, 1 / views) : null };
+        const { sum: s, views } = score(inputs);
+        const correct = ops.topkCorrect(s, Tensor.fromArray(backend, labels, [labels.length]), 5);
+        const tally = ops.concatColumns([correct.reshape([1, 2]), ops.countNonFinite(s).reshape([1, 1])]);
+        return { sum: ops.add(counts, tally.reshape([3])), mean: scores ? ops.scale(s, 1 / views) : null };
       })
     );
     if (scores && mean) scores.set(Float32Array.from(await mean.toArray()), start * classes);
     mean?.dispose();
     counts.dispose();
-    counts = next;
+    counts = sum;
   }
-  const [top1, top5] = await counts.toArray();
+  const [top1, top5, nonFinite] = await counts.toArray();
   counts.dispose();
+  if (nonFinite > 0) {
+    throw new ops.NonFiniteError(
+      `evaluation of ${net.spec.name} on ${set.name}: ${nonFinite} scores are NaN or Inf, so no error rate can ` +
+        "be given; the network's weights hold NaN/Inf or its activations overflow (a diverged training run?)",
+    );
+  }
   return { top1Err: 1 - top1 / count, top5Err: 1 - top5 / count, count, scores };
+}
+
+/** The batch, cut so that no tensor of a forward pass on inputs of `input` exceeds the adapter's binding limit. */
+function fittingBatch(net: Network, batch: number, input: [number, number, number]): number {
+  const perImage = largestPerImageBytes(net.spec, input);
+  return Math.max(1, Math.min(batch, Math.floor(net.backend.maxBindingBytes() / perImage)));
+}
+
+/** Sums the softmax of the network's output over every input array. */
+function sumViews(net: Network, inputs: Inputs): { sum: Tensor; views: number } {
+  let sum: Tensor | null = null;
+  for (const { x, shape } of inputs) {
+    const probs = ops.softmax(net.forward(Tensor.fromArray(net.backend, x, shape), EVAL_CTX));
+    sum = sum ? ops.add(sum, probs) : probs;
+  }
+  return { sum: sum!, views: inputs.length };
+}
+
+/** Test views of streamed images, decoded by the pool: one array per view, [n, 3, crop, crop]. */
+async function streamedViews(
+  set: StreamedSet,
+  indices: number[],
+  views: ViewName,
+  side: number,
+  crop: number,
+  norm: Normalization,
+): Promise<Inputs> {
+  const specs = viewSpecs(views, side, crop);
+  const per = 3 * crop * crop;
+  const decoded = await Promise.all(
+    indices.map((i) => decodePool().run({ kind: "crops", path: set.files[i], side, norm, crops: specs })),
+  );
+  return specs.map((_, v) => {
+    const x = new Float32Array(indices.length * per);
+    decoded.forEach((d, j) => x.set(d.data.subarray(v * per, (v + 1) * per), j * per));
+    return { x, shape: [indices.length, 3, crop, crop] };
+  });
 }
 
 /** Centre-crop or 10-view testing on images resized so the shorter side is `side`. */
 export async function evaluateViews(
   net: Network,
-  set: ImageSet,
+  set: DataSet,
   opts: EvalOptions & { views: ViewName; side: number; crop: number },
 ): Promise<EvalResult> {
+  opts = { ...opts, batchSize: fittingBatch(net, opts.batchSize, [net.spec.input[0], opts.crop, opts.crop]) };
+  if (isStreamed(set)) {
+    return await evaluateWith(
+      net,
+      set,
+      opts,
+      (indices) => streamedViews(set, indices, opts.views, opts.side, opts.crop, opts.norm),
+      (inputs) => sumViews(net, inputs),
+    );
+  }
   const offsets = viewOffsets(
     Math.round((set.height * opts.side) / Math.min(set.height, set.width)),
     Math.round((set.width * opts.side) / Math.min(set.height, set.width)),
     opts.crop,
     opts.views,
   );
-  const C = set.channels;
-  return await evaluateWith(net, set, opts, (indices) => {
-    let sum: Tensor | null = null;
-    for (const view of offsets) {
-      const x = Tensor.fromArray(
-        net.backend,
-        viewBatch(set, indices, opts.side, opts.crop, view, opts.norm),
-        [
-          indices.length,
-          C,
-          opts.crop,
-          opts.crop,
-        ],
-      );
-      const probs = ops.softmax(net.forward(x, EVAL_CTX));
-      sum = sum ? ops.add(sum, probs) : probs;
-    }
-    return { sum: sum!, views: offsets.length };
-  });
+  const shape = (n: number) => [n, set.channels, opts.crop, opts.crop];
+  return await evaluateWith(
+    net,
+    set,
+    opts,
+    (indices) =>
+      Promise.resolve(offsets.map((view) => ({
+        x: viewBatch(set, indices, opts.side, opts.crop, view, opts.norm),
+        shape: shape(indices.length),
+      }))),
+    (inputs) => sumViews(net, inputs),
+  );
 }
 
 /**
@@ -102,42 +165,56 @@ export async function evaluateViews(
  */
 export async function evaluateDense(
   net: Network,
-  set: ImageSet,
+  set: DataSet,
   opts: EvalOptions & { scales: number[]; crop: number },
 ): Promise<EvalResult> {
   if (!net.sppLevels) throw new Error(`${net.spec.name}: dense testing needs an SPP layer`);
-  const trainMap = net.features(
-    Tensor.zeros(net.backend, [1, set.channels, opts.crop, opts.crop]),
-    EVAL_CTX,
-  );
+  const channels = net.spec.input[0];
+  const trainMap = net.features(Tensor.zeros(net.backend, [1, channels, opts.crop, opts.crop]), EVAL_CTX);
   const [win] = trainMap.shape.slice(2);
   trainMap.dispose();
-  return await evaluateWith(net, set, opts, (indices) => {
+  const score = (inputs: Inputs) => {
     let sum: Tensor | null = null;
     let views = 0;
-    for (const side of opts.scales) {
-      for (const flip of [false, true]) {
-        const x = Tensor.fromArray(net.backend, wholeBatch(set, indices, side, flip, opts.norm), [
-          indices.length,
-          set.channels,
-          side,
-          side,
-        ]);
-        const map = net.features(x, EVAL_CTX);
-        const [mh, mw] = map.shape.slice(2);
-        const wh = Math.min(win, mh);
-        const ww = Math.min(win, mw);
-        for (let top = 0; top + wh <= mh; top++) {
-          for (let left = 0; left + ww <= mw; left++) {
-            const probs = ops.softmax(net.head(map, EVAL_CTX, { top, left, height: wh, width: ww }));
-            sum = sum ? ops.add(sum, probs) : probs;
-            views++;
-          }
+    for (const { x, shape } of inputs) {
+      const map = net.features(Tensor.fromArray(net.backend, x, shape), EVAL_CTX);
+      const [mh, mw] = map.shape.slice(2);
+      const wh = Math.min(win, mh);
+      const ww = Math.min(win, mw);
+      for (let top = 0; top + wh <= mh; top++) {
+        for (let left = 0; left + ww <= mw; left++) {
+          const probs = ops.softmax(net.head(map, EVAL_CTX, { top, left, height: wh, width: ww }));
+          sum = sum ? ops.add(sum, probs) : probs;
+          views++;
         }
       }
     }
     return { sum: sum!, views };
-  });
+  };
+  if (isStreamed(set)) {
+    // One image per batch, its mirror beside it: both are the same size.
+    const load = async ([i]: number[]): Promise<Inputs> => {
+      const scales = await Promise.all(
+        opts.scales.map((side) =>
+          decodePool().run({ kind: "whole", path: set.files[i], side, norm: opts.norm, flips: [false, true] })
+        ),
+      );
+      return scales.flatMap(({ data, h, w }) =>
+        [0, 1].map((f) => ({ x: data.subarray(f * 3 * h * w, (f + 1) * 3 * h * w), shape: [1, 3, h, w] }))
+      );
+    };
+    return await evaluateWith(net, set, { ...opts, batchSize: 1 }, load, score);
+  }
+  const largest = Math.max(...opts.scales);
+  opts = { ...opts, batchSize: fittingBatch(net, opts.batchSize, [channels, largest, largest]) };
+  const load = (indices: number[]): Promise<Inputs> =>
+    Promise.resolve(opts.scales.flatMap((side) =>
+      [false, true].map((flip) => ({
+        x: wholeBatch(set, indices, side, flip, opts.norm),
+        shape: [indices.length, set.channels, side, side],
+      }))
+    ));
+  return await evaluateWith(net, set, opts, load, score);
 }
 
 /** Equal-weight average of several models' score matrices, and its top-1/top-5 error. */

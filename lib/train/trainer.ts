@@ -7,11 +7,11 @@
  * good checkpoint. The parts: batches.ts (data), step.ts (one SGD step), run_state.ts (resume and checkpoints).
  */
 import type { AugmentConfig, Normalization, PcaBasis, ViewName } from "../data/augment.ts";
-import type { ImageSet } from "../data/dataset.ts";
+import type { DataSet } from "../data/dataset.ts";
 import type { NetSpec, Network } from "../models/network.ts";
 import { Sgd } from "../optim.ts";
 import { sha256Hex } from "../util/fs.ts";
-import { epochOrder, makeBatch, stepsPerEpoch } from "./batches.ts";
+import { batchSource, epochOrder, stepsPerEpoch } from "./batches.ts";
 import { evaluateViews } from "./evaluate.ts";
 import { formatDuration, Progress, type ProgressMode } from "./progress.ts";
 import { freshState, restoreState, saveState, type TrainState } from "./run_state.ts";
@@ -39,6 +39,8 @@ export interface TrainConfig {
   evalLimit?: number;
   /** Steps between loss readbacks (progress and the NaN/Inf guard). */
   readEvery: number;
+  /** Stops the run after this many SGD steps (a pipeline check, --max-steps), whatever `epochs` says. */
+  maxSteps?: number;
 }
 
 export interface TrainHooks {
@@ -54,6 +56,11 @@ export interface TrainHooks {
   stopSignal?: { requested: boolean };
   /** Mixed into the checkpoint's configuration key (e.g. a fingerprint of the code). */
   keySalt?: string;
+  /**
+   * Images per forward/backward pass, the gradients of a batch's slices summed before its one update (exact:
+   * no batch statistics). Not part of the checkpoint's key: a run may resume on an adapter that splits otherwise.
+   */
+  microBatch?: number;
 }
 
 export interface EpochRecord {
@@ -90,6 +97,9 @@ export interface TrainResult {
   resumedFrom: { epoch: number; step: number } | null;
   /** True when stopped (Ctrl-C / hook) before finishing; a checkpoint holds the state. */
   interrupted: boolean;
+  /** Images per SGD step, and per forward/backward pass (less when the batch was split into micro-batches). */
+  batch: number;
+  microBatch: number;
 }
 
 /** What a checkpoint must match to be resumed: the configuration, the network and the caller's salt. */
@@ -98,8 +108,14 @@ export function configKey(config: TrainConfig, spec: NetSpec, salt = ""): string
 }
 
 /** The steps of a run: `epochs` (possibly fractional) times the whole batches per epoch, at least one. */
-export function totalSteps(config: TrainConfig, trainSet: ImageSet): number {
-  return Math.max(1, Math.round(config.epochs * stepsPerEpoch(trainSet, config.batchSize)));
+export function totalSteps(config: TrainConfig, trainSet: DataSet): number {
+  const steps = Math.max(1, Math.round(config.epochs * stepsPerEpoch(trainSet, config.batchSize)));
+  return config.maxSteps ? Math.min(steps, config.maxSteps) : steps;
+}
+
+/** Epochs a run goes through (the last one possibly partial): a checkpoint at this epoch is a finished run. */
+export function epochsToRun(config: TrainConfig, trainSet: DataSet): number {
+  return Math.ceil(totalSteps(config, trainSet) / stepsPerEpoch(trainSet, config.batchSize));
 }
 
 /** The global steps (after which) the run evaluates inside itself; epoch ends evaluate anyway. */
@@ -114,8 +130,8 @@ function evalSteps(total: number, points: number, perEpoch: number): Set<number>
 
 export async function train(
   net: Network,
-  trainSet: ImageSet,
-  valSet: ImageSet,
+  trainSet: DataSet,
+  valSet: DataSet,
   config: TrainConfig,
   hooks: TrainHooks = {},
 ): Promise<TrainResult> {
@@ -133,6 +149,8 @@ export async function train(
   const inner = evalSteps(total, config.evalPoints, perEpoch);
   const restored = hooks.resume ? await restoreState(hooks.checkpointPath ?? null, key, net, sgd, log) : null;
   let state: TrainState = restored ?? freshState(key, config.schedule);
+  const microBatch = Math.min(hooks.microBatch ?? config.batchSize, config.batchSize);
+  const batches = batchSource(trainSet, config);
   const resumedFrom = restored ? { epoch: state.epoch, step: state.step } : null;
 
   let started = performance.now() - state.seconds * 1000;
@@ -153,97 +171,104 @@ export async function train(
     seconds: state.seconds,
     resumedFrom,
     interrupted,
+    batch: config.batchSize,
+    microBatch,
   });
 
   if (state.epoch === 0 && state.step === 0 && state.points.length === 0) {
     state.points.push(await evaluate(0, config.evalLimit));
     started = performance.now() - state.evalSeconds * 1000;
   }
-  while (state.epoch * perEpoch < total) {
-    const epoch = state.epoch;
-    const steps = Math.min(perEpoch, total - epoch * perEpoch);
-    sgd.options.lr = state.schedule.lr;
-    const order = epochOrder(config.seed, epoch, trainSet.count);
-    const acc = new Accumulators(net.backend, state.lossSum, state.correct);
-    const epochStart = performance.now() - state.epochSeconds * 1000;
-    const resumeSeen = state.seen;
-    for (let step = state.step; step < steps; step++) {
-      const batch = makeBatch(trainSet, order, epoch, step, config);
-      sgdStep(net, sgd, batch, trainSet.channels, config.augment.crop, acc);
-      state.seen += config.batchSize;
-      const done = step + 1;
-      const global = epoch * perEpoch + done;
-      const stopNow = hooks.afterStep?.(epoch, step) === "stop" || hooks.stopSignal?.requested === true;
-      if (done % config.readEvery !== 0 && done !== steps && !inner.has(global) && !stopNow) continue;
-      const lossSum = await acc.loss();
-      checkFinite(lossSum, epoch, done, hooks.checkpointPath ?? null, acc);
-      const elapsed = (performance.now() - epochStart) / 1000;
-      const rate = (state.seen - resumeSeen) / Math.max(elapsed - state.epochSeconds, 1e-9);
-      progress.step({
-        epoch,
-        epochs: epochCount,
-        step: done,
-        steps,
-        loss: lossSum / done,
-        imagesPerSecond: rate,
-        etaSeconds: (total - global) * config.batchSize / rate,
-      });
-      if (inner.has(global)) {
-        const point = await evaluate(global, config.evalLimit);
-        state.points.push(point);
-        progress.line(
-          `  epoch ${point.epoch.toFixed(2)}: val top-1 err ${(100 * point.valTop1Err).toFixed(2)}%`,
-        );
-      }
-      if (stopNow && done < steps) {
-        const correct = await acc.correct();
-        acc.dispose();
-        state = {
-          ...state,
+  try {
+    while (state.epoch * perEpoch < total) {
+      const epoch = state.epoch;
+      const steps = Math.min(perEpoch, total - epoch * perEpoch);
+      sgd.options.lr = state.schedule.lr;
+      const order = epochOrder(config.seed, epoch, trainSet.count);
+      const acc = new Accumulators(net.backend, state.lossSum, state.correct);
+      const epochStart = performance.now() - state.epochSeconds * 1000;
+      const resumeSeen = state.seen;
+      for (let step = state.step; step < steps; step++) {
+        const batch = await batches.batch(order, epoch, step, steps);
+        sgdStep(net, sgd, batch, trainSet.channels, config.augment.crop, acc, microBatch);
+        state.seen += config.batchSize;
+        const done = step + 1;
+        const global = epoch * perEpoch + done;
+        const stopNow = hooks.afterStep?.(epoch, step) === "stop" || hooks.stopSignal?.requested === true;
+        if (done % config.readEvery !== 0 && done !== steps && !inner.has(global) && !stopNow) continue;
+        const lossSum = await acc.loss();
+        checkFinite(lossSum, epoch, done, hooks.checkpointPath ?? null, acc);
+        const elapsed = (performance.now() - epochStart) / 1000;
+        const rate = (state.seen - resumeSeen) / Math.max(elapsed - state.epochSeconds, 1e-9);
+        progress.step({
+          epoch,
+          epochs: epochCount,
           step: done,
-          lossSum,
-          correct,
-          epochSeconds: elapsed,
-          seconds: (performance.now() - started) / 1000,
-        };
-        await saveState(hooks.checkpointPath ?? null, state, net, sgd);
-        progress.line(
-          `stopped in epoch ${epoch + 1} at step ${done}/${steps}; checkpoint saved, resume with --resume`,
-        );
-        return finish(true);
+          steps,
+          loss: lossSum / done,
+          imagesPerSecond: rate,
+          etaSeconds: (total - global) * config.batchSize / rate,
+        });
+        if (inner.has(global)) {
+          const point = await evaluate(global, config.evalLimit);
+          state.points.push(point);
+          progress.line(
+            `  epoch ${point.epoch.toFixed(2)}: val top-1 err ${(100 * point.valTop1Err).toFixed(2)}%`,
+          );
+        }
+        if (stopNow && done < steps) {
+          const correct = await acc.correct();
+          acc.dispose();
+          state = {
+            ...state,
+            step: done,
+            lossSum,
+            correct,
+            epochSeconds: elapsed,
+            seconds: (performance.now() - started) / 1000,
+          };
+          await saveState(hooks.checkpointPath ?? null, state, net, sgd);
+          progress.line(
+            `stopped in epoch ${epoch + 1} at step ${done}/${steps}; checkpoint saved, resume with --resume`,
+          );
+          return finish(true);
+        }
       }
+      const lossSum = await acc.loss();
+      const correct = await acc.correct();
+      acc.dispose();
+      const trainSeconds = (performance.now() - epochStart) / 1000;
+      const point = await evaluate(epoch * perEpoch + steps);
+      state.points.push(point);
+      const record: EpochRecord = {
+        epoch: epoch + steps / perEpoch,
+        lr: state.schedule.lr,
+        trainLoss: lossSum / steps,
+        trainTop1Err: 1 - correct / (steps * config.batchSize),
+        valTop1Err: point.valTop1Err,
+        valTop5Err: point.valTop5Err,
+        seconds: trainSeconds,
+        imagesPerSecond: (steps * config.batchSize) / trainSeconds,
+      };
+      state.epochs.push(record);
+      progress.line(epochLine(record, epochCount, trainSeconds));
+      state = {
+        ...state,
+        epoch: epoch + 1,
+        step: 0,
+        schedule: advance(config.schedule, state.schedule, epoch, point.valTop1Err),
+        lossSum: 0,
+        correct: 0,
+        seen: 0,
+        epochSeconds: 0,
+        seconds: (performance.now() - started) / 1000,
+      };
+      await saveState(hooks.checkpointPath ?? null, state, net, sgd);
+      if (hooks.stopSignal?.requested) return finish(true);
     }
-    const lossSum = await acc.loss();
-    const correct = await acc.correct();
-    acc.dispose();
-    const trainSeconds = (performance.now() - epochStart) / 1000;
-    const point = await evaluate(epoch * perEpoch + steps);
-    state.points.push(point);
-    const record: EpochRecord = {
-      epoch: epoch + steps / perEpoch,
-      lr: state.schedule.lr,
-      trainLoss: lossSum / steps,
-      trainTop1Err: 1 - correct / (steps * config.batchSize),
-      valTop1Err: point.valTop1Err,
-      valTop5Err: point.valTop5Err,
-      seconds: trainSeconds,
-      imagesPerSecond: (steps * config.batchSize) / trainSeconds,
-    };
-    state.epochs.push(record);
-    progress.line(epochLine(record, epochCount, trainSeconds));
-    state = {
-      ...state,
-      epoch: epoch + 1,
-      step: 0,
-      schedule: advance(config.schedule, state.schedule, epoch, point.valTop1Err),
-      lossSum: 0,
-      correct: 0,
-      seen: 0,
-      epochSeconds: 0,
-      seconds: (performance.now() - started) / 1000,
-    };
-    await saveState(hooks.checkpointPath ?? null, state, net, sgd);
-    if (hooks.stopSignal?.requested) return finish(true);
+  } finally {
+    // Batches decoded ahead are no longer wanted, whatever ended the run.
+    batches.drop();
   }
   return finish(false);
 }

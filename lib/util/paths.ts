@@ -3,7 +3,11 @@ export const PROJECT_ROOT = decodeURIComponent(new URL("../../", import.meta.url
   /\/$/,
   "",
 );
-export const SHARED_DATASETS = `${PROJECT_ROOT.replace(/\/[^/]+$/, "")}/shared/datasets`;
+/** Datasets a machine may already hold beside the checkout (../shared/datasets); RECTIFIERS_SHARED_DATASETS moves it. */
+export function sharedDatasets(): string {
+  return Deno.env.get("RECTIFIERS_SHARED_DATASETS") ??
+    `${PROJECT_ROOT.replace(/\/[^/]+$/, "")}/shared/datasets`;
+}
 
 export function cacheRoot(): string {
   return Deno.env.get("RECTIFIERS_CACHE") ?? `${PROJECT_ROOT}/.cache`;

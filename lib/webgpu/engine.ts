@@ -286,6 +286,15 @@ export class GpuEngine {
     else this.pool.set(buffer.size, [buffer]);
   }
 
+  /** Finishes the submitted work and destroys the device and its buffers; the engine is unusable afterwards. */
+  async close(): Promise<void> {
+    this.flush();
+    await this.device.queue.onSubmittedWorkDone();
+    this.trim();
+    this.arena.destroy();
+    this.device.destroy();
+  }
+
   /** Destroys every pooled buffer. */
   trim(): void {
     for (const list of this.pool.values()) for (const b of list) b.destroy();
@@ -458,4 +467,21 @@ export function getEngine(): Promise<GpuEngine> {
     shared.catch(() => (shared = null));
   }
   return shared;
+}
+
+/**
+ * Waits for the device to finish its submitted work, then destroys the device: a process that exits with work
+ * still in the driver's threads can die in the allocator as those threads are torn down.
+ */
+export async function closeEngine(): Promise<void> {
+  if (!shared) return;
+  const pending = shared;
+  shared = null;
+  let engine: GpuEngine;
+  try {
+    engine = await pending;
+  } catch {
+    return; // never opened
+  }
+  await engine.close();
 }
