@@ -12,9 +12,10 @@ import { WebGpuBackend } from "../lib/webgpu/backend.ts";
 import type { Storage } from "../lib/backend.ts";
 import { getEngine } from "../lib/webgpu/engine.ts";
 import { convGeometry, poolGeometry } from "../lib/geometry.ts";
-import { countMacs, describe, Network } from "../lib/models/network.ts";
-import { scaledSmall14 } from "../lib/models/zoo.ts";
+import { countMacs, describe, type NetSpec, Network } from "../lib/models/network.ts";
+import { scaledLarge, scaledSmall14 } from "../lib/models/zoo.ts";
 import { SMALL_TIERS } from "../lib/experiments/small_family.ts";
+import { LARGE_INIT, LARGE_TIERS } from "../lib/experiments/large_family.ts";
 import * as ops from "../lib/ops.ts";
 import { Sgd } from "../lib/optim.ts";
 import { Rng } from "../lib/rng.ts";
@@ -22,6 +23,8 @@ import { Tensor, tidy } from "../lib/tensor.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/util/fs.ts";
 import { environment } from "../lib/util/environment.ts";
 import { findTorchPython } from "./torch_python.ts";
+import { type TorchStep, torchStep } from "./torch_peer.ts";
+import { decodeBench } from "./decode_bench.ts";
 
 const args = new Set(Deno.args);
 const quick = args.has("--quick");
@@ -83,18 +86,39 @@ interface Row {
   op: string;
   shape: string;
   flops: number;
+  /** Bytes a memory-bound op must read and write at least, for its effective GB/s. */
+  bytes?: number;
   oursMs: number;
   peerMs: number | null;
 }
 const rows: Row[] = [];
 
-function record(op: string, shape: string, flops: number, ours: number, peer: number | null): void {
-  rows.push({ op, shape, flops, oursMs: ours * 1000, peerMs: peer === null ? null : peer * 1000 });
+interface StepRow {
+  model: string;
+  /** Forward multiply-adds per image. */
+  macs: number;
+  imagesPerSecond: number;
+  torch: TorchStep | null;
+}
+
+function ratio(r: StepRow): string {
+  return r.torch ? `${((100 * r.imagesPerSecond) / r.torch.imagesPerSecond).toFixed(0)}% of PyTorch` : "—";
+}
+
+function record(
+  op: string,
+  shape: string,
+  flops: number,
+  ours: number,
+  peer: number | null,
+  bytes?: number,
+): void {
+  rows.push({ op, shape, flops, bytes, oursMs: ours * 1000, peerMs: peer === null ? null : peer * 1000 });
   const g = (s: number) => (flops / s / 1e9).toFixed(2);
   console.log(
     `${op.padEnd(22)} ${shape.padEnd(30)} ours ${(ours * 1000).toFixed(1).padStart(8)} ms ${
       g(ours).padStart(7)
-    } GFLOP/s` +
+    } GFLOP/s` + (bytes ? ` ${(bytes / ours / 1e9).toFixed(2)} GB/s` : "") +
       (peer === null
         ? ""
         : `   tfjs ${(peer * 1000).toFixed(1).padStart(8)} ms ${g(peer).padStart(7)} GFLOP/s  x${
@@ -231,8 +255,9 @@ for (const sh of quick ? mmShapes.slice(1, 2) : mmShapes) {
   const ta = useTf ? tf.fill([c], 0.25) : null;
   const preluF = await measure(() => gpu.release(gpu.activation(x, slopes, 0, c, h * h)), syncOurs);
   const preluB = await measure(() => {
-    gpu.release(gpu.activationGradInput(x, x, slopes, 0, c, h * h));
-    gpu.release(gpu.channelSum(x, x, n, c, h * h, 1, "prelu"));
+    const r = gpu.preluGrad(x, x, slopes, n, c, h * h, 1);
+    gpu.release(r.dx);
+    gpu.release(r.dslopes);
   }, syncOurs);
   record(
     "prelu forward",
@@ -240,6 +265,7 @@ for (const sh of quick ? mmShapes.slice(1, 2) : mmShapes) {
     size,
     preluF,
     useTf ? await measure(tfRun(() => tf.prelu(tx!, ta!)), syncTf) : null,
+    8 * size,
   );
   // tfjs-core registers no gradients by itself: its PReLU backward written with its ops, as its gradient is.
   const tfPreluBackward = () =>
@@ -255,6 +281,7 @@ for (const sh of quick ? mmShapes.slice(1, 2) : mmShapes) {
     2 * size,
     preluB,
     useTf ? await measure(tfRun(tfPreluBackward), syncTf) : null,
+    12 * size,
   );
   const pg = poolGeometry([n, c, h, h], 2, 2);
   const pooled = gpu.maxPool(x, pg);
@@ -281,76 +308,72 @@ for (const sh of quick ? mmShapes.slice(1, 2) : mmShapes) {
     );
     ty.dispose();
   }
-  record("maxpool 2x2/2 forward", shape, size, poolF, peerF);
-  record("maxpool 2x2/2 backward", shape, size, poolB, peerB);
+  // Forward reads x and writes the max and its position (a quarter of x each); backward the reverse.
+  record("maxpool 2x2/2 forward", shape, size, poolF, peerF, 6 * size);
+  record("maxpool 2x2/2 backward", shape, size, poolB, peerB, 6 * size);
+  const g = gpu.upload(rand(size));
+  const v = gpu.upload(rand(size));
+  const sgdT = await measure(() => gpu.sgdUpdate(x, g, v, 1e-9, 0.9, 5e-4), syncOurs);
+  record("sgd update (momentum)", `${size} parameters`, 4 * size, sgdT, null, 20 * size);
+  const addT = await measure(() => gpu.release(gpu.axpby(x, g, 1, 1)), syncOurs);
+  record("add", shape, size, addT, null, 12 * size);
+  [g, v].forEach((b) => gpu.release(b));
   tf.dispose([tx, ta].filter((t): t is tf.Tensor => t !== null));
 }
 
-// --- one training step of the scaled 14-layer model (default tier: 28x28 crops, batch 64)
+// --- one training step of every default-tier model (32 px: 28x28 crops, batch 64), ours and PyTorch's
 const stepBatch = 64;
-const spec = scaledSmall14(
-  "prelu-channel",
-  { kind: "he-forward" },
-  [3, 28, 28],
-  10,
-  SMALL_TIERS.default.scaling,
-);
-const net = new Network(spec, gpu, new Rng(2));
-const sgd = new Sgd(net.parameters(), { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 });
-const xs = Tensor.fromArray(gpu, rand(stepBatch * 3 * 28 * 28), [stepBatch, 3, 28, 28]);
-const ys = Tensor.fromArray(gpu, Array.from({ length: stepBatch }, (_, i) => i % 10), [stepBatch]);
-const stepSeconds = await measure(() =>
-  tidy(() => {
-    const loss = ops.softmaxCrossEntropy(net.forward(xs, { training: true, seed: 1 }), ys);
-    loss.backward();
-    sgd.step();
-    sgd.zeroGrad();
-  }), syncOurs);
-const macs = countMacs(describe(spec));
-const oursImages = stepBatch / stepSeconds;
-console.log(
-  `training step, ${spec.name} (${
-    (macs / 1e6).toFixed(1)
-  } M multiply-adds/image forward), batch ${stepBatch}: ${oursImages.toFixed(1)} images/s`,
-);
-
-// --- PyTorch on the CPU, the same model and batch
-let torch: { imagesPerSecond: number; threads: number; version: string } | null = null;
-if (!args.has("--no-torch")) {
-  try {
-    const python = await findTorchPython();
-    if (!python) throw new Error("no python3 here imports torch (Debian: apt-get install python3-torch)");
-    const cmd = new Deno.Command(python, {
-      args: [new URL("./torch_step.py", import.meta.url).pathname],
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
-    const writer = cmd.stdin.getWriter();
-    await writer.write(
-      new TextEncoder().encode(JSON.stringify({ spec, batch: stepBatch, seconds: quick ? 2 : 10 })),
-    );
-    await writer.close();
-    const out = await cmd.output();
-    const text = new TextDecoder().decode(out.stdout).trim();
-    if (out.success) {
-      torch = JSON.parse(text.split("\n").at(-1)!);
-      console.log(
-        `PyTorch ${torch!.version} CPU (${torch!.threads} threads): ${
-          torch!.imagesPerSecond.toFixed(1)
-        } images/s`,
-      );
-    } else {
-      console.log(`PyTorch peer skipped: ${new TextDecoder().decode(out.stderr).trim().split("\n").at(-1)}`);
-    }
-  } catch (e) {
-    console.log(`PyTorch peer skipped: ${(e as Error).message}`);
-  }
+const smallScaling = SMALL_TIERS.default.scaling;
+const largeScaling = LARGE_TIERS.default.scaling;
+const he = { kind: "he-forward" } as const;
+const stepSpecs: NetSpec[] = [
+  scaledSmall14("prelu-channel", he, [3, 28, 28], 10, smallScaling),
+  scaledSmall14("relu", he, [3, 28, 28], 10, smallScaling, 16),
+  ...(["A", "B", "C"] as const).map((m) =>
+    scaledLarge(m, "prelu-channel", LARGE_INIT, [3, 28, 28], 10, largeScaling)
+  ),
+];
+const python = args.has("--no-torch") ? null : await findTorchPython();
+if (!args.has("--no-torch") && !python) console.log("PyTorch peer skipped: no python3 here imports torch");
+const steps: StepRow[] = [];
+for (const spec of quick ? stepSpecs.slice(0, 1) : stepSpecs) {
+  const net = new Network(spec, gpu, new Rng(2));
+  const sgd = new Sgd(net.parameters(), { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 });
+  const xs = Tensor.fromArray(gpu, rand(stepBatch * 3 * 28 * 28), [stepBatch, 3, 28, 28]);
+  const ys = Tensor.fromArray(gpu, Array.from({ length: stepBatch }, (_, i) => i % 10), [stepBatch]);
+  const stepSeconds = await measure(() =>
+    tidy(() => {
+      const loss = ops.softmaxCrossEntropy(net.forward(xs, { training: true, seed: 1 }), ys);
+      loss.backward();
+      sgd.step();
+      sgd.zeroGrad();
+    }), syncOurs);
+  [xs, ys].forEach((t) => t.dispose());
+  const torch = python ? await torchStep(python, spec, stepBatch, quick ? 2 : 5) : null;
+  const row: StepRow = {
+    model: spec.name,
+    macs: countMacs(describe(spec)),
+    imagesPerSecond: stepBatch / stepSeconds,
+    torch,
+  };
+  steps.push(row);
+  console.log(
+    `training step, ${row.model} (${
+      (row.macs / 1e6).toFixed(1)
+    } M multiply-adds/image), batch ${stepBatch}: ` +
+      `${row.imagesPerSecond.toFixed(1)} images/s` +
+      (torch ? `; PyTorch ${torch.imagesPerSecond.toFixed(1)} (ours ${ratio(row)})` : ""),
+  );
 }
+
+// --- JPEG decoding: jpeg-js against sharp (libvips) on ImageNet-like files, one thread each
+const decode = await decodeBench(quick ? 20 : 100);
+for (const d of decode) console.log(`decode ${d.what}: ${d.imagesPerSecond.toFixed(0)} images/s`);
 
 // --- the report
 const env = await environment(gpu);
 const name = engine.adapterName || "adapter";
+const twin = readTwin();
 const result = {
   adapter: engine.adapter,
   environment: env,
@@ -361,55 +384,87 @@ const result = {
       "measured: kernels/peak_fma.wgsl, 32 independent register-only multiply-adds per iteration per invocation",
   },
   rows,
-  trainingStep: {
-    model: spec.name,
-    batch: stepBatch,
-    forwardMacsPerImage: macs,
-    imagesPerSecond: oursImages,
-    torch,
-  },
+  trainingSteps: { batch: stepBatch, input: [3, 28, 28], models: steps },
+  decode,
+  timeToAccuracy: twin,
 };
+const gbs = (r: Row) => (r.bytes ? (r.bytes / r.oursMs / 1e6).toFixed(2) : "—");
 const md = [
   `# Benchmark: ${engine.adapter.description}${
     engine.adapter.isFallbackAdapter ? " (software adapter)" : ""
   }`,
   "",
-  `Deno ${env.deno}, ${env.os}, ${env.cpus} CPUs, commit ${env.git?.commit.slice(0, 12) ?? "unknown"}` +
+  `Deno ${env.deno}, ${env.os}, ${env.cpus} CPUs, graphics ${env.graphics?.api ?? "?"} with Mesa ` +
+  `${env.graphics?.mesa ?? "unknown"}, commit ${env.git?.commit.slice(0, 12) ?? "unknown"}` +
   `${env.git?.dirty ? " (with uncommitted changes)" : ""}, ${env.date}.` +
   (quick
     ? " **Quick mode: one measurement per row.**"
     : " Median of 5 measurements after a warm-up (fewer when an op takes over 8 s in all)."),
+  "This host is shared: compare only figures of one run with each other (ratios), not across runs.",
   "",
-  `Ceiling: ${
-    peakGflops.toFixed(1)
-  } GFLOP/s, measured with a register-only multiply-add kernel (kernels/peak_fma.wgsl) ` +
-  'on this adapter; "% of ceiling" divides our GFLOP/s by it. For memory-bound rows (PReLU, pooling) GFLOP/s ' +
-  "counts one operation per element.",
+  `Ceiling: ${peakGflops.toFixed(1)} GFLOP/s, measured with a register-only multiply-add kernel ` +
+  '(kernels/peak_fma.wgsl) on this adapter; "% of ceiling" divides our GFLOP/s by it. Memory-bound rows ' +
+  "(PReLU, pooling, SGD, add) give GB/s: the bytes they must read and write at least, over their time.",
   "",
-  "| op | shape | ours ms | ours GFLOP/s | % of ceiling | TF.js ms | TF.js GFLOP/s | ours / TF.js |",
-  "| --- | --- | --- | --- | --- | --- | --- | --- |",
+  "## Training steps of the default-tier models",
+  "",
+  `Forward + backward + SGD update, batch ${stepBatch}, 28x28 crops, fp32; PyTorch ` +
+  `${steps.find((r) => r.torch)?.torch?.version ?? "(not measured)"} on the CPU with ` +
+  `${steps.find((r) => r.torch)?.torch?.threads ?? "?"} threads, the same model and batch, in the same run.`,
+  "",
+  "| model | M multiply-adds / image | ours images/s | PyTorch images/s | ours / PyTorch |",
+  "| --- | --- | --- | --- | --- |",
+  ...steps.map((r) =>
+    `| ${r.model} | ${(r.macs / 1e6).toFixed(1)} | ${r.imagesPerSecond.toFixed(1)} | ` +
+    `${r.torch ? r.torch.imagesPerSecond.toFixed(1) : "—"} | ${ratio(r)} |`
+  ),
+  "",
+  ...(twin ? ["## Time to accuracy (bench/twin.ts)", "", twin, ""] : []),
+  "## Kernels",
+  "",
+  "| op | shape | ours ms | ours GFLOP/s | % of ceiling | GB/s | TF.js ms | TF.js GFLOP/s | ours / TF.js |",
+  "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ...rows.map((r) => {
     const ours = r.flops / r.oursMs / 1e6;
     const peer = r.peerMs === null ? null : r.flops / r.peerMs / 1e6;
-    return `| ${r.op} | ${r.shape} | ${r.oursMs.toFixed(1)} | ${ours.toFixed(2)} | ${
-      ((100 * ours) / peakGflops).toFixed(1)
-    }% | ` +
+    return `| ${r.op} | ${r.shape} | ${r.oursMs.toFixed(1)} | ${ours.toFixed(2)} | ` +
+      `${((100 * ours) / peakGflops).toFixed(1)}% | ${gbs(r)} | ` +
       `${r.peerMs === null ? "—" : r.peerMs.toFixed(1)} | ${peer === null ? "—" : peer.toFixed(2)} | ` +
       `${peer === null ? "—" : (ours / peer).toFixed(2) + "x"} |`;
   }),
   "",
-  `Training step of the scaled ${spec.name} model (${
-    (macs / 1e6).toFixed(1)
-  } M multiply-adds per image forward, ` +
-  `batch ${stepBatch}, forward + backward + SGD): **${oursImages.toFixed(1)} images/s**` +
-  (torch
-    ? `; PyTorch ${torch.version} on the CPU (${torch.threads} threads): ${
-      torch.imagesPerSecond.toFixed(1)
-    } images/s ` +
-      `(ours = ${((100 * oursImages) / torch.imagesPerSecond).toFixed(0)}% of PyTorch).`
-    : "; PyTorch not measured (python3 -c 'import torch' failed or --no-torch)."),
+  "## Image decoding (streamed datasets)",
+  "",
+  "| what | images/s |",
+  "| --- | --- |",
+  ...decode.map((d) => `| ${d.what} | ${d.imagesPerSecond.toFixed(0)} |`),
   "",
 ].join("\n");
 await writeJsonAtomic(`${outDir}/${name}.json`, result);
 await writeFileAtomic(`${outDir}/${name}.md`, md);
 console.log(`\nwrote ${outDir}/${name}.json and ${outDir}/${name}.md`);
+
+/** The twin's time to accuracy (results/bench/twin.json, from `deno task twin`), when it has been run. */
+function readTwin(): string | null {
+  try {
+    const t = JSON.parse(Deno.readTextFileSync(`${outDir}/twin.json`));
+    const rows = t.timeToAccuracy as { err: number; ours: number | null; torch: number | null }[];
+    const sec = (v: number | null) => (v === null ? "not reached" : `${v.toFixed(0)} s`);
+    return [
+      `From results/bench/twin.md (${
+        t.environment?.date ?? "an earlier run"
+      }): the default tier's 14-layer ReLU ` +
+      "model, wall time spent training (evaluations excluded) until the test error first falls below each level.",
+      "",
+      "| test top-1 error | ours | PyTorch | ours / PyTorch |",
+      "| --- | --- | --- | --- |",
+      ...rows.map((r) =>
+        `| ${(100 * r.err).toFixed(0)}% | ${sec(r.ours)} | ${sec(r.torch)} | ${
+          r.ours !== null && r.torch !== null ? (r.ours / r.torch).toFixed(1) + "x" : "—"
+        } |`
+      ),
+    ].join("\n");
+  } catch {
+    return null;
+  }
+}
