@@ -1,7 +1,8 @@
 /** Shared test fixtures: the two backends, seeded data, and error measures. */
 import { ReferenceBackend } from "../lib/reference/backend.ts";
 import { WebGpuBackend } from "../lib/webgpu/backend.ts";
-import { getEngine } from "../lib/webgpu/engine.ts";
+import { closeEngine, getEngine } from "../lib/webgpu/engine.ts";
+import { closeDecodePool } from "../lib/data/decode_pool.ts";
 import { Rng } from "../lib/rng.ts";
 import { Tensor } from "../lib/tensor.ts";
 import type { Backend } from "../lib/backend.ts";
@@ -14,6 +15,15 @@ export async function webgpu(): Promise<WebGpuBackend> {
   if (!gpu) gpu = new WebGpuBackend(await getEngine());
   return gpu;
 }
+
+// `deno test` runs each test file in its own worker of one process, and a worker that ends does not destroy its
+// WebGPU device: without this, every file's lavapipe device (with its driver threads) and decode workers stayed
+// up until the process exited, and were torn down by the exit itself.
+Deno.test.afterAll(async () => {
+  gpu = null;
+  closeDecodePool();
+  await closeEngine();
+});
 
 /** Seeded values already rounded to f32, so both backends see identical inputs. */
 export function randomF32(size: number, seed: number, std = 1): Float64Array {
