@@ -28,7 +28,7 @@ register(experiment);
 async function run(ctx: RunContext): Promise<void> {
   const tier = large.largeTier(ctx, experiment.id);
   const started = performance.now();
-  const data = await large.loadLargeData(ctx, tier);
+  const data = await common.loadTierData(ctx, tier);
   const seeds = ctx.seeds ?? tier.seeds;
   const classes = data.train.classes.length;
   const measured: large.LargeMeasured[] = [];

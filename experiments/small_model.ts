@@ -47,7 +47,7 @@ interface Measured {
 async function run(ctx: RunContext): Promise<void> {
   const tier = small.smallTier(ctx, experiment.id);
   const started = performance.now();
-  const data = await small.loadSmallData(ctx, tier);
+  const data = await common.loadTierData(ctx, tier);
   const { side, crop } = small.smallGeometry(data, tier);
   // Mean responses and audits need a fixed batch of pixels in memory (a decoded sample at the paper tier).
   // At most 256 images, fewer when --eval-images asks (a pipeline check).

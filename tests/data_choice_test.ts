@@ -3,6 +3,7 @@
  * `reproduce` when it is nowhere, and the loud Fashion-MNIST fallback when the download fails (offline).
  */
 import assert from "node:assert/strict";
+import { tarEntry } from "./fixtures/tar.ts";
 import { fetchDataset } from "../lib/data/catalog.ts";
 import { cifarBinaryFiles } from "../lib/data/cifar_binary.ts";
 import { chooseData } from "../lib/experiments/data.ts";
@@ -82,18 +83,9 @@ Deno.test("data choice: --data and --data-dir take an ImageNet-style folder; CIF
 });
 
 Deno.test("data choice: the CIFAR-10 download is MD5-checked and extracted into the cache", async () => {
-  const entry = (name: string, body: Uint8Array) => {
-    const header = new Uint8Array(512);
-    header.set(new TextEncoder().encode(name));
-    header.set(new TextEncoder().encode(body.length.toString(8).padStart(11, "0")), 124);
-    header[156] = "0".charCodeAt(0);
-    const padded = new Uint8Array(Math.ceil(body.length / 512) * 512);
-    padded.set(body);
-    return [header, padded];
-  };
   const members = [...cifarBinaryFiles("train"), ...cifarBinaryFiles("test")];
   const parts = [
-    ...members.flatMap((m, i) => entry(`cifar-10-batches-bin/${m}`, new Uint8Array([i, 7]))),
+    ...members.flatMap((m, i) => tarEntry(`cifar-10-batches-bin/${m}`, new Uint8Array([i, 7]))),
     new Uint8Array(1024),
   ];
   const tar = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));

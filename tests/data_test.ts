@@ -1,5 +1,6 @@
 /** Data loaders, cache and downloads, on small files the tests make themselves. */
 import assert from "node:assert/strict";
+import { tarEntry } from "./fixtures/tar.ts";
 import jpeg from "jpeg-js";
 import { encode as encodePng } from "fast-png";
 import { loadFolder } from "../lib/data/folder.ts";
@@ -174,18 +175,9 @@ Deno.test("data: downloads are checksummed, and a bad one leaves nothing behind"
 });
 
 Deno.test("data: tar extraction takes only the named regular files", async () => {
-  const entry = (name: string, body: Uint8Array) => {
-    const header = new Uint8Array(512);
-    header.set(new TextEncoder().encode(name));
-    header.set(new TextEncoder().encode(body.length.toString(8).padStart(11, "0")), 124);
-    header[156] = "0".charCodeAt(0);
-    const padded = new Uint8Array(Math.ceil(body.length / 512) * 512);
-    padded.set(body);
-    return [header, padded];
-  };
   const parts = [
-    ...entry("cifar-10-batches-bin/test_batch.bin", new Uint8Array([1, 2, 3])),
-    ...entry("cifar-10-batches-bin/readme.html", new Uint8Array([9])),
+    ...tarEntry("cifar-10-batches-bin/test_batch.bin", new Uint8Array([1, 2, 3])),
+    ...tarEntry("cifar-10-batches-bin/readme.html", new Uint8Array([9])),
     new Uint8Array(1024),
   ];
   const tar = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));

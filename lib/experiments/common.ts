@@ -28,7 +28,15 @@ import type { LoadedData } from "./data.ts";
 import { type Experiment, overridesText, type RunContext } from "./registry.ts";
 import { microBatchFor } from "../train/step.ts";
 
-export { loadData, loadDataset, type LoadedData, loadStreamed, probeImages, type TierData } from "./data.ts";
+export {
+  loadData,
+  loadDataset,
+  type LoadedData,
+  loadStreamed,
+  loadTierData,
+  probeImages,
+  type TierData,
+} from "./data.ts";
 
 let backend: WebGpuBackend | null = null;
 

@@ -15,8 +15,7 @@ import { paperLarge, scaledLarge, type Scaling, scalingText } from "../models/zo
 import type { ActivationKind } from "../nn.ts";
 import type { TrainConfig } from "../train/trainer.ts";
 import { type TrainedModel, trainNetwork } from "./common.ts";
-import { loadData, type LoadedData, loadStreamed, type TierData } from "./data.ts";
-import { PAPER_PIXEL_SCALE, type PaperInput, PIXEL_SCALE } from "./small_family.ts";
+import { type LoadedData, PAPER_PIXEL_SCALE, type PaperInput, type TierData } from "./data.ts";
 import { averageScores, type Scored, scoresOn } from "./measure.ts";
 import { paperRecipe, scheduleText } from "./recipe.ts";
 import { type Experiment, type RunContext, tierSettings } from "./registry.ts";
@@ -119,19 +118,6 @@ export const LARGE_TIERS: Record<string, LargeTier> = {
     paper: { side: 256, crop: 224, scale: [256, 512], statsImages: 2000, pixelScale: PAPER_PIXEL_SCALE },
   },
 };
-
-/** The tier's data: in memory at 32 px, or (paper tier) streamed from an ImageNet-style folder. */
-export async function loadLargeData(ctx: RunContext, tier: LargeTier): Promise<LoadedData<DataSet>> {
-  if (tier.paper) {
-    return await loadStreamed(
-      ctx,
-      { ...tier, statsImages: tier.paper.statsImages },
-      tier.paper.pixelScale,
-      tier.paper,
-    );
-  }
-  return await loadData(ctx, tier, PIXEL_SCALE);
-}
 
 export function largeTier(ctx: RunContext, expId: string): LargeTier {
   return tierSettings(LARGE_TIERS, ctx, expId);

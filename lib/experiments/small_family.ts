@@ -15,36 +15,11 @@ import type { NetSpec } from "../models/network.ts";
 import type { ActivationKind } from "../nn.ts";
 import { paperSmall14, scaledSmall14, type Scaling, scalingText } from "../models/zoo.ts";
 import type { TrainConfig } from "../train/trainer.ts";
-import { loadData, type LoadedData, loadStreamed, type TierData } from "./data.ts";
+import { type LoadedData, PAPER_PIXEL_SCALE, type PaperInput, PIXEL_SCALE, type TierData } from "./data.ts";
 import { paperRecipe, scheduleText } from "./recipe.ts";
 import { type RunContext, tierSettings } from "./registry.ts";
 
-/**
- * Inputs are mean-subtracted and divided by 64 (about the pixels' std) rather than fed in the paper's raw
- * [-128, 128] range, so He's init gives unit-scale responses throughout.
- */
-export const PIXEL_SCALE = 1 / 64;
-
-/**
- * The paper tier's input scale. Raw [-128, 128] pixels with He's init keep responses at about 60-200 up to fc1,
- * and with the paper's learning rate 0.01 and fc stds the first SGD steps explode: measured on the paper's
- * 14-layer model (ReLU, batch 16, 224 crops of a generated folder), training loss 8.6, 9.0e4, 7.0e31, then NaN
- * over four steps with raw pixels; 2.3, 4.8, 3.2, 2.2 with pixels divided by 64, as at the other tiers.
- */
-export const PAPER_PIXEL_SCALE = PIXEL_SCALE;
-
-/** The paper tier's input: images streamed at full size, the shorter side resized, crops of the paper's size. */
-export interface PaperInput {
-  /** Shorter side for validation and test views (the paper: 256). */
-  side: number;
-  crop: number;
-  /** Range of the shorter side for training crops (the 14-layer model: 256 only; A, B, C: [256, 512]). */
-  scale: [number, number];
-  /** Training images whose centre crops give the mean and colour basis. */
-  statsImages: number;
-  /** Multiplies (pixel - mean): the paper feeds raw [-128, 128] pixels (1); see PAPER_PIXEL_SCALE. */
-  pixelScale: number;
-}
+export { PAPER_PIXEL_SCALE, type PaperInput, PIXEL_SCALE } from "./data.ts";
 
 export interface SmallTier extends TierData {
   /** Epochs per run (a fraction trains that share of one epoch of the training split). */
@@ -134,19 +109,6 @@ export function smallTier(ctx: RunContext, expId: string): SmallTier {
 /** The tier's input scaling (mean-subtracted pixels times this). */
 export function pixelScale(tier: SmallTier): number {
   return tier.paper?.pixelScale ?? PIXEL_SCALE;
-}
-
-/** The tier's data: in memory at 32 px, or (paper tier) streamed from an ImageNet-style folder. */
-export async function loadSmallData(ctx: RunContext, tier: SmallTier): Promise<LoadedData<DataSet>> {
-  if (tier.paper) {
-    return await loadStreamed(
-      ctx,
-      { ...tier, statsImages: tier.paper.statsImages },
-      tier.paper.pixelScale,
-      tier.paper,
-    );
-  }
-  return await loadData(ctx, tier, PIXEL_SCALE);
 }
 
 /** Side of the resized test image and of the training crop. */
