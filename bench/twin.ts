@@ -1,5 +1,5 @@
 /**
- * `deno task bench --twin` (or `deno run -A bench/twin.ts`): the PyTorch twin of our training, a user's check that
+ * `deno task twin` (or `deno run -A bench/twin.ts`): the PyTorch twin of our training, a user's check that
  * the engine and the recipe are right, and the measurement behind two recipe choices. PyTorch is Debian's
  * python3-torch (CPU); without it the twin is skipped with a message. Not part of CI (it takes about 25 min).
  *
