@@ -53,6 +53,9 @@ async function run(ctx: RunContext): Promise<void> {
   // At most 256 images, fewer when --eval-images asks (a pipeline check).
   const probeCount = Math.min(256, tier.evalLimit);
   const probe = await common.probeImages(data, probeCount, side, crop);
+  const auditImages = Math.min(8, probeCount);
+  const testViews = (model: common.TrainedModel, views: "center" | "ten", limit?: number) =>
+    scoresOn(ctx, model, data, "test", { kind: "views", views, side, crop, limit });
   const seeds = ctx.seeds ?? tier.seeds;
   const runs: RunRecord[] = [];
   const m = {} as Record<ActivationKind, Measured>;
@@ -71,14 +74,8 @@ async function run(ctx: RunContext): Promise<void> {
         config,
         data,
       });
-      const centre = await scoresOn(ctx, model, data, "test", { kind: "views", views: "center", side, crop });
-      const ten = await scoresOn(ctx, model, data, "test", {
-        kind: "views",
-        views: "ten",
-        side,
-        crop,
-        limit: tier.viewImages,
-      });
+      const centre = await testViews(model, "center");
+      const ten = await testViews(model, "ten", tier.viewImages);
       const s = await readSlopes(model.net);
       f.centre.push(centre.top1Err);
       f.centre5.push(centre.top5Err);
@@ -88,18 +85,7 @@ async function run(ctx: RunContext): Promise<void> {
       f.responses.push(await responses(model.net, probe.set, data.norm, crop, probeCount));
       if (v.kind === "prelu-channel" && seed === seeds[0]) conv1 = await filters(model.net);
       // Last, as the weight-decay audit changes the parameters.
-      addAudit(
-        f.audit,
-        await runAudits(
-          model.net,
-          probe.set,
-          data.norm,
-          probe.side,
-          crop,
-          config.weightDecay,
-          Math.min(8, probeCount),
-        ),
-      );
+      addAudit(f.audit, await runAudits(model.net, probe, data.norm, crop, config.weightDecay, auditImages));
       runs.push(common.runRecord(`${v.kind}-seed${seed}`, seed, model.result, {
         centerTop1Err: centre.top1Err,
         centerTop5Err: centre.top5Err,
@@ -192,6 +178,7 @@ async function report(ctx: RunContext, { data, tier, seeds, started, runs, m, li
   const { side, crop } = small.smallGeometry(data, tier);
   const layers = Object.keys(TABLE1);
   const slope = (k: ActivationKind, l: string) => mean(m[k].slopes.map((s) => s[l]));
+  const firstSeed = (k: ActivationKind) => runs.find((r) => r.label === `${k}-seed${seeds[0]}`)!;
   const comparison: Comparison[] = [
     ...small.TABLE2.flatMap((v) => [
       row(`${v.label}: top-1 % (centre, all test)`, v.paperTop1, meanSd(m[v.kind].centre), "Table 2"),
@@ -230,10 +217,7 @@ async function report(ctx: RunContext, { data, tier, seeds, started, runs, m, li
     rectifiers: Object.keys(m.relu.responses[0].mean),
     variants: small.TABLE2,
     meanResponse: (k, l) => mean(m[k].responses.map((r) => r.mean[l])),
-    curves: small.TABLE2.map((v) => ({
-      name: v.label,
-      points: runs.find((r) => r.label === `${v.kind}-seed${seeds[0]}`)!.points,
-    })),
+    curves: small.TABLE2.map((v) => ({ name: v.label, points: firstSeed(v.kind).points })),
     conv1,
   });
   const config = small.smallConfig(tier, data, seeds[0]);
@@ -243,12 +227,7 @@ async function report(ctx: RunContext, { data, tier, seeds, started, runs, m, li
       runs,
       small.TABLE2.flatMap((v) => m[v.kind].centre),
       1 - 1 / data.train.classes.length,
-      {
-        epochs: 75,
-        images: common.IMAGENET_TRAIN,
-        batch: 128,
-        err: 0.3382,
-      },
+      { epochs: 75, images: common.IMAGENET_TRAIN, batch: 128, err: 0.3382 },
       tier.paper
         ? "The paper's 14-layer model and recipe on an ImageNet-style folder:"
         : `Early training of the 14-layer model (the paper's 75 epochs are out of reach at this tier):`,

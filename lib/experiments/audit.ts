@@ -130,9 +130,8 @@ export interface AuditValues {
  */
 export async function runAudits(
   net: Network,
-  test: ImageSet,
+  { set: test, side }: { set: ImageSet; side: number },
   norm: Normalization,
-  side: number,
   crop: number,
   weightDecay: number,
   images = 8,
