@@ -36,7 +36,16 @@ function alive(pid: number): boolean {
     const field = (name: string) => status.match(new RegExp(`^${name}:\\s*(\\S+)`, "m"))?.[1];
     return field("Tgid") === String(pid) && field("State") !== "Z" && field("State") !== "X";
   } catch (e) {
-    return !(e instanceof Deno.errors.NotFound);
+    if (e instanceof Deno.errors.NotFound) return false;
+  }
+  // Deno opens /proc/<pid>/ only with --allow-all (elsewhere it refuses, which once read as "alive" forever);
+  // without it, ask the shell's kill -0, which needs only --allow-run. The heartbeat covers what this cannot tell.
+  try {
+    const out = new Deno.Command("sh", { args: ["-c", 'kill -0 "$1"', "sh", String(pid)], stderr: "piped" })
+      .outputSync();
+    return out.success || !/no such process/i.test(new TextDecoder().decode(out.stderr));
+  } catch {
+    return true;
   }
 }
 
