@@ -3,7 +3,7 @@
  * `reproduce` when it is nowhere, and the loud Fashion-MNIST fallback when the download fails (offline).
  */
 import assert from "node:assert/strict";
-import { tarEntry } from "./fixtures/tar.ts";
+import { tarArchive } from "./fixtures/tar.ts";
 import { fetchDataset } from "../lib/data/catalog.ts";
 import { cifarBinaryFiles } from "../lib/data/cifar_binary.ts";
 import { chooseData } from "../lib/experiments/data.ts";
@@ -84,16 +84,7 @@ Deno.test("data choice: --data and --data-dir take an ImageNet-style folder; CIF
 
 Deno.test("data choice: the CIFAR-10 download is MD5-checked and extracted into the cache", async () => {
   const members = [...cifarBinaryFiles("train"), ...cifarBinaryFiles("test")];
-  const parts = [
-    ...members.flatMap((m, i) => tarEntry(`cifar-10-batches-bin/${m}`, new Uint8Array([i, 7]))),
-    new Uint8Array(1024),
-  ];
-  const tar = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    tar.set(p, o);
-    o += p.length;
-  }
+  const tar = tarArchive(members.map((m, i) => [`cifar-10-batches-bin/${m}`, new Uint8Array([i, 7])]));
   const archive = new Uint8Array(
     await new Response(new Blob([tar]).stream().pipeThrough(new CompressionStream("gzip"))).arrayBuffer(),
   );

@@ -1,6 +1,6 @@
 /** Data loaders, cache and downloads, on small files the tests make themselves. */
 import assert from "node:assert/strict";
-import { tarEntry } from "./fixtures/tar.ts";
+import { tarArchive } from "./fixtures/tar.ts";
 import jpeg from "jpeg-js";
 import { encode as encodePng } from "fast-png";
 import { loadFolder } from "../lib/data/folder.ts";
@@ -175,17 +175,10 @@ Deno.test("data: downloads are checksummed, and a bad one leaves nothing behind"
 });
 
 Deno.test("data: tar extraction takes only the named regular files", async () => {
-  const parts = [
-    ...tarEntry("cifar-10-batches-bin/test_batch.bin", new Uint8Array([1, 2, 3])),
-    ...tarEntry("cifar-10-batches-bin/readme.html", new Uint8Array([9])),
-    new Uint8Array(1024),
-  ];
-  const tar = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    tar.set(p, o);
-    o += p.length;
-  }
+  const tar = tarArchive([
+    ["cifar-10-batches-bin/test_batch.bin", new Uint8Array([1, 2, 3])],
+    ["cifar-10-batches-bin/readme.html", new Uint8Array([9])],
+  ]);
   const files = await extractTar(await gzip(tar), ["test_batch.bin"]);
   assert.deepEqual([...files.keys()], ["test_batch.bin"]);
   assert.deepEqual(Array.from(files.get("test_batch.bin")!), [1, 2, 3]);
