@@ -2,7 +2,8 @@
 
 engine <dir>   The same net, initial weights and batches as ours (exported by twin.ts into <dir>): SGD with
                momentum 0.9 in Caffe's form, weight decay 5e-4 except on PReLU slopes, the same learning rate.
-               Prints the loss of every step, to compare step by step.
+               Prints the loss of every step, to compare step by step, with PyTorch's float64 losses and its
+               float32 losses from weights nudged by one rounding step (float32's own spread).
 recipe <json>  The same architecture and recipe trained by PyTorch with its own data order and augmentation,
                on the decoded CIFAR-10 split files rectifiers caches: test error on the whole test set at the
                given steps and the training wall time (evaluation excluded) to reach each point.
@@ -32,29 +33,44 @@ def optimizer(model, lr, momentum, decay):
 
 
 def engine(directory):
+    """Losses step by step from the exported weights and batches: in float32 (the twin), in float64 (what exact
+    arithmetic would give), and in float32 from weights nudged by one part in 2^23 (how far float32 rounding
+    alone carries two runs apart), so our distance from PyTorch can be read against float32's own."""
     cfg = json.load(open(f"{directory}/twin.json"))
-    model = build(cfg["spec"])
     flat = np.fromfile(f"{directory}/params.f32", dtype=np.float32)
-    offset = 0
-    with torch.no_grad():
-        for p in model.parameters():
-            n = p.numel()
-            p.copy_(torch.from_numpy(flat[offset:offset + n].copy()).view_as(p))
-            offset += n
-    assert offset == flat.size, f"parameter count: {offset} vs {flat.size}"
-    opt = optimizer(model, cfg["lr"], cfg["momentum"], cfg["weightDecay"])
     c, h, w = cfg["spec"]["input"]
     xs = np.fromfile(f"{directory}/x.f32", dtype=np.float32).reshape(cfg["steps"], cfg["batch"], c, h, w)
     ys = np.fromfile(f"{directory}/y.i32", dtype=np.int32).reshape(cfg["steps"], cfg["batch"])
-    model.train()
-    losses = []
-    for s in range(cfg["steps"]):
-        opt.zero_grad()
-        loss = F.cross_entropy(model(torch.from_numpy(xs[s])), torch.from_numpy(ys[s]).long())
-        loss.backward()
-        opt.step()
-        losses.append(loss.item())
-    print(json.dumps({"losses": losses, "version": torch.__version__, "threads": torch.get_num_threads()}))
+
+    def run(dtype, nudge):
+        model = build(cfg["spec"]).to(dtype)
+        offset = 0
+        with torch.no_grad():
+            for p in model.parameters():
+                n = p.numel()
+                p.copy_(torch.from_numpy(flat[offset:offset + n].astype(np.float64)).view_as(p))
+                p.mul_(1 + nudge)
+                offset += n
+        assert offset == flat.size, f"parameter count: {offset} vs {flat.size}"
+        opt = optimizer(model, cfg["lr"], cfg["momentum"], cfg["weightDecay"])
+        model.train()
+        losses = []
+        for s in range(cfg["steps"]):
+            opt.zero_grad()
+            x = torch.from_numpy(xs[s]).to(dtype)
+            loss = F.cross_entropy(model(x), torch.from_numpy(ys[s]).long())
+            loss.backward()
+            opt.step()
+            losses.append(loss.item())
+        return losses
+
+    print(json.dumps({
+        "losses": run(torch.float32, 0.0),
+        "losses64": run(torch.float64, 0.0),
+        "lossesNudged": run(torch.float32, 2.0 ** -23),
+        "version": torch.__version__,
+        "threads": torch.get_num_threads(),
+    }))
 
 
 def initialize(model, spec, seed):

@@ -33,7 +33,9 @@ async function run(ctx: RunContext): Promise<void> {
   const classes = data.train.classes.length;
   const measured: large.LargeMeasured[] = [];
   for (const e of large.largeEntries(tier, seeds)) {
-    measured.push(await large.measureLarge(ctx, experiment, tier, data, e));
+    const m = await large.measureLarge(ctx, experiment, tier, data, e);
+    m.model.net.dispose(); // scored: at the paper tier each model is gigabytes the next one needs
+    measured.push(m);
   }
   const of = (kind: string) => measured.filter((x) => large.entryKind(x.entry) === kind);
   const [aRelu, aPrelu, b, c] = ["A-ReLU", "A-PReLU", "B-PReLU", "C-PReLU"].map(of);

@@ -86,6 +86,7 @@ async function run(ctx: RunContext): Promise<void> {
       if (v.kind === "prelu-channel" && seed === seeds[0]) conv1 = await filters(model.net);
       // Last, as the weight-decay audit changes the parameters.
       addAudit(f.audit, await runAudits(model.net, probe, data.norm, crop, config.weightDecay, auditImages));
+      model.net.dispose(); // measured: at the paper tier each model is a gigabyte the next one needs
       runs.push(common.runRecord(`${v.kind}-seed${seed}`, seed, model.result, {
         centerTop1Err: centre.top1Err,
         centerTop5Err: centre.top5Err,
@@ -162,7 +163,6 @@ async function run(ctx: RunContext): Promise<void> {
 }
 
 const logFisher = (r: Responses) => mean(Object.values(r.fisher).map((v) => Math.log(v)));
-
 interface Outcome {
   data: common.LoadedData<DataSet>;
   tier: small.SmallTier;

@@ -24,6 +24,8 @@ export interface Backend {
   write(s: Storage, data: ArrayLike<number>): void;
   read(s: Storage): Promise<Float64Array>;
   release(s: Storage): void;
+  /** Frees the memory kept for reuse by released storage (no-op on the CPU): between paper-size models. */
+  trim(): void;
   /** Submits recorded work (no-op on the CPU). */
   flush(): void;
 

@@ -52,13 +52,19 @@ export class Sgd {
     }
   }
 
-  /** Restores momentum buffers saved by velocities(). */
+  /** Restores momentum buffers saved from velocityStorages(). */
   setVelocities(values: ArrayLike<number>[]): void {
     this.params.forEach((p, i) => p.tensor.backend.write(this.velocity.get(p.tensor)!, values[i]));
   }
 
-  /** Momentum buffers, for checkpoints. */
-  async velocities(): Promise<Float64Array[]> {
-    return await Promise.all(this.params.map((p) => p.tensor.backend.read(this.velocity.get(p.tensor)!)));
+  /** The momentum buffers themselves, in parameter order (a checkpoint reads them one at a time). */
+  velocityStorages(): Storage[] {
+    return this.params.map((p) => this.velocity.get(p.tensor)!);
+  }
+
+  /** Gives the momentum buffers back to the backend: as large as the parameters, they outlive no training. */
+  dispose(): void {
+    for (const p of this.params) p.tensor.backend.release(this.velocity.get(p.tensor)!);
+    this.velocity.clear();
   }
 }

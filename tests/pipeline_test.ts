@@ -1,9 +1,18 @@
 /** Augmentation, test views, evaluation protocols and the result files, on synthetic data. */
 import assert from "node:assert/strict";
-import { augmentInto, channelMean, pcaBasis, viewBatch, viewOffsets } from "../lib/data/augment.ts";
+import {
+  augmentInto,
+  channelMean,
+  pcaBasis,
+  viewBatch,
+  viewOffsets,
+  wholeBatch,
+} from "../lib/data/augment.ts";
 import { syntheticImages } from "../lib/data/synthetic.ts";
 import { type NetSpec, Network } from "../lib/models/network.ts";
+import * as ops from "../lib/ops.ts";
 import { Rng } from "../lib/rng.ts";
+import { Tensor } from "../lib/tensor.ts";
 import { ensembleScores, evaluateDense, evaluateViews } from "../lib/train/evaluate.ts";
 import {
   type ExperimentResult,
@@ -99,6 +108,43 @@ Deno.test("evaluate: dense testing at the training size equals averaging the ima
   const ensemble = ensembleScores([ten.scores!, big.scores!], set.labels, 4);
   assert.ok(ensemble.top1Err >= 0 && ensemble.top1Err <= 1);
   assert.equal(ensembleScores([ten.scores!], set.labels, 4).top1Err, ten.top1Err);
+});
+
+Deno.test("evaluate: dense testing scores its windows in one batch exactly as one window at a time", async () => {
+  const net = new Network(spec, await webgpu(), new Rng(2));
+  // Scale 16: a 8x8 map after pool1 and 5x5 windows, so 16 windows per image and flip.
+  const dense = await evaluateDense(net, set, {
+    norm,
+    batchSize: 5,
+    keepScores: true,
+    scales: [16],
+    crop: 10,
+  });
+  const ctx = { training: false, seed: 0 };
+  const expected = new Float64Array(set.count * 4);
+  for (const flip of [false, true]) {
+    const indices = Array.from({ length: set.count }, (_, i) => i);
+    const map = net.features(
+      Tensor.fromArray(net.backend, wholeBatch(set, indices, 16, flip, norm), [
+        set.count,
+        3,
+        16,
+        16,
+      ]),
+      ctx,
+    );
+    assert.deepEqual(map.shape.slice(2), [8, 8]);
+    for (let top = 0; top <= 3; top++) {
+      for (let left = 0; left <= 3; left++) {
+        const window = { top, left, height: 5, width: 5 };
+        const probs = await ops.softmax(net.head(map, ctx, window)).toArray();
+        probs.forEach((p, i) => expected[i] += p / 32);
+      }
+    }
+  }
+  expected.forEach((v, i) =>
+    assert.ok(Math.abs(v - dense.scores![i]) < 1e-5, `score ${i}: ${dense.scores![i]} vs ${v}`)
+  );
 });
 
 Deno.test("results: result.json validates, result.md shows paper and ours, plots are SVG, nothing half-written", async () => {

@@ -12,6 +12,7 @@ import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { advance, initialSchedule, type ScheduleSpec, stepRate } from "../lib/train/schedule.ts";
 import { NonFiniteLossError, train, type TrainConfig } from "../lib/train/trainer.ts";
 import type { Backend } from "../lib/backend.ts";
+import { getEngine } from "../lib/webgpu/engine.ts";
 import { webgpu } from "./helpers.ts";
 
 const trainSet = syntheticImages({ count: 192, classes: 4, size: 12, seed: 1 });
@@ -75,6 +76,18 @@ Deno.test("train: learns the synthetic task and records curves", async () => {
   );
   assert.deepEqual(result.points.map((p) => p.epoch), [0, 0.5, 1, 1.5, 2, 2.5, 3]);
   assert.equal(result.epochs[2].lr, 0.001, "the step schedule divided the rate at epoch 2");
+});
+
+Deno.test("train: a finished run and a disposed network give all their device memory back", async () => {
+  const backend = await webgpu();
+  const engine = await getEngine();
+  const cfg = config({ epochs: 1 });
+  (await run(backend, {}, cfg)).net.dispose(); // warm-up: kernels, SPP tables and other per-process buffers
+  const before = engine.stats.allocatedBytes;
+  const { net } = await run(backend, {}, cfg);
+  net.dispose();
+  // Before: SGD's momentum buffers (one per parameter) were never given back, nor a network's parameters.
+  assert.equal(engine.stats.allocatedBytes, before);
 });
 
 Deno.test("train: a run killed mid-epoch resumes to exactly the uninterrupted result", async () => {

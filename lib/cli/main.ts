@@ -92,7 +92,7 @@ function addRunOptions(cmd: Command): Command {
     .option("--batch <n>", "pipeline check: images per step instead of the tier's", positiveInt("--batch"))
     .option(
       "--eval-images <n>",
-      "pipeline check: at most n images for each multi-view test protocol and validation point",
+      "pipeline check: at most n images for every test protocol and validation pass",
       positiveInt("--eval-images"),
     );
 }

@@ -18,7 +18,7 @@ import { type TrainedModel, trainNetwork } from "./common.ts";
 import { type LoadedData, PAPER_PIXEL_SCALE, type PaperInput, type TierData } from "./data.ts";
 import { averageScores, type Scored, scoresOn } from "./measure.ts";
 import { paperRecipe, scheduleText } from "./recipe.ts";
-import { type Experiment, type RunContext, tierSettings } from "./registry.ts";
+import { type Experiment, type PipelineCheckSettings, type RunContext, tierSettings } from "./registry.ts";
 
 /** Table 4: model A, dense testing, top-1 / top-5 % at scales 256, 384, 480 and combined. */
 export const TABLE4 = {
@@ -42,7 +42,7 @@ export const TABLE6: Record<string, [number, number]> = {
 /** The large models' conv init: the backward form (Eq. 16), as the paper trained them. */
 export const LARGE_INIT: InitScheme = { kind: "he-backward" };
 
-export interface LargeTier extends TierData {
+export interface LargeTier extends TierData, PipelineCheckSettings {
   /** Epochs per run (a fraction trains that share of one epoch). */
   epochs: number;
   /** Seeds of A-ReLU and A-PReLU (the pair the claims compare); B and C are trained with the first. */
@@ -58,8 +58,6 @@ export interface LargeTier extends TierData {
   viewImages: number;
   /** The paper tier: the paper's models (not scaled) on a streamed ImageNet-style folder. */
   paper?: PaperInput;
-  /** Set by --max-steps (a pipeline check). */
-  maxSteps?: number;
 }
 
 export const LARGE_TIERS: Record<string, LargeTier> = {
@@ -185,6 +183,7 @@ export function largeConfig(tier: LargeTier, data: LoadedData<DataSet>, seed: nu
     val: { side, crop },
     evalPoints: tier.evalPoints,
     evalLimit: tier.evalLimit,
+    epochEvalLimit: tier.epochEvalLimit,
   });
 }
 

@@ -34,6 +34,9 @@ export async function scoresOn(
   split: "test" | "val",
   protocol: Protocol,
 ): Promise<Scored> {
+  // A pipeline check (--eval-images) bounds every protocol, the centre crop on the whole set included.
+  const bound = ctx.overrides?.evalImages;
+  if (bound !== undefined) protocol = { ...protocol, limit: Math.min(protocol.limit ?? bound, bound) };
   const set = protocolSet(data[split], protocol.limit);
   const r = await storedScores(
     ctx,

@@ -26,6 +26,8 @@ export interface RecipeOptions {
   /** Evaluation points spread over the run (besides its start and end). */
   evalPoints: number;
   evalLimit?: number;
+  /** Validation images at the ends of epochs (absent: all of them; a pipeline check bounds it). */
+  epochEvalLimit?: number;
   /** Stops the run after this many steps (--max-steps, a pipeline check). */
   maxSteps?: number;
 }
@@ -49,6 +51,7 @@ export function paperRecipe(o: RecipeOptions): TrainConfig {
     val: { views: "center", side: o.val.side, crop: o.val.crop, batchSize: 250 },
     evalPoints: o.evalPoints,
     ...(o.evalLimit === undefined ? {} : { evalLimit: o.evalLimit }),
+    ...(o.epochEvalLimit === undefined ? {} : { epochEvalLimit: o.epochEvalLimit }),
     readEvery: 20,
     ...(o.maxSteps === undefined ? {} : { maxSteps: o.maxSteps }),
   };

@@ -22,6 +22,14 @@ export interface Overrides {
   microBatch?: number;
 }
 
+/** What a pipeline check's overrides set in a training tier's settings (tierSettings). */
+export interface PipelineCheckSettings {
+  /** Set by --max-steps. */
+  maxSteps?: number;
+  /** Set by --eval-images: validation images at the ends of epochs too (absent: all of them). */
+  epochEvalLimit?: number;
+}
+
 export interface RunContext {
   tier: Tier;
   /** Seeds from --seeds, or null for the experiment's own default for the tier. */
@@ -57,7 +65,7 @@ export interface Experiment {
 
 /**
  * An experiment's settings for the run's tier, with the run's overrides applied to the fields it has (batch,
- * maxSteps, evalLimit, viewImages); a tier it lacks is an error naming the ones it has.
+ * maxSteps, evalLimit, viewImages, epochEvalLimit); a tier it lacks is an error naming the ones it has.
  */
 export function tierSettings<T>(
   table: Record<string, T>,
@@ -72,6 +80,7 @@ export function tierSettings<T>(
   const out = { ...settings } as Record<string, unknown>;
   if (o.batch !== undefined && "batch" in out) out.batch = o.batch;
   if (o.maxSteps !== undefined) out.maxSteps = o.maxSteps;
+  if (o.evalImages !== undefined && "evalLimit" in out) out.epochEvalLimit = o.evalImages;
   for (const key of ["evalLimit", "viewImages"]) {
     if (o.evalImages !== undefined && typeof out[key] === "number") {
       out[key] = Math.min(out[key] as number, o.evalImages);

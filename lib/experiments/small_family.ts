@@ -17,11 +17,11 @@ import { paperSmall14, scaledSmall14, type Scaling, scalingText } from "../model
 import type { TrainConfig } from "../train/trainer.ts";
 import { type LoadedData, PAPER_PIXEL_SCALE, type PaperInput, PIXEL_SCALE, type TierData } from "./data.ts";
 import { paperRecipe, scheduleText } from "./recipe.ts";
-import { type RunContext, tierSettings } from "./registry.ts";
+import { type PipelineCheckSettings, type RunContext, tierSettings } from "./registry.ts";
 
 export { PAPER_PIXEL_SCALE, type PaperInput, PIXEL_SCALE } from "./data.ts";
 
-export interface SmallTier extends TierData {
+export interface SmallTier extends TierData, PipelineCheckSettings {
   /** Epochs per run (a fraction trains that share of one epoch of the training split). */
   epochs: number;
   seeds: number[];
@@ -35,8 +35,6 @@ export interface SmallTier extends TierData {
   viewImages: number;
   /** The paper tier: the paper's model (not scaled) on a streamed ImageNet-style folder. */
   paper?: PaperInput;
-  /** Set by --max-steps (a pipeline check). */
-  maxSteps?: number;
 }
 
 /** The paper's 14-layer recipe as far as it is stated (section 3.2 and He & Sun 2014; see smallDifferences). */
@@ -150,6 +148,7 @@ export function smallConfig(tier: SmallTier, data: LoadedData<DataSet>, seed: nu
     val: { side, crop },
     evalPoints: tier.evalPoints,
     evalLimit: tier.evalLimit,
+    epochEvalLimit: tier.epochEvalLimit,
   });
 }
 

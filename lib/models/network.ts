@@ -279,9 +279,15 @@ export class Network {
     return h;
   }
 
+  /** SPP over `window` of a trunk output: [N, features], what the fc layers take. */
+  pool(h: Tensor, ctx: ForwardContext, window: SppWindowArg): Tensor {
+    if (!this.sppLevels) throw new Error(`${this.spec.name} has no SPP layer to pool windows with`);
+    return this.trunk[this.trunk.length - 1](h, ctx, window);
+  }
+
   /** SPP over `window` of a trunk output (unless already pooled), then the fc layers. */
   head(h: Tensor, ctx: ForwardContext, window: SppWindowArg, pooled = false): Tensor {
-    let out = pooled || !this.sppLevels ? h : this.trunk[this.trunk.length - 1](h, ctx, window);
+    let out = pooled || !this.sppLevels ? h : this.pool(h, ctx, window);
     for (const step of this.headSteps) out = step(out, ctx, null);
     return out;
   }
@@ -291,6 +297,19 @@ export class Network {
     if (x.shape.length !== 4 || x.shape[1] !== c) {
       throw new ShapeError(`${this.spec.name}: input must be [N, ${c}, H, W], got ${fmtShape(x.shape)}`);
     }
+  }
+
+  /**
+   * Gives every parameter (and gradient) back to the backend and frees its pooled memory: a paper-size model is
+   * gigabytes, and an experiment that trains several must not keep the ones it has measured. Unusable after.
+   */
+  dispose(): void {
+    for (const p of this.params) {
+      p.tensor.grad?.dispose();
+      p.tensor.grad = null;
+      p.tensor.dispose();
+    }
+    this.backend.trim();
   }
 
   /** Every parameter's values, in order (checkpoints, result records). */

@@ -28,6 +28,7 @@ export class ReferenceBackend implements Backend {
     return Promise.resolve(Float64Array.from(f(s)));
   }
   release(_s: Storage): void {}
+  trim(): void {}
   flush(): void {}
 
   conv2d(x: Storage, w: Storage, bias: Storage | null, g: ConvGeometry): Storage {

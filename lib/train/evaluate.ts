@@ -13,6 +13,7 @@ import { viewSpecs } from "../data/image_ops.ts";
 import { largestPerImageBytes, type Network } from "../models/network.ts";
 import * as ops from "../ops.ts";
 import { noGrad, Tensor, tidy } from "../tensor.ts";
+import type { SppWindow } from "../geometry.ts";
 
 export interface EvalResult {
   top1Err: number;
@@ -178,15 +179,30 @@ export async function evaluateDense(
     let views = 0;
     for (const { x, shape } of inputs) {
       const map = net.features(Tensor.fromArray(net.backend, x, shape), EVAL_CTX);
-      const [mh, mw] = map.shape.slice(2);
+      const [n, c, mh, mw] = map.shape;
       const wh = Math.min(win, mh);
       const ww = Math.min(win, mw);
+      const windows: SppWindow[] = [];
       for (let top = 0; top + wh <= mh; top++) {
-        for (let left = 0; left + ww <= mw; left++) {
-          const probs = ops.softmax(net.head(map, EVAL_CTX, { top, left, height: wh, width: ww }));
-          sum = sum ? ops.add(sum, probs) : probs;
-          views++;
-        }
+        for (let left = 0; left + ww <= mw; left++) windows.push({ top, left, height: wh, width: ww });
+      }
+      // The fc layers score many windows at once (one matrix product instead of one per window: at 480 px
+      // model A has 289 windows, and fc1's 528 MB of weights would be read for each), as many as fit the
+      // adapter's binding limit.
+      const features = c * net.sppLevels!.reduce((a, l) => a + l * l, 0);
+      const widest = Math.max(features, ...net.spec.layers.map((l) => (l.type === "fc" ? l.units : 0)));
+      const perChunk = Math.max(1, Math.floor(net.backend.maxBindingBytes() / 2 / (4 * n * widest)));
+      for (let first = 0; first < windows.length; first += perChunk) {
+        const chunk = windows.slice(first, first + perChunk);
+        const pooled = chunk.map((w) => net.pool(map, EVAL_CTX, w));
+        // [n, k * features] viewed as [n * k, features]: row i * k + j is image i in window j.
+        const rows = chunk.length === 1
+          ? pooled[0]
+          : ops.concatColumns(pooled).reshape([n * chunk.length, features]);
+        const probs = ops.softmax(net.head(rows, EVAL_CTX, null, true));
+        const summed = chunk.length === 1 ? probs : ops.matmul(windowSum(net, n, chunk.length), probs);
+        sum = sum ? ops.add(sum, summed) : summed;
+        views += chunk.length;
       }
     }
     return { sum: sum!, views };
@@ -215,6 +231,13 @@ export async function evaluateDense(
       }))
     ));
   return await evaluateWith(net, set, opts, load, score);
+}
+
+/** [n, n * k] with ones where column i * k + j (image i, window j) meets row i: sums each image's k rows. */
+function windowSum(net: Network, n: number, k: number): Tensor {
+  const g = new Float32Array(n * n * k);
+  for (let i = 0; i < n; i++) g.fill(1, i * n * k + i * k, i * n * k + (i + 1) * k);
+  return Tensor.fromArray(net.backend, g, [n, n * k]);
 }
 
 /** Equal-weight average of several models' score matrices, and its top-1/top-5 error. */

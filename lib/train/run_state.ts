@@ -54,9 +54,10 @@ export async function saveState(
   sgd: Sgd,
 ): Promise<void> {
   if (!path) return;
-  const tensors = [...(await net.readParameters()), ...(await sgd.velocities())].map((a) =>
-    Float32Array.from(a)
-  );
+  // One tensor at a time, kept as float32: reading all of them as float64 first doubled the peak.
+  const tensors: Float32Array[] = [];
+  for (const p of net.parameters()) tensors.push(Float32Array.from(await p.tensor.toArray()));
+  for (const v of sgd.velocityStorages()) tensors.push(Float32Array.from(await net.backend.read(v)));
   await saveCheckpoint(path, { state, tensors });
 }
 

@@ -37,6 +37,8 @@ export interface TrainConfig {
   evalPoints: number;
   /** Validation images used at the points inside the run (all of them at its end). */
   evalLimit?: number;
+  /** Validation images at the ends of epochs: all of them unless a pipeline check bounds it (--eval-images). */
+  epochEvalLimit?: number;
   /** Steps between loss readbacks (progress and the NaN/Inf guard). */
   readEvery: number;
   /** Stops the run after this many SGD steps (a pipeline check, --max-steps), whatever `epochs` says. */
@@ -238,7 +240,7 @@ export async function train(
       const correct = await acc.correct();
       acc.dispose();
       const trainSeconds = (performance.now() - epochStart) / 1000;
-      const point = await evaluate(epoch * perEpoch + steps);
+      const point = await evaluate(epoch * perEpoch + steps, config.epochEvalLimit);
       state.points.push(point);
       const record: EpochRecord = {
         epoch: epoch + steps / perEpoch,
@@ -267,8 +269,9 @@ export async function train(
       if (hooks.stopSignal?.requested) return finish(true);
     }
   } finally {
-    // Batches decoded ahead are no longer wanted, whatever ended the run.
+    // Batches decoded ahead and the momentum buffers are no longer wanted, whatever ended the run.
     batches.drop();
+    sgd.dispose();
   }
   return finish(false);
 }

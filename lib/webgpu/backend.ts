@@ -101,6 +101,12 @@ export class WebGpuBackend implements Backend {
     this.engine.flush();
   }
 
+  trim(): void {
+    // Released buffers may still be bound by submitted work: destroying them waits for nothing, so submit first.
+    this.engine.flush();
+    this.engine.trim();
+  }
+
   private elementwise(kernel: string, buffers: GPUBuffer[], params: KernelParams, total: number): void {
     this.engine.dispatch(
       kernel,

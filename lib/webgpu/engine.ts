@@ -116,6 +116,7 @@ export class GpuEngine {
   private readonly arena: GPUBuffer;
   private arenaSlots = 0;
   /** Counters for benchmarks and tests: dispatches, submits, readbacks, bytes allocated. */
+  /** allocatedBytes: pooled buffers, in use or free for reuse (trim destroys the free ones). */
   readonly stats = { dispatches: 0, submits: 0, readbacks: 0, allocatedBytes: 0 };
 
   private constructor(
@@ -295,9 +296,14 @@ export class GpuEngine {
     this.device.destroy();
   }
 
-  /** Destroys every pooled buffer. */
+  /** Destroys every pooled buffer; `stats.allocatedBytes` then counts the buffers still in use. */
   trim(): void {
-    for (const list of this.pool.values()) for (const b of list) b.destroy();
+    for (const list of this.pool.values()) {
+      for (const b of list) {
+        this.stats.allocatedBytes -= b.size;
+        b.destroy();
+      }
+    }
     this.pool.clear();
   }
 
