@@ -249,7 +249,10 @@ const committed = expectationsPath(`${PROJECT_ROOT}/results`, "smoke");
 Deno.test("fault injection: a halved PReLU slope gradient fails the smoke check", async () => {
   const { code, out } = await checkWithFault("prelu-slope-grad-half", "small-model");
   assert.notEqual(code, 0, out);
-  assert.match(out, /FAIL metric +audit\.slopeGradient\.prelu-channel +got 0\.5/, out);
+  // The audit's ratio of back-propagated to finite-difference slope gradients: 1 without the fault, about 0.5
+  // with it (0.4988 on Fashion-MNIST, where the suite falls back without CIFAR-10).
+  const ratio = out.match(/FAIL metric +audit\.slopeGradient\.prelu-channel +got ([0-9.]+)/);
+  assert.ok(ratio && Math.abs(Number(ratio[1]) - 0.5) < 0.01, out);
   assert.match(out, new RegExp(`expectations from ${committed}`));
 });
 
