@@ -68,7 +68,14 @@ export const cases: Case[] = [
     op: ([a, b]) => ops.matmul(a, b),
     tol: 2e-5,
   },
+  // Sizes that are multiples of 4 take the vec4 kernels, others the scalar ones: both are cased.
   { name: "relu", inputs: [{ shape: [3, 5, 7], grad: true }], op: ([x]) => ops.relu(x), tol: 1e-6 },
+  {
+    name: "relu (vec4 kernel: 48 elements)",
+    inputs: [{ shape: [2, 4, 6], grad: true }],
+    op: ([x]) => ops.relu(x),
+    tol: 1e-6,
+  },
   {
     name: "leakyRelu 0.25",
     inputs: [{ shape: [2, 3, 5, 5], grad: true }],
@@ -82,6 +89,12 @@ export const cases: Case[] = [
       grad: true,
       values: [0.25, -0.1, 0.6, 1.3, 0],
     }],
+    op: ([x, a]) => ops.prelu(x, a),
+    tol: 1e-5,
+  },
+  {
+    name: "prelu channel-wise on 3x3 planes (scalar kernel)",
+    inputs: [{ shape: [2, 3, 3, 3], grad: true }, { shape: [3], grad: true, values: [0.25, -0.4, 0.9] }],
     op: ([x, a]) => ops.prelu(x, a),
     tol: 1e-5,
   },
@@ -170,6 +183,18 @@ export const cases: Case[] = [
   {
     name: "mul",
     inputs: [{ shape: [5, 7], grad: true }, { shape: [5, 7], grad: true }],
+    op: ([a, b]) => ops.mul(a, b),
+    tol: 1e-6,
+  },
+  {
+    name: "add (vec4 kernel: 36 elements)",
+    inputs: [{ shape: [4, 9], grad: true }, { shape: [4, 9], grad: true }],
+    op: ([a, b]) => ops.add(a, b),
+    tol: 1e-6,
+  },
+  {
+    name: "mul (vec4 kernel: 24 elements)",
+    inputs: [{ shape: [3, 8], grad: true }, { shape: [3, 8], grad: true }],
     op: ([a, b]) => ops.mul(a, b),
     tol: 1e-6,
   },

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { WebGpuBackend } from "../lib/webgpu/backend.ts";
-import { compare, reference, webgpu } from "./helpers.ts";
+import { compare, randomF32, reference, webgpu } from "./helpers.ts";
 import { cases, runCase } from "./op_cases.ts";
 
 const report: string[] = [];
@@ -58,6 +58,29 @@ for (const v of variants) {
         }
       });
     }
+  });
+}
+
+// SGD is not an autograd op: its update is checked on the backends directly, at a size for each kernel (vec4 for
+// multiples of 4, scalar otherwise), over three steps so the momentum buffer takes part.
+for (const size of [36, 37]) {
+  Deno.test(`op suite: SGD update with momentum and weight decay, ${size} parameters`, async () => {
+    const finals = [];
+    for (const backend of [reference, await webgpu()]) {
+      const w = backend.upload(randomF32(size, 1));
+      const v = backend.zeros(size);
+      for (let step = 0; step < 3; step++) {
+        const g = backend.upload(randomF32(size, 10 + step));
+        backend.sgdUpdate(w, g, v, 0.1, 0.9, 0.05);
+        backend.release(g);
+      }
+      finals.push({ w: await backend.read(w), v: await backend.read(v) });
+      backend.release(w);
+      backend.release(v);
+    }
+    const [want, got] = finals;
+    assert.ok(compare(got.w, want.w).normalized < 1e-6, `weights: ${compare(got.w, want.w).normalized}`);
+    assert.ok(compare(got.v, want.v).normalized < 1e-6, `momentum: ${compare(got.v, want.v).normalized}`);
   });
 }
 

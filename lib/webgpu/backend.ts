@@ -256,7 +256,8 @@ export class WebGpuBackend implements Backend {
     const planeSize = slopes ? s : total;
     const planes = total / planeSize;
     const runs = planes * Math.ceil(planeSize / RUN);
-    this.elementwise(kernel, buffers, {
+    // Planes of whole vec4s take the vec4 kernel; its runs hold the same elements (plane_runs.wgsl).
+    this.elementwise(planeSize % 4 === 0 ? `${kernel}_vec4` : kernel, buffers, {
       planes,
       c,
       s: planeSize,
@@ -374,7 +375,16 @@ export class WebGpuBackend implements Backend {
 
   private binary(op: number, a: Storage, b: Storage, s: number, alpha: number, beta: number, total: number) {
     const out = this.out(total, "an elementwise result");
-    this.elementwise("elementwise", [buf(a), buf(b), out.buffer], { total, op, s, alpha, beta }, total);
+    if (op < 2 && total % 4 === 0) {
+      this.elementwise(
+        "elementwise_vec4",
+        [buf(a), buf(b), out.buffer],
+        { total, op, alpha, beta },
+        total / 4,
+      );
+    } else {
+      this.elementwise("elementwise", [buf(a), buf(b), out.buffer], { total, op, s, alpha, beta }, total);
+    }
     return out;
   }
 
@@ -444,11 +454,12 @@ export class WebGpuBackend implements Backend {
   }
 
   sgdUpdate(w: Storage, g: Storage, v: Storage, lr: number, momentum: number, weightDecay: number): void {
+    const vec4 = w.length % 4 === 0;
     this.elementwise(
-      "sgd_update",
+      vec4 ? "sgd_update_vec4" : "sgd_update",
       [buf(w), buf(g), buf(v)],
       { total: w.length, lr, momentum, weight_decay: weightDecay },
-      w.length,
+      vec4 ? w.length / 4 : w.length,
     );
   }
 }
