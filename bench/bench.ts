@@ -444,15 +444,25 @@ await writeJsonAtomic(`${outDir}/${name}.json`, result);
 await writeFileAtomic(`${outDir}/${name}.md`, md);
 console.log(`\nwrote ${outDir}/${name}.json and ${outDir}/${name}.md`);
 
-/** The twin's time to accuracy (results/bench/twin.json, from `deno task twin`), when it has been run. */
+/**
+ * The twin's time to accuracy (results/bench/tta.json, from `deno task twin` or `deno task twin --tta-only`;
+ * twin.json of older runs), when it has been run.
+ */
 function readTwin(): string | null {
   try {
-    const t = JSON.parse(Deno.readTextFileSync(`${outDir}/twin.json`));
+    let file = "tta.json";
+    try {
+      Deno.statSync(`${outDir}/${file}`);
+    } catch {
+      file = "twin.json";
+    }
+    const t = JSON.parse(Deno.readTextFileSync(`${outDir}/${file}`));
     const rows = t.timeToAccuracy as { err: number; ours: number | null; torch: number | null }[];
     const sec = (v: number | null) => (v === null ? "not reached" : `${v.toFixed(0)} s`);
+    const commit = t.environment?.git?.commit?.slice(0, 12);
     return [
-      `From results/bench/twin.md (${
-        t.environment?.date ?? "an earlier run"
+      `From results/bench/${file} (${t.environment?.date ?? "an earlier run"}${
+        commit ? `, commit ${commit}` : ""
       }): the default tier's 14-layer ReLU ` +
       "model, wall time spent training (evaluations excluded) until the test error first falls below each level.",
       "",

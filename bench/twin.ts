@@ -10,7 +10,8 @@
  *  3. Time to accuracy: one longer run each, wall time to 70%, 60% and 50% test error (those reached).
  *  4. Head initialization and dropout on our engine: the paper's fc stds versus He's init on the fc layers, and
  *     dropout 0.5 versus none, at the default tier: validation curves and steps spent on the chance plateau.
- * Writes results/bench/twin.json, twin.md and recipe.md; `--engine-only` prints section 1 and writes nothing.
+ * Writes results/bench/twin.json, twin.md, recipe.md and tta.json (section 3, which `deno task bench` quotes);
+ * `--engine-only` prints section 1 and writes nothing; `--tta-only` runs section 3 alone and writes tta.json.
  */
 import { loadDataset } from "../lib/experiments/common.ts";
 import { PIXEL_SCALE, SMALL_TIERS, smallConfig, smallSpec } from "../lib/experiments/small_family.ts";
@@ -35,6 +36,8 @@ import { findTorchPython } from "./torch_python.ts";
 const outDir = Deno.args.includes("--out") ? Deno.args[Deno.args.indexOf("--out") + 1] : "results/bench";
 const quick = Deno.args.includes("--quick");
 const engineOnly = Deno.args.includes("--engine-only");
+/** Section 3 alone (about 10 min): after a speed change, without rerunning the 35-min twin. */
+const ttaOnly = Deno.args.includes("--tta-only");
 const python = await findTorchPython();
 if (!python) {
   console.log("twin skipped: no python3 here imports torch (Debian: apt-get install python3-torch)");
@@ -87,7 +90,7 @@ const engineRows: {
   maskFlips: number;
   units: number;
 }[] = [];
-for (const kind of KINDS) {
+for (const kind of ttaOnly ? [] : KINDS) {
   const spec = smallSpec(tier, data, kind, INIT);
   const config = smallConfig(tier, data, 1);
   const net = new Network(spec, gpu, new Rng(1));
@@ -256,11 +259,39 @@ async function curvePair(kind: ActivationKind, seed: number, epochs: number, eva
 // Five seeds a side: with three, the range of PyTorch's seeds is narrow enough that even two identical
 // engines would differ by the rule at some of the twelve points (the 2-point allowance aside).
 const SEEDS = quick ? [1] : [1, 2, 3, 4, 5];
-for (const kind of KINDS) {
+for (const kind of ttaOnly ? [] : KINDS) {
   for (const seed of SEEDS) await curvePair(kind, seed, quick ? 0.05 : tier.epochs, 4);
 }
 const LONG = quick ? 0.1 : 2;
 await curvePair("relu", 11, LONG, quick ? 2 : 19);
+const long = (engine: string) => curves.find((c) => c.engine === engine && c.seed === 11)!;
+const reach = (c: Curve, err: number) => {
+  const hit = c.points.find((p) => p.err <= err);
+  return hit ? hit.seconds : null;
+};
+const tta = [0.7, 0.6, 0.5].map((e) => ({
+  err: e,
+  ours: reach(long("ours"), e),
+  torch: reach(long("pytorch"), e),
+}));
+// tta.json is what `deno task bench` quotes: written by the whole twin and by --tta-only alike.
+await writeJsonAtomic(`${outDir}/tta.json`, {
+  environment: await environment(gpu),
+  epochs: LONG,
+  timeToAccuracy: tta,
+  final: { ours: long("ours").points.at(-1)!.err, pytorch: long("pytorch").points.at(-1)!.err },
+});
+if (ttaOnly) {
+  for (const r of tta) {
+    console.log(
+      `time to ${100 * r.err}% test error: ours ${r.ours?.toFixed(0) ?? "-"} s, PyTorch ${
+        r.torch?.toFixed(0) ?? "-"
+      } s${r.ours !== null && r.torch !== null ? `, ${(r.ours / r.torch).toFixed(2)}x` : ""}`,
+    );
+  }
+  console.log(`wrote ${outDir}/tta.json`);
+  Deno.exit(0);
+}
 
 // ---------------------------------------------------------------- 4. head init and dropout on our engine
 const recipeRows: { name: string; points: { epoch: number; err: number }[]; plateauSteps: number | null }[] =
@@ -312,16 +343,6 @@ for (const kind of KINDS) {
     );
   });
 }
-const long = (engine: string) => curves.find((c) => c.engine === engine && c.seed === 11)!;
-const reach = (c: Curve, err: number) => {
-  const hit = c.points.find((p) => p.err <= err);
-  return hit ? hit.seconds : null;
-};
-const tta = [0.7, 0.6, 0.5].map((e) => ({
-  err: e,
-  ours: reach(long("ours"), e),
-  torch: reach(long("pytorch"), e),
-}));
 const result = {
   environment: env,
   quick,
