@@ -1,0 +1,149 @@
+/**
+ * `deno run -A bench/plateau.ts [--out DIR] [--share F]`: how long the default tier's trained nets sit on the
+ * chance plateau, and what shortens it. Each row trains one net of an experiment's default tier with its own
+ * recipe for the first share F (default 0.2) of its run, validating every few steps, and counts the steps until
+ * the validation error is 5 points below chance. Writes `plateau.json` and `plateau.md` (default
+ * results/bench/). Takes about 20 min on 2 cores with lavapipe.
+ */
+import { loadDataset } from "../lib/experiments/common.ts";
+import * as small from "../lib/experiments/small_family.ts";
+import * as large from "../lib/experiments/large_family.ts";
+import { HE_SMALL } from "../lib/experiments/depth_report.ts";
+import type { RunContext } from "../lib/experiments/registry.ts";
+import { type NetSpec, Network } from "../lib/models/network.ts";
+import type { InitScheme } from "../lib/init.ts";
+import { Rng } from "../lib/rng.ts";
+import { train, type TrainConfig } from "../lib/train/trainer.ts";
+import { WebGpuBackend } from "../lib/webgpu/backend.ts";
+import { getEngine } from "../lib/webgpu/engine.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../lib/util/fs.ts";
+import { environment } from "../lib/util/environment.ts";
+
+const arg = (name: string) => Deno.args.includes(name) ? Deno.args[Deno.args.indexOf(name) + 1] : undefined;
+const outDir = arg("--out") ?? "results/bench";
+const share = Number(arg("--share") ?? 0.2);
+const only = arg("--only")?.split(",");
+
+const gpu = new WebGpuBackend(await getEngine());
+const ctx = { dataDir: null, log: console.log } as unknown as RunContext;
+const st = { ...small.SMALL_TIERS.default };
+const lt = { ...large.LARGE_TIERS.default };
+const data = await loadDataset(ctx, "cifar10", st, small.PIXEL_SCALE);
+const chance = 1 - 1 / data.train.classes.length;
+const POINTS = 16;
+
+interface Row {
+  net: string;
+  recipe: string;
+  seed: number;
+  steps: number;
+  points: { step: number; err: number }[];
+  /** First validated step at least 5 points below chance; null when none in the measured share. */
+  leaves: number | null;
+}
+
+/** One net for the first `share` of its default run, validated at POINTS evenly spaced steps. */
+async function measure(
+  net: string,
+  recipe: string,
+  spec: NetSpec,
+  config: TrainConfig,
+  fullEpochs: number,
+): Promise<Row> {
+  const c: TrainConfig = { ...config, epochs: fullEpochs * share, evalPoints: POINTS - 1 };
+  const r = await train(new Network(spec, gpu, new Rng(config.seed)), data.train, data.val, c, {
+    progress: "none",
+    log: () => {},
+  });
+  const points = r.points.map((p) => ({ step: p.step, err: p.valTop1Err }));
+  const fullSteps = Math.round((fullEpochs * data.train.count) / config.batchSize);
+  const leaves = points.find((p) => p.err <= chance - 0.05)?.step ?? null;
+  const row = { net, recipe, seed: config.seed, steps: fullSteps, points, leaves };
+  console.log(
+    `${net} ${recipe} seed ${config.seed}: leaves chance at step ${leaves ?? "-"} of ${fullSteps} (${
+      leaves === null ? "-" : (leaves / fullSteps).toFixed(3)
+    }); errors ${points.map((p) => (100 * p.err).toFixed(1)).join(" ")}`,
+  );
+  return row;
+}
+
+const withLr = (config: TrainConfig, lr: number): TrainConfig => ({
+  ...config,
+  schedule: { ...config.schedule, base: lr },
+});
+const rows: Row[] = [];
+const want = (net: string) => !only || only.includes(net);
+const SEEDS = [1, 2, 3];
+const recipes: { name: string; lr: number; largeInit?: InitScheme }[] = [
+  { name: "lr 0.01 (today)", lr: 0.01 },
+  { name: "lr 0.02", lr: 0.02 },
+  { name: "lr 0.01, He forward form", lr: 0.01, largeInit: { kind: "he-forward" } },
+];
+for (const recipe of recipes) {
+  for (const seed of SEEDS) {
+    if (want("A")) {
+      const spec = large.largeSpec("A", lt, data, "relu", recipe.largeInit ?? large.LARGE_INIT);
+      rows.push(
+        await measure(
+          "A-ReLU",
+          recipe.name,
+          spec,
+          withLr(large.largeConfig(lt, data, seed), recipe.lr),
+          lt.epochs,
+        ),
+      );
+    }
+  }
+  if (want("B")) {
+    const spec = large.largeSpec("B", lt, data, "relu", recipe.largeInit ?? large.LARGE_INIT);
+    rows.push(
+      await measure(
+        "B-ReLU (22 layers)",
+        recipe.name,
+        spec,
+        withLr(large.largeConfig(lt, data, 1), recipe.lr),
+        lt.epochs,
+      ),
+    );
+  }
+  if (want("30") && !recipe.largeInit) {
+    const spec = small.smallSpec(st, data, "relu", HE_SMALL, 16);
+    rows.push(
+      await measure(
+        "30-layer ReLU",
+        recipe.name,
+        spec,
+        withLr(small.smallConfig(st, data, 1), recipe.lr),
+        st.epochs,
+      ),
+    );
+  }
+}
+
+const env = await environment(gpu);
+await writeJsonAtomic(`${outDir}/plateau.json`, { environment: env, share, chance, rows });
+const md = [
+  "# Steps on the chance plateau at the default tier (bench/plateau.ts)",
+  "",
+  `Each row trains one default-tier net for the first ${share} of its run (${data.train.count} CIFAR-10 images, ` +
+  `batch 64), validating on ${Math.min(lt.evalLimit, data.val.count)} held-out images at ${POINTS} points. ` +
+  `"Leaves" is the first validated step at least 5 points below chance (${
+    (100 * chance).toFixed(0)
+  }%), as a ` +
+  "share of the whole run.",
+  "",
+  "| net | recipe | seed | leaves at step | share of run | validation error at the points (%) |",
+  "| --- | --- | --- | --- | --- | --- |",
+  ...rows.map((r) =>
+    `| ${r.net} | ${r.recipe} | ${r.seed} | ${r.leaves ?? "not yet"} | ${
+      r.leaves === null ? `> ${share}` : (r.leaves / r.steps).toFixed(3)
+    } | ${r.points.map((p) => (100 * p.err).toFixed(1)).join(" ")} |`
+  ),
+  "",
+  `Environment: ${env.adapter.description}, Mesa ${env.graphics?.mesa ?? "?"}, commit ${
+    env.git?.commit.slice(0, 12) ?? "?"
+  }${env.git?.dirty ? " (with uncommitted changes)" : ""}.`,
+  "",
+].join("\n");
+await writeFileAtomic(`${outDir}/plateau.md`, md);
+console.log(`wrote ${outDir}/plateau.json and plateau.md`);
