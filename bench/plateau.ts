@@ -79,33 +79,18 @@ const recipes: { name: string; lr: number; largeInit?: InitScheme }[] = [
   { name: "lr 0.02", lr: 0.02 },
   { name: "lr 0.01, He forward form", lr: 0.01, largeInit: { kind: "he-forward" } },
 ];
+/** A model of the large family (A or B) with ReLU, trained with the recipe's rate and init. */
+const largeRow = (model: "A" | "B", net: string, recipe: (typeof recipes)[number], seed: number) =>
+  measure(
+    net,
+    recipe.name,
+    large.largeSpec(model, lt, data, "relu", recipe.largeInit ?? large.LARGE_INIT),
+    withLr(large.largeConfig(lt, data, seed), recipe.lr),
+    lt.epochs,
+  );
 for (const recipe of recipes) {
-  for (const seed of SEEDS) {
-    if (want("A")) {
-      const spec = large.largeSpec("A", lt, data, "relu", recipe.largeInit ?? large.LARGE_INIT);
-      rows.push(
-        await measure(
-          "A-ReLU",
-          recipe.name,
-          spec,
-          withLr(large.largeConfig(lt, data, seed), recipe.lr),
-          lt.epochs,
-        ),
-      );
-    }
-  }
-  if (want("B")) {
-    const spec = large.largeSpec("B", lt, data, "relu", recipe.largeInit ?? large.LARGE_INIT);
-    rows.push(
-      await measure(
-        "B-ReLU (22 layers)",
-        recipe.name,
-        spec,
-        withLr(large.largeConfig(lt, data, 1), recipe.lr),
-        lt.epochs,
-      ),
-    );
-  }
+  if (want("A")) { for (const seed of SEEDS) rows.push(await largeRow("A", "A-ReLU", recipe, seed)); }
+  if (want("B")) rows.push(await largeRow("B", "B-ReLU (22 layers)", recipe, 1));
   if (want("30") && !recipe.largeInit) {
     const spec = small.smallSpec(st, data, "relu", HE_SMALL, 16);
     rows.push(
