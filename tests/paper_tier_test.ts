@@ -73,11 +73,12 @@ Deno.test("paper tier: small-model trains the paper's model on a streamed folder
 });
 
 Deno.test("paper tier: streaming memory does not grow with the number of images", async () => {
-  // Past a warm-up of a few hundred images (garbage collection, buffer pools) the peak is flat: measured 350,
-  // 578, 682 and 695 MB for 24, 240, 480 and 960 images, give or take 50 MB from run to run. Compare 480 images
-  // with 1440 (the same files linked three times over under other names: decoding is not cached).
+  // Past a warm-up of several hundred images (garbage collection, buffer pools) the peak is flat: measured 350,
+  // 578, 682 and 695 MB for 24, 240, 480 and 960 images, give or take 50 MB from run to run (480 against 1440
+  // once read 613 and 733 MB: 480 is not always past the warm-up). Compare 960 images with 2880 (the same files
+  // linked three times over under other names: decoding is not cached).
   const small = Deno.makeTempDirSync({ prefix: "rectifiers-stream-" });
-  await writeImageFolder(small, { classes: 2, train: 200, val: 40, sizes: [[320, 240], [300, 400]] });
+  await writeImageFolder(small, { classes: 2, train: 400, val: 80, sizes: [[320, 240], [300, 400]] });
   const large = Deno.makeTempDirSync({ prefix: "rectifiers-stream-" });
   for (const split of ["train", "val"]) {
     for (const cls of Deno.readDirSync(`${small}/${split}`)) {
@@ -103,9 +104,11 @@ Deno.test("paper tier: streaming memory does not grow with the number of images"
     peak.push(m.peakMB);
     console.log(`streaming ${m.images} images: peak resident memory ${m.peakMB.toFixed(0)} MB`);
   }
-  // 960 more images held as decoded 256-side images would take 250 MB, as 224 crops 580 MB; allow 100.
+  // 1920 more images held as decoded 256-side images would take 500 MB, as 224 crops 1.2 GB. The peak itself
+  // varies by up to about 130 MB between runs of one size (960, 2880 and 8640 images once read 689, 761 and 718
+  // MB): allow 200.
   assert.ok(
-    peak[1] - peak[0] < 100,
+    peak[1] - peak[0] < 200,
     `peak resident memory ${peak[0].toFixed(0)} MB, then ${peak[1].toFixed(0)} MB`,
   );
 });
