@@ -445,17 +445,12 @@ await writeFileAtomic(`${outDir}/${name}.md`, md);
 console.log(`\nwrote ${outDir}/${name}.json and ${outDir}/${name}.md`);
 
 /**
- * The twin's time to accuracy (results/bench/tta.json, from `deno task twin` or `deno task twin --tta-only`;
- * twin.json of older runs), when it has been run.
+ * The twin's time to accuracy (results/bench/tta.json, from `deno task twin` or `deno task twin --tta-only`),
+ * when it has been run.
  */
 function readTwin(): string | null {
+  const file = "tta.json";
   try {
-    let file = "tta.json";
-    try {
-      Deno.statSync(`${outDir}/${file}`);
-    } catch {
-      file = "twin.json";
-    }
     const t = JSON.parse(Deno.readTextFileSync(`${outDir}/${file}`));
     const rows = t.timeToAccuracy as { err: number; ours: number | null; torch: number | null }[];
     const sec = (v: number | null) => (v === null ? "not reached" : `${v.toFixed(0)} s`);

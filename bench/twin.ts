@@ -275,8 +275,9 @@ const tta = [0.7, 0.6, 0.5].map((e) => ({
   torch: reach(long("pytorch"), e),
 }));
 // tta.json is what `deno task bench` quotes: written by the whole twin and by --tta-only alike.
+const env = await environment(gpu);
 await writeJsonAtomic(`${outDir}/tta.json`, {
-  environment: await environment(gpu),
+  environment: env,
   epochs: LONG,
   timeToAccuracy: tta,
   final: { ours: long("ours").points.at(-1)!.err, pytorch: long("pytorch").points.at(-1)!.err },
@@ -320,7 +321,6 @@ for (
 }
 
 // ---------------------------------------------------------------- report
-const env = await environment(gpu);
 const pct = (x: number) => (100 * x).toFixed(2);
 const byKind = (engine: string, kind: string) =>
   curves.filter((c) => c.engine === engine && c.kind === kind && SEEDS.includes(c.seed));
