@@ -192,7 +192,7 @@ async function report(ctx: RunContext, { tier, data, seeds, started, measured, l
   await writeResult(ctx.outDir, {
     ...(await common.resultBase(ctx, experiment, data, seeds, started)),
     regime: common.regime(
-      measured.map((x) => x.model.result),
+      measured.map((x) => ({ ...x.model.result, label: large.entryName(x.entry) })),
       measured.map(centre),
       1 - 1 / classes,
       { epochs: 80, images: common.IMAGENET_TRAIN, batch: 128, err: 0.2648 },

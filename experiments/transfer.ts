@@ -75,7 +75,8 @@ async function run(ctx: RunContext): Promise<void> {
       data: target,
       colour: false,
       val: { side, crop },
-      evalPoints: 0,
+      // Validation at every tenth of the run, so the regime can say when each net left chance.
+      evalPoints: 9,
     });
   const runs: RunRecord[] = [];
   const err: Record<string, number[]> = {};

@@ -16,7 +16,8 @@ import {
   readResults,
 } from "../lib/results/expectations.ts";
 import { replaceBlock, summaryBlock, writeReadmeResults, writeReport } from "../lib/results/report.ts";
-import { type ExperimentResult, writeResult } from "../lib/results/result.ts";
+import { type ExperimentResult, leftChanceText, regimeText, writeResult } from "../lib/results/result.ts";
+import { leftChanceShare, regime, type RegimeRun } from "../lib/experiments/common.ts";
 import type { Environment } from "../lib/util/environment.ts";
 import { PROJECT_ROOT } from "../lib/util/paths.ts";
 
@@ -267,4 +268,35 @@ Deno.test("fault injection: weight decay on the PReLU slopes fails the smoke che
   const { code, out } = await checkWithFault("slope-weight-decay", "small-model");
   assert.notEqual(code, 0, out);
   assert.match(out, /FAIL metric +audit\.slopeWeightDecay\.prelu-channel +got 5\.00e-4/, out);
+});
+
+Deno.test("regime: each net's plateau share is its first validation 5 points below chance; late and stuck nets are named", () => {
+  const run = (label: string, errs: number[]): RegimeRun => ({
+    label,
+    steps: 100,
+    epochs: [],
+    points: errs.map((valTop1Err, i) => ({ step: 10 * i, valTop1Err })),
+  });
+  const runs = [
+    run("fast", [0.9, 0.84, 0.8]),
+    run("slow", [0.9, 0.88, 0.86, 0.85]),
+    run("stuck", [0.9, 0.9]),
+  ];
+  assert.deepEqual(runs.map((r) => leftChanceShare(r, 0.9)), [0.1, 0.3, null]);
+  const g = regime(runs, [0.8, 0.85, 0.9], 0.9, { epochs: 1, images: 100, batch: 10, err: null }, "Test:");
+  assert.deepEqual(g.leftChance, [
+    { label: "fast", share: 0.1 },
+    { label: "slow", share: 0.3 },
+    { label: "stuck", share: null },
+  ]);
+  const text = regimeText(g);
+  assert.match(
+    text,
+    /2 of 3 nets validated at least 5 points below chance by 0\.30 of their run at the latest/,
+  );
+  assert.match(text, /later than a tenth: slow \(0\.30\); never: stuck\./);
+  assert.match(
+    leftChanceText([{ label: "a", share: 0.05 }, { label: "b", share: 0.1 }]),
+    /^All 2 nets .* 0\.10 of their run at the latest\.$/,
+  );
 });

@@ -251,9 +251,23 @@ export interface PaperLength {
   err: number | null;
 }
 
+/** A run as the regime reads it: its length, its validation points, and a label for the plateau list. */
+export interface RegimeRun {
+  label: string;
+  steps: number;
+  epochs: { epoch: number }[];
+  points: { step: number; valTop1Err: number }[];
+}
+
+/** Share of its run after which a net first validated 5 points below chance; null when it never did. */
+export function leftChanceShare(run: RegimeRun, chance: number): number | null {
+  const at = run.points.find((p) => p.valTop1Err <= chance - 0.05);
+  return at === undefined || run.steps === 0 ? null : at.step / run.steps;
+}
+
 /** The regime of an experiment's trained nets: their steps and epochs against the paper's, final error. */
 export function regime(
-  runs: { steps: number; epochs: { epoch: number }[] }[],
+  runs: RegimeRun[],
   finalErrs: number[],
   chance: number,
   paper: PaperLength,
@@ -270,6 +284,7 @@ export function regime(
     chance,
     paperErr: paper.err,
     text,
+    leftChance: runs.map((r) => ({ label: r.label, share: leftChanceShare(r, chance) })),
   };
 }
 

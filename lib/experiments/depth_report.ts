@@ -92,12 +92,18 @@ export function depthReport(o: Outcome) {
     };
   }
   return {
-    regime: common.regime(runs.map((r) => r.model.result), runs.map((r) => r.centre.top1Err), chance, {
-      epochs: 3,
-      images: common.IMAGENET_TRAIN,
-      batch: 128,
-      err: 0.788,
-    }, "The first part of Fig 3's curves (the paper plots 3 epochs at 22 layers and 9.9 at 30):"),
+    regime: common.regime(
+      runs.map((r) => ({ ...r.model.result, label: `${r.depth}-layer-${r.init}` })),
+      runs.map((r) => r.centre.top1Err),
+      chance,
+      {
+        epochs: 3,
+        images: common.IMAGENET_TRAIN,
+        batch: 128,
+        err: 0.788,
+      },
+      "The first part of Fig 3's curves (the paper plots 3 epochs at 22 layers and 9.9 at 30):",
+    ),
     config: {
       small: small.smallConfig(st, data, seed),
       large: large.largeConfig(lt, data, seed),

@@ -63,6 +63,11 @@ export interface Regime {
   paperErr: number | null;
   /** One sentence: e.g. "early training: 0.4 of the paper's 75 epochs ...". */
   text: string;
+  /**
+   * Per net, the share of its run after which its validation error was first at least 5 points below chance
+   * (null: never, at the points validated): how long it sat on the chance plateau.
+   */
+  leftChance?: { label: string; share: number | null }[];
 }
 
 export interface ExperimentResult {
@@ -235,7 +240,28 @@ export function regimeText(g: Regime): string {
     g.paperSteps.toLocaleString("en-US")
   } (${g.paperEpochs} epochs); final top-1 error ${pct(g.finalErr)} against chance ${pct(g.chance)}${
     g.paperErr === null ? "" : ` and the paper's ${pct(g.paperErr)}`
-  }.`;
+  }.${g.leftChance?.length ? ` ${leftChanceText(g.leftChance)}` : ""}`;
+}
+
+/** "All 12 nets were 5 points below chance by 0.10 of their run" or which were later, and which never. */
+export function leftChanceText(left: { label: string; share: number | null }[]): string {
+  const never = left.filter((l) => l.share === null).map((l) => l.label);
+  const shares = left.flatMap((l) => (l.share === null ? [] : [l.share]));
+  const late = left.filter((l) => l.share !== null && l.share > 0.1 + 1e-9);
+  const parts = [];
+  if (shares.length) {
+    const count = shares.length === left.length ? `All ${left.length}` : `${shares.length} of ${left.length}`;
+    parts.push(
+      `${count} nets validated at least 5 points below chance by ${
+        Math.max(...shares).toFixed(2)
+      } of their run at the latest`,
+    );
+  }
+  if (late.length) {
+    parts.push(`later than a tenth: ${late.map((l) => `${l.label} (${l.share!.toFixed(2)})`).join(", ")}`);
+  }
+  if (never.length) parts.push(`never: ${never.join(", ")}`);
+  return `${parts.join("; ")}.`;
 }
 
 export function renderMarkdown(r: ExperimentResult): string {
