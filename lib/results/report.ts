@@ -45,9 +45,10 @@ const TEMPLATE = (tier: string) =>
     "validation sample) and can reach all three outcomes. A claim whose precondition fails (slopes that did not",
     "move, nets that did not leave chance) is **not testable** at the tier, with the reason, and counted apart.",
     "Analytic checks (exact computations, no training) are counted apart from empirical claims (trained nets).",
-    "Each trained experiment states its regime: SGD steps against the paper's, final error against chance. The",
-    "paper's numbers come from ImageNet-scale runs; ours from scaled models on small data (see each experiment's",
-    "list of differences), so compare the direction and size of differences between rows, not absolute errors.",
+    "Each trained experiment states its regime: SGD steps against the paper's, final error against chance, and",
+    "when each net first validated 5 points below chance (how long it sat on the chance plateau). The paper's",
+    "numbers come from ImageNet-scale runs; ours from scaled models on small data (see each experiment's list of",
+    "differences), so compare the direction and size of differences between rows, not absolute errors.",
     "The paper's values are cited by table and figure; [digitized] values were read off its plots.",
     "",
     "<!-- BEGIN GENERATED: summary -->",
@@ -112,7 +113,13 @@ export function summaryBlock(entries: ReportEntry[], tier: string): string[] {
     const regime = g
       ? `${g.steps} steps (${g.epochs.toFixed(2)} epochs) vs the paper's ${
         g.paperSteps.toLocaleString("en-US")
-      }; error ${(100 * g.finalErr).toFixed(1)}% (chance ${(100 * g.chance).toFixed(0)}%)`
+      }; error ${(100 * g.finalErr).toFixed(1)}% (chance ${(100 * g.chance).toFixed(0)}%)${
+        g.leftChance?.length
+          ? `; ${
+            g.leftChance.filter((l) => l.share !== null && l.share <= 0.1 + 1e-9).length
+          } of ${g.leftChance.length} nets off the chance plateau within a tenth of their run`
+          : ""
+      }`
       : "no training";
     lines.push(
       `| [\`${e.id}\`](#${anchor(e)}) | ${cell(e.paperRef)} | ${four(c.empirical)} | ${three(c.analytic)} | ${
