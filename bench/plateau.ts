@@ -67,25 +67,35 @@ async function measure(
   return row;
 }
 
-const withLr = (config: TrainConfig, lr: number): TrainConfig => ({
+const withRecipe = (config: TrainConfig, recipe: { lr: number; batch?: number }): TrainConfig => ({
   ...config,
-  schedule: { ...config.schedule, base: lr },
+  batchSize: recipe.batch ?? config.batchSize,
+  schedule: { ...config.schedule, base: recipe.lr },
 });
 const rows: Row[] = [];
 const want = (net: string) => !only || only.includes(net);
 const SEEDS = [1, 2, 3];
-const recipes: { name: string; lr: number; largeInit?: InitScheme }[] = [
+const allRecipes: {
+  name: string;
+  lr: number;
+  largeInit?: InitScheme;
+  batch?: number;
+}[] = [
   { name: "lr 0.01 (today)", lr: 0.01 },
   { name: "lr 0.02", lr: 0.02 },
   { name: "lr 0.01, He forward form", lr: 0.01, largeInit: { kind: "he-forward" } },
+  { name: "lr 0.01, batch 32", lr: 0.01, batch: 32 },
 ];
+const recipeFilter = arg("--recipes")?.split(",").map(Number);
+const recipes = allRecipes.filter((_, i) => !recipeFilter || recipeFilter.includes(i));
+
 /** A model of the large family (A or B) with ReLU, trained with the recipe's rate and init. */
 const largeRow = (model: "A" | "B", net: string, recipe: (typeof recipes)[number], seed: number) =>
   measure(
     net,
     recipe.name,
     large.largeSpec(model, lt, data, "relu", recipe.largeInit ?? large.LARGE_INIT),
-    withLr(large.largeConfig(lt, data, seed), recipe.lr),
+    withRecipe(large.largeConfig(lt, data, seed), recipe),
     lt.epochs,
   );
 for (const recipe of recipes) {
@@ -98,7 +108,7 @@ for (const recipe of recipes) {
         "30-layer ReLU",
         recipe.name,
         spec,
-        withLr(small.smallConfig(st, data, 1), recipe.lr),
+        withRecipe(small.smallConfig(st, data, 1), recipe),
         st.epochs,
       ),
     );
