@@ -12,6 +12,7 @@ import { HE_SMALL } from "../lib/experiments/depth_report.ts";
 import type { RunContext } from "../lib/experiments/registry.ts";
 import { type NetSpec, Network } from "../lib/models/network.ts";
 import type { InitScheme } from "../lib/init.ts";
+import type { Scaling } from "../lib/models/zoo.ts";
 import { Rng } from "../lib/rng.ts";
 import { train, type TrainConfig } from "../lib/train/trainer.ts";
 import { WebGpuBackend } from "../lib/webgpu/backend.ts";
@@ -67,10 +68,13 @@ async function measure(
   return row;
 }
 
-const withRecipe = (config: TrainConfig, recipe: { lr: number; batch?: number }): TrainConfig => ({
+const withRecipe = (
+  config: TrainConfig,
+  recipe: { lr: number; batch?: number; warmup?: number },
+): TrainConfig => ({
   ...config,
   batchSize: recipe.batch ?? config.batchSize,
-  schedule: { ...config.schedule, base: recipe.lr },
+  schedule: { ...config.schedule, base: recipe.lr, ...(recipe.warmup ? { warmupSteps: recipe.warmup } : {}) },
 });
 const rows: Row[] = [];
 const want = (net: string) => !only || only.includes(net);
@@ -80,12 +84,19 @@ const allRecipes: {
   lr: number;
   largeInit?: InitScheme;
   batch?: number;
+  head?: Scaling["head"];
+  warmup?: number;
 }[] = [
   { name: "lr 0.01 (today)", lr: 0.01 },
   { name: "lr 0.02", lr: 0.02 },
   { name: "lr 0.01, He forward form", lr: 0.01, largeInit: { kind: "he-forward" } },
   { name: "lr 0.01, batch 32", lr: 0.01, batch: 32 },
+  { name: "lr 0.01, the paper's classifier std", lr: 0.01, head: "he-hidden" },
+  { name: "lr 0.02 after a 20-step warm-up", lr: 0.02, warmup: 20 },
 ];
+/** A tier with the recipe's head init. */
+const headed = <T extends { scaling: Scaling }>(tier: T, recipe: (typeof recipes)[number]): T =>
+  recipe.head ? { ...tier, scaling: { ...tier.scaling, head: recipe.head } } : tier;
 const recipeFilter = arg("--recipes")?.split(",").map(Number);
 const recipes = allRecipes.filter((_, i) => !recipeFilter || recipeFilter.includes(i));
 
@@ -94,15 +105,29 @@ const largeRow = (model: "A" | "B", net: string, recipe: (typeof recipes)[number
   measure(
     net,
     recipe.name,
-    large.largeSpec(model, lt, data, "relu", recipe.largeInit ?? large.LARGE_INIT),
+    large.largeSpec(model, headed(lt, recipe), data, "relu", recipe.largeInit ?? large.LARGE_INIT),
     withRecipe(large.largeConfig(lt, data, seed), recipe),
     lt.epochs,
   );
 for (const recipe of recipes) {
   if (want("A")) { for (const seed of SEEDS) rows.push(await largeRow("A", "A-ReLU", recipe, seed)); }
   if (want("B")) rows.push(await largeRow("B", "B-ReLU (22 layers)", recipe, 1));
+  if (want("14") && !recipe.largeInit) {
+    for (const seed of SEEDS) {
+      const spec = small.smallSpec(headed(st, recipe), data, "relu", HE_SMALL);
+      rows.push(
+        await measure(
+          "14-layer ReLU",
+          recipe.name,
+          spec,
+          withRecipe(small.smallConfig(st, data, seed), recipe),
+          st.epochs,
+        ),
+      );
+    }
+  }
   if (want("30") && !recipe.largeInit) {
-    const spec = small.smallSpec(st, data, "relu", HE_SMALL, 16);
+    const spec = small.smallSpec(headed(st, recipe), data, "relu", HE_SMALL, 16);
     rows.push(
       await measure(
         "30-layer ReLU",

@@ -153,4 +153,11 @@ Deno.test("models: scaled fc layers keep the paper's fc gains n * std^2", () => 
   // "he": the fc layers take the conv layers' init instead.
   const he = scaledSmall14("relu", { kind: "he-forward" }, [3, 28, 28], 10, { ...SMALL, head: "he" });
   assert.deepEqual(he.fcInit, [{ kind: "he-forward" }, { kind: "he-forward" }, { kind: "he-forward" }]);
+  // "he-hidden": He's init on fc1 and fc2, the classifier keeps the paper's gain.
+  const hidden = scaledSmall14("relu", { kind: "he-forward" }, [3, 28, 28], 10, {
+    ...SMALL,
+    head: "he-hidden",
+  });
+  assert.deepEqual(hidden.fcInit.slice(0, 2), [{ kind: "he-forward" }, { kind: "he-forward" }]);
+  assert.deepEqual(hidden.fcInit[2], scaled.fcInit[2]);
 });

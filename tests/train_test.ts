@@ -9,7 +9,7 @@ import { syntheticImages } from "../lib/data/synthetic.ts";
 import { type NetSpec, Network } from "../lib/models/network.ts";
 import { Rng } from "../lib/rng.ts";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
-import { advance, initialSchedule, type ScheduleSpec, stepRate } from "../lib/train/schedule.ts";
+import { advance, initialSchedule, type ScheduleSpec, stepRate, warmedRate } from "../lib/train/schedule.ts";
 import { NonFiniteLossError, train, type TrainConfig } from "../lib/train/trainer.ts";
 import type { Backend } from "../lib/backend.ts";
 import { getEngine } from "../lib/webgpu/engine.ts";
@@ -189,4 +189,8 @@ Deno.test("schedule: steps and divide-by-10-on-plateau", () => {
     lrs.push(+s.lr.toExponential(6));
   }
   assert.deepEqual(lrs, [0.01, 0.01, 0.01, 0.001, 0.001, 0.001, 1e-4, 1e-4, 1e-4, 1e-4]);
+  // A warm-up scales the schedule's rate by (step + 1) / warmupSteps, then leaves it alone.
+  const warm: ScheduleSpec = { ...steps, warmupSteps: 4 };
+  assert.deepEqual([0, 1, 3, 4, 100].map((k) => warmedRate(warm, 0.02, k)), [0.005, 0.01, 0.02, 0.02, 0.02]);
+  assert.equal(warmedRate(steps, 0.02, 0), 0.02);
 });

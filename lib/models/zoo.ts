@@ -122,15 +122,20 @@ export interface Scaling {
   dropout: number;
   /**
    * fc initialization: "paper" keeps the paper's stds 0.01, 0.01, 0.001 as gains at the smaller fan-ins
-   * (fcInitKeepingGain); "he" gives the fc layers He's init (forward form).
+   * (fcInitKeepingGain); "he" gives the fc layers He's init (forward form); "he-hidden" gives fc1 and fc2
+   * He's init and keeps the paper's small classifier std (as a gain), so the logits start near uniform.
    */
-  head: "paper" | "he";
+  head: "paper" | "he" | "he-hidden";
 }
 
 /** How a scaling reads in a result's list of differences. */
 export function scalingText(s: Scaling): string {
   return `widths ${s.widths.join("/")}, fc ${s.fcUnits}, dropout ${s.dropout}, ${
-    s.head === "he" ? "He init on the fc layers" : "the paper's fc stds kept as gains"
+    {
+      he: "He init on the fc layers",
+      "he-hidden": "He init on fc1 and fc2, the paper's classifier std kept as a gain",
+      paper: "the paper's fc stds kept as gains",
+    }[s.head]
   }`;
 }
 
@@ -143,7 +148,9 @@ export const SPP_32PX = [4, 2, 1];
  */
 function headInit(spec: NetSpec, paper: NetSpec, scaling: Scaling): InitScheme[] {
   if (scaling.head === "paper") return fcInitKeepingGain(spec, paper);
-  return spec.fcInit.map(() => ({ kind: "he-forward" }));
+  const he = spec.fcInit.map((): InitScheme => ({ kind: "he-forward" }));
+  if (scaling.head === "he") return he;
+  return [...he.slice(0, -1), fcInitKeepingGain(spec, paper).at(-1)!];
 }
 
 /**

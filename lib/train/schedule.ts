@@ -4,8 +4,20 @@
  * checkpointed.
  */
 export type ScheduleSpec =
-  | { kind: "steps"; base: number; milestones: number[]; factor: number }
-  | { kind: "plateau"; base: number; factor: number; patience: number; minDelta: number; maxDrops: number };
+  & (
+    | { kind: "steps"; base: number; milestones: number[]; factor: number }
+    | { kind: "plateau"; base: number; factor: number; patience: number; minDelta: number; maxDrops: number }
+  )
+  & {
+    /** SGD steps over which the rate rises linearly from base / warmupSteps to base (absent: none). */
+    warmupSteps?: number;
+  };
+
+/** The rate for SGD step `step` (0-based, over the whole run): the schedule's rate, scaled during warm-up. */
+export function warmedRate(spec: ScheduleSpec, rate: number, step: number): number {
+  const w = spec.warmupSteps ?? 0;
+  return step < w ? (rate * (step + 1)) / w : rate;
+}
 
 export interface ScheduleState {
   lr: number;

@@ -15,7 +15,7 @@ import { batchSource, epochOrder, stepsPerEpoch } from "./batches.ts";
 import { evaluateViews } from "./evaluate.ts";
 import { formatDuration, Progress, type ProgressMode } from "./progress.ts";
 import { freshState, restoreState, saveState, type TrainState } from "./run_state.ts";
-import { advance, type ScheduleSpec } from "./schedule.ts";
+import { advance, type ScheduleSpec, warmedRate } from "./schedule.ts";
 import { Accumulators, checkFinite, sgdStep } from "./step.ts";
 
 export { NonFiniteLossError } from "./step.ts";
@@ -192,6 +192,7 @@ export async function train(
       const resumeSeen = state.seen;
       for (let step = state.step; step < steps; step++) {
         const batch = await batches.batch(order, epoch, step, steps);
+        sgd.options.lr = warmedRate(config.schedule, state.schedule.lr, epoch * perEpoch + step);
         sgdStep(net, sgd, batch, trainSet.channels, config.augment.crop, acc, microBatch);
         state.seen += config.batchSize;
         const done = step + 1;
