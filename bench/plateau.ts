@@ -86,6 +86,10 @@ const allRecipes: {
   batch?: number;
   head?: Scaling["head"];
   warmup?: number;
+  /** Overrides the classifier's (last fc layer's) init with this std. */
+  classifierStd?: number;
+  /** Overrides the tier's widths (conv1 and each stage). */
+  widths?: number[];
 }[] = [
   { name: "lr 0.01 (today)", lr: 0.01 },
   { name: "lr 0.02", lr: 0.02 },
@@ -93,10 +97,28 @@ const allRecipes: {
   { name: "lr 0.01, batch 32", lr: 0.01, batch: 32 },
   { name: "lr 0.01, the paper's classifier std", lr: 0.01, head: "he-hidden" },
   { name: "lr 0.02 after a 20-step warm-up", lr: 0.02, warmup: 20 },
+  { name: "lr 0.01, classifier std 0.02", lr: 0.01, classifierStd: 0.02 },
+  { name: "lr 0.01, classifier std 0.04", lr: 0.01, classifierStd: 0.04 },
+  { name: "lr 0.01, classifier std 0.01", lr: 0.01, classifierStd: 0.01 },
+  { name: "lr 0.01, twice the widths", lr: 0.01, widths: [32, 32, 64, 64] },
 ];
+/** The spec with the recipe's classifier std, if it sets one. */
+const classified = (spec: NetSpec, recipe: (typeof recipes)[number]): NetSpec =>
+  recipe.classifierStd === undefined ? spec : {
+    ...spec,
+    fcInit: spec.fcInit.map((init, i, all) =>
+      i === all.length - 1 ? { kind: "gaussian", std: recipe.classifierStd! } : init
+    ),
+  };
 /** A tier with the recipe's head init. */
-const headed = <T extends { scaling: Scaling }>(tier: T, recipe: (typeof recipes)[number]): T =>
-  recipe.head ? { ...tier, scaling: { ...tier.scaling, head: recipe.head } } : tier;
+const headed = <T extends { scaling: Scaling }>(tier: T, recipe: (typeof recipes)[number]): T => ({
+  ...tier,
+  scaling: {
+    ...tier.scaling,
+    ...(recipe.head ? { head: recipe.head } : {}),
+    ...(recipe.widths ? { widths: recipe.widths } : {}),
+  },
+});
 const recipeFilter = arg("--recipes")?.split(",").map(Number);
 const recipes = allRecipes.filter((_, i) => !recipeFilter || recipeFilter.includes(i));
 
@@ -105,7 +127,10 @@ const largeRow = (model: "A" | "B", net: string, recipe: (typeof recipes)[number
   measure(
     net,
     recipe.name,
-    large.largeSpec(model, headed(lt, recipe), data, "relu", recipe.largeInit ?? large.LARGE_INIT),
+    classified(
+      large.largeSpec(model, headed(lt, recipe), data, "relu", recipe.largeInit ?? large.LARGE_INIT),
+      recipe,
+    ),
     withRecipe(large.largeConfig(lt, data, seed), recipe),
     lt.epochs,
   );
@@ -114,7 +139,7 @@ for (const recipe of recipes) {
   if (want("B")) rows.push(await largeRow("B", "B-ReLU (22 layers)", recipe, 1));
   if (want("14") && !recipe.largeInit) {
     for (const seed of SEEDS) {
-      const spec = small.smallSpec(headed(st, recipe), data, "relu", HE_SMALL);
+      const spec = classified(small.smallSpec(headed(st, recipe), data, "relu", HE_SMALL), recipe);
       rows.push(
         await measure(
           "14-layer ReLU",
@@ -127,7 +152,7 @@ for (const recipe of recipes) {
     }
   }
   if (want("30") && !recipe.largeInit) {
-    const spec = small.smallSpec(headed(st, recipe), data, "relu", HE_SMALL, 16);
+    const spec = classified(small.smallSpec(headed(st, recipe), data, "relu", HE_SMALL, 16), recipe);
     rows.push(
       await measure(
         "30-layer ReLU",
