@@ -70,9 +70,10 @@ async function measure(
 
 const withRecipe = (
   config: TrainConfig,
-  recipe: { lr: number; batch?: number; warmup?: number },
+  recipe: { lr: number; batch?: number; warmup?: number; balanced?: boolean },
 ): TrainConfig => ({
   ...config,
+  ...(recipe.balanced ? { balancedBatches: true } : {}),
   batchSize: recipe.batch ?? config.batchSize,
   schedule: { ...config.schedule, base: recipe.lr, ...(recipe.warmup ? { warmupSteps: recipe.warmup } : {}) },
 });
@@ -90,6 +91,7 @@ const allRecipes: {
   classifierStd?: number;
   /** Overrides the tier's widths (conv1 and each stage). */
   widths?: number[];
+  balanced?: boolean;
 }[] = [
   { name: "lr 0.01 (today)", lr: 0.01 },
   { name: "lr 0.02", lr: 0.02 },
@@ -101,6 +103,7 @@ const allRecipes: {
   { name: "lr 0.01, classifier std 0.04", lr: 0.01, classifierStd: 0.04 },
   { name: "lr 0.01, classifier std 0.01", lr: 0.01, classifierStd: 0.01 },
   { name: "lr 0.01, twice the widths", lr: 0.01, widths: [32, 32, 64, 64] },
+  { name: "lr 0.01, class-balanced batches", lr: 0.01, balanced: true },
 ];
 /** The spec with the recipe's classifier std, if it sets one. */
 const classified = (spec: NetSpec, recipe: (typeof recipes)[number]): NetSpec =>

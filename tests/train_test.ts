@@ -10,6 +10,7 @@ import { type NetSpec, Network } from "../lib/models/network.ts";
 import { Rng } from "../lib/rng.ts";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { advance, initialSchedule, type ScheduleSpec, stepRate, warmedRate } from "../lib/train/schedule.ts";
+import { balancedEpochOrder } from "../lib/train/batches.ts";
 import { NonFiniteLossError, train, type TrainConfig } from "../lib/train/trainer.ts";
 import type { Backend } from "../lib/backend.ts";
 import { getEngine } from "../lib/webgpu/engine.ts";
@@ -193,4 +194,21 @@ Deno.test("schedule: steps and divide-by-10-on-plateau", () => {
   const warm: ScheduleSpec = { ...steps, warmupSteps: 4 };
   assert.deepEqual([0, 1, 3, 4, 100].map((k) => warmedRate(warm, 0.02, k)), [0.005, 0.01, 0.02, 0.02, 0.02]);
   assert.equal(warmedRate(steps, 0.02, 0), 0.02);
+});
+
+Deno.test("batches: a class-balanced epoch order is a permutation whose batches hold each class near its share", () => {
+  // 10 classes of 450 and one of 45: every batch of 64 should hold 6-7 of each large class, 0-1 of the small one.
+  const labels = [...Array.from({ length: 4500 }, (_, i) => i % 10), ...Array(45).fill(10)];
+  const order = balancedEpochOrder(3, 0, labels);
+  assert.deepEqual([...order].sort((a, b) => a - b), labels.map((_, i) => i));
+  let worst = 0;
+  for (let b = 0; b + 64 <= order.length; b += 64) {
+    const counts = new Array(11).fill(0);
+    for (const i of order.slice(b, b + 64)) counts[labels[i]]++;
+    counts.forEach((c, k) => (worst = Math.max(worst, Math.abs(c - (64 * (k < 10 ? 450 : 45)) / 4545))));
+  }
+  assert.ok(worst < 2, `a class strayed ${worst} images from its share in some batch`);
+  // A uniform shuffle strays far more (a batch of 64 holds 6.4 +- 2.4 of a class), and epochs differ.
+  assert.notDeepEqual(balancedEpochOrder(3, 1, labels), order);
+  assert.deepEqual(balancedEpochOrder(3, 0, labels), order);
 });

@@ -11,7 +11,7 @@ import type { DataSet } from "../data/dataset.ts";
 import type { NetSpec, Network } from "../models/network.ts";
 import { Sgd } from "../optim.ts";
 import { sha256Hex } from "../util/fs.ts";
-import { batchSource, epochOrder, stepsPerEpoch } from "./batches.ts";
+import { balancedEpochOrder, batchSource, epochOrder, stepsPerEpoch } from "./batches.ts";
 import { evaluateViews } from "./evaluate.ts";
 import { formatDuration, Progress, type ProgressMode } from "./progress.ts";
 import { freshState, restoreState, saveState, type TrainState } from "./run_state.ts";
@@ -43,6 +43,8 @@ export interface TrainConfig {
   readEvery: number;
   /** Stops the run after this many SGD steps (a pipeline check, --max-steps), whatever `epochs` says. */
   maxSteps?: number;
+  /** Batches hold the classes in their shares of the set (balancedEpochOrder) instead of a uniform shuffle. */
+  balancedBatches?: boolean;
 }
 
 export interface TrainHooks {
@@ -186,7 +188,9 @@ export async function train(
       const epoch = state.epoch;
       const steps = Math.min(perEpoch, total - epoch * perEpoch);
       sgd.options.lr = state.schedule.lr;
-      const order = epochOrder(config.seed, epoch, trainSet.count);
+      const order = config.balancedBatches
+        ? balancedEpochOrder(config.seed, epoch, trainSet.labels)
+        : epochOrder(config.seed, epoch, trainSet.count);
       const acc = new Accumulators(net.backend, state.lossSum, state.correct);
       const epochStart = performance.now() - state.epochSeconds * 1000;
       const resumeSeen = state.seen;
