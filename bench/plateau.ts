@@ -174,11 +174,31 @@ const md = [
   "# Steps on the chance plateau at the default tier (bench/plateau.ts)",
   "",
   `Each row trains one default-tier net for the first ${share} of its run (${data.train.count} CIFAR-10 images, ` +
-  `batch 64), validating on ${Math.min(lt.evalLimit, data.val.count)} held-out images at ${POINTS} points. ` +
+  `batch 64 unless the recipe says otherwise), validating on ${
+    Math.min(lt.evalLimit, data.val.count)
+  } held-out images at ${POINTS} points. ` +
   `"Leaves" is the first validated step at least 5 points below chance (${
     (100 * chance).toFixed(0)
   }%), as a ` +
   "share of the whole run.",
+  "",
+  "Per recipe: the rows that left within a tenth of their run, and the latest share among those that left.",
+  "",
+  "| recipe | rows within a tenth | latest share | rows not left in the measured share |",
+  "| --- | --- | --- | --- |",
+  ...recipes.flatMap((recipe) => {
+    const mine = rows.filter((r) => r.recipe === recipe.name);
+    if (!mine.length) return [];
+    const shares = mine.flatMap((r) => (r.leaves === null ? [] : [r.leaves / r.steps]));
+    const within = shares.filter((x) => x <= 0.1 + 1e-9).length;
+    return [
+      `| ${recipe.name} | ${within} of ${mine.length} | ${
+        shares.length ? Math.max(...shares).toFixed(3) : "-"
+      } | ${
+        mine.filter((r) => r.leaves === null).map((r) => `${r.net} seed ${r.seed}`).join(", ") || "none"
+      } |`,
+    ];
+  }),
   "",
   "| net | recipe | seed | leaves at step | share of run | validation error at the points (%) |",
   "| --- | --- | --- | --- | --- | --- |",
