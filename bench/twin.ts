@@ -10,9 +10,10 @@
  *  3. Time to accuracy: one longer run each, wall time to 70%, 60% and 50% test error (those reached).
  *  4. Head initialization and dropout on our engine: the paper's fc stds versus He's init on the fc layers, and
  *     dropout 0.5 versus none, at the default tier: validation curves and steps spent on the chance plateau.
- * Writes results/bench/twin.json, twin.md, recipe.md and tta.json (section 3, which `deno task bench` quotes);
+ * Writes results/bench/twin.json, twin.md, twin_welch.md (bench/twin_welch.ts), recipe.md and tta.json (section 3, which `deno task bench` quotes);
  * `--engine-only` prints section 1 and writes nothing; `--tta-only` runs section 3 alone and writes tta.json.
  */
+import { welchMarkdown } from "./twin_welch.ts";
 import { loadDataset } from "../lib/experiments/common.ts";
 import { PIXEL_SCALE, SMALL_TIERS, smallConfig, smallSpec } from "../lib/experiments/small_family.ts";
 import { epochOrder, makeBatch } from "../lib/train/batches.ts";
@@ -438,6 +439,14 @@ const md = [
   "",
 ].join("\n");
 await writeFileAtomic(`${outDir}/twin.md`, md);
+await writeFileAtomic(
+  `${outDir}/twin_welch.md`,
+  welchMarkdown(
+    curves.filter((c) => SEEDS.includes(c.seed)),
+    SEEDS,
+    `this run's twin.json (commit ${env.git?.commit.slice(0, 12) ?? "unknown"}, ${env.date})`,
+  ),
+);
 const recipeMd = [
   "# Recipe choices for the short tiers, measured (bench/twin.ts)",
   "",
@@ -457,7 +466,7 @@ const recipeMd = [
   "",
 ].join("\n");
 await writeFileAtomic(`${outDir}/recipe.md`, recipeMd);
-console.log(`wrote ${outDir}/twin.json, twin.md and recipe.md`);
+console.log(`wrote ${outDir}/twin.json, twin.md, twin_welch.md and recipe.md`);
 
 function concat(parts: Float32Array[]): Uint8Array {
   const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));

@@ -7,7 +7,13 @@ import assert from "node:assert/strict";
 import * as claims from "../lib/results/claims.ts";
 import type { Claim, Verdict } from "../lib/results/claims.ts";
 import { setFaultForTest } from "../lib/faults.ts";
-import { mcnemar, pairedDifference, seedsNeeded, spearmanCritical } from "../lib/results/stats.ts";
+import {
+  mcnemar,
+  pairedDifference,
+  seedsNeeded,
+  spearmanCritical,
+  welchDifference,
+} from "../lib/results/stats.ts";
 
 const base = (id: string) => ({ id, text: `claim ${id}`, paper: "Table 0" });
 const s = (label: string, values: number[]) => ({ label, values });
@@ -346,6 +352,12 @@ Deno.test("claims: statistics behind the rules", () => {
   assert.equal(mcnemar(5, 5).p, 1);
   assert.equal(spearmanCritical(10), 0.648);
   assert.equal(spearmanCritical(4), Infinity);
+  // Welch: equal spreads and sizes give df = 2(n - 1) and the pooled interval, here -1 ± t(8) * 1.
+  const w = welchDifference([1, 2, 3, 4, 5], [2, 3, 4, 5, 6]);
+  assert.equal(w.df, 8);
+  assert.ok(Math.abs(w.mean + 1) < 1e-12 && Math.abs(w.hi - (-1 + 2.306)) < 1e-9, JSON.stringify(w));
+  // Unequal spreads: df falls towards the noisier side's n - 1.
+  assert.equal(welchDifference([0, 10, 20, 30], [5, 5.1, 5.2, 5.3, 5.4, 5.5]).df, 3);
 });
 
 Deno.test("claims: the tally keeps analytic and empirical claims and 'not testable' apart", () => {

@@ -113,6 +113,29 @@ export function pairedDifference(a: number[], b: number[], level: 0.95 | 0.975 =
   return { mean, lo: mean - half, hi: mean + half, n, sd: std };
 }
 
+/**
+ * Mean of a - b for independent samples (no pairing: e.g. two engines with their own data orders) with Welch's
+ * t interval at `level` per side, its degrees of freedom by Welch-Satterthwaite (rounded down).
+ */
+export function welchDifference(
+  a: number[],
+  b: number[],
+  level: 0.95 | 0.975 = 0.975,
+): { mean: number; lo: number; hi: number; df: number } {
+  if (a.length < 2 || b.length < 2) {
+    throw new Error(`welchDifference: needs two values a side at least (got ${a.length} and ${b.length})`);
+  }
+  const x = meanStd(a);
+  const y = meanStd(b);
+  const va = x.std ** 2 / a.length;
+  const vb = y.std ** 2 / b.length;
+  const se = Math.sqrt(va + vb);
+  const df = se > 0 ? Math.floor((va + vb) ** 2 / (va ** 2 / (a.length - 1) + vb ** 2 / (b.length - 1))) : 1;
+  const mean = x.mean - y.mean;
+  const half = tQuantile(Math.max(df, 1), level) * se;
+  return { mean, lo: mean - half, hi: mean + half, df };
+}
+
 /** Seeds that would make the interval's half-width below `margin` for differences of this spread. */
 export function seedsNeeded(sd: number, margin: number, level: 0.95 | 0.975): number | null {
   if (!(sd > 0)) return 2;
