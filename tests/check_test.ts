@@ -16,7 +16,13 @@ import {
   readResults,
 } from "../lib/results/expectations.ts";
 import { replaceBlock, summaryBlock, writeReadmeResults, writeReport } from "../lib/results/report.ts";
-import { type ExperimentResult, leftChanceText, regimeText, writeResult } from "../lib/results/result.ts";
+import {
+  type ExperimentResult,
+  leftChanceText,
+  regimeText,
+  withinTenth,
+  writeResult,
+} from "../lib/results/result.ts";
 import { leftChanceShare, regime, type RegimeRun } from "../lib/experiments/common.ts";
 import type { Environment } from "../lib/util/environment.ts";
 import { PROJECT_ROOT } from "../lib/util/paths.ts";
@@ -296,7 +302,9 @@ Deno.test("regime: each net's plateau share is its first validation 5 points bel
   );
   assert.match(text, /later than a tenth: slow \(0\.30\); never: stuck\./);
   assert.match(
-    leftChanceText([{ label: "a", share: 0.05 }, { label: "b", share: 0.1 }]),
+    leftChanceText([{ label: "a", share: 0.05 }, { label: "b", share: 0.1 }], 100),
     /^All 2 nets .* 0\.10 of their run at the latest\.$/,
   );
+  // The point at a tenth sits at step round(steps / 10): 19 of 186 is within it, 20 is not.
+  assert.ok(withinTenth(19 / 186, 186) && !withinTenth(20 / 186, 186) && !withinTenth(null, 186));
 });

@@ -17,6 +17,7 @@ import {
   type ExperimentResult,
   regimeText,
   runTable,
+  withinTenth,
 } from "./result.ts";
 import { type Tally, tally, type Verdict, VERDICTS } from "./claims.ts";
 
@@ -116,7 +117,7 @@ export function summaryBlock(entries: ReportEntry[], tier: string): string[] {
       }; error ${(100 * g.finalErr).toFixed(1)}% (chance ${(100 * g.chance).toFixed(0)}%)${
         g.leftChance?.length
           ? `; ${
-            g.leftChance.filter((l) => l.share !== null && l.share <= 0.1 + 1e-9).length
+            g.leftChance.filter((l) => withinTenth(l.share, g.steps)).length
           } of ${g.leftChance.length} nets off the chance plateau within a tenth of their run`
           : ""
       }`

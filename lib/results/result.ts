@@ -240,14 +240,22 @@ export function regimeText(g: Regime): string {
     g.paperSteps.toLocaleString("en-US")
   } (${g.paperEpochs} epochs); final top-1 error ${pct(g.finalErr)} against chance ${pct(g.chance)}${
     g.paperErr === null ? "" : ` and the paper's ${pct(g.paperErr)}`
-  }.${g.leftChance?.length ? ` ${leftChanceText(g.leftChance)}` : ""}`;
+  }.${g.leftChance?.length ? ` ${leftChanceText(g.leftChance, g.steps)}` : ""}`;
 }
 
 /** "All 12 nets were 5 points below chance by 0.10 of their run" or which were later, and which never. */
-export function leftChanceText(left: { label: string; share: number | null }[]): string {
+/**
+ * Whether a net left chance within the first tenth of a run of `steps`: by the validation point placed there
+ * (at step round(steps / 10), as the trainer places its points), so 19 of 186 steps counts.
+ */
+export function withinTenth(share: number | null, steps: number): boolean {
+  return share !== null && share * steps <= Math.round(steps / 10) + 1e-6;
+}
+
+export function leftChanceText(left: { label: string; share: number | null }[], steps: number): string {
   const never = left.filter((l) => l.share === null).map((l) => l.label);
   const shares = left.flatMap((l) => (l.share === null ? [] : [l.share]));
-  const late = left.filter((l) => l.share !== null && l.share > 0.1 + 1e-9);
+  const late = left.filter((l) => l.share !== null && !withinTenth(l.share, steps));
   const parts = [];
   if (shares.length) {
     const count = shares.length === left.length ? `All ${left.length}` : `${shares.length} of ${left.length}`;
