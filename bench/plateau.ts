@@ -90,8 +90,8 @@ const allRecipes: {
   warmup?: number;
   /** Overrides the classifier's (last fc layer's) init with this std. */
   classifierStd?: number;
-  /** Overrides the tier's widths (conv1 and each stage). */
-  widths?: number[];
+  /** Multiplies the tier's widths (conv1 and each stage) by this factor. */
+  widen?: number;
   balanced?: boolean;
 }[] = [
   { name: "lr 0.01 (today)", lr: 0.01 },
@@ -101,7 +101,7 @@ const allRecipes: {
   { name: "lr 0.01, the paper's classifier std", lr: 0.01, head: "he-hidden" },
   { name: "lr 0.02 after a 20-step warm-up", lr: 0.02, warmup: 20 },
   { name: "lr 0.01, classifier std 0.02", lr: 0.01, classifierStd: 0.02 },
-  { name: "lr 0.01, twice the widths", lr: 0.01, widths: [32, 32, 64, 64] },
+  { name: "lr 0.01, twice the widths", lr: 0.01, widen: 2 },
   { name: "lr 0.01, class-balanced batches", lr: 0.01, balanced: true },
 ];
 /** The spec with the recipe's classifier std, if it sets one. */
@@ -112,13 +112,13 @@ const classified = (spec: NetSpec, recipe: (typeof recipes)[number]): NetSpec =>
       i === all.length - 1 ? { kind: "gaussian", std: recipe.classifierStd! } : init
     ),
   };
-/** A tier with the recipe's head init. */
+/** A tier with the recipe's head init and widths. */
 const headed = <T extends { scaling: Scaling }>(tier: T, recipe: (typeof recipes)[number]): T => ({
   ...tier,
   scaling: {
     ...tier.scaling,
     ...(recipe.head ? { head: recipe.head } : {}),
-    ...(recipe.widths ? { widths: recipe.widths } : {}),
+    ...(recipe.widen ? { widths: tier.scaling.widths.map((w) => w * recipe.widen!) } : {}),
   },
 });
 const recipeFilter = arg("--recipes")?.split(",").map(Number);
