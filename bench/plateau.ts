@@ -20,6 +20,7 @@ import { WebGpuBackend } from "../lib/webgpu/backend.ts";
 import { getEngine } from "../lib/webgpu/engine.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/util/fs.ts";
 import { environment } from "../lib/util/environment.ts";
+import { withinTenth } from "../lib/results/result.ts";
 
 const arg = (name: string) => Deno.args.includes(name) ? Deno.args[Deno.args.indexOf(name) + 1] : undefined;
 const outDir = arg("--out") ?? "results/bench";
@@ -189,7 +190,7 @@ const md = [
     const mine = rows.filter((r) => r.recipe === recipe.name);
     if (!mine.length) return [];
     const shares = mine.flatMap((r) => (r.leaves === null ? [] : [r.leaves / r.steps]));
-    const within = shares.filter((x) => x <= 0.1 + 1e-9).length;
+    const within = mine.filter((r) => r.leaves !== null && withinTenth(r.leaves / r.steps, r.steps)).length;
     return [
       `| ${recipe.name} | ${within} of ${mine.length} | ${
         shares.length ? Math.max(...shares).toFixed(3) : "-"

@@ -243,7 +243,6 @@ export function regimeText(g: Regime): string {
   }.${g.leftChance?.length ? ` ${leftChanceText(g.leftChance, g.steps)}` : ""}`;
 }
 
-/** "All 12 nets were 5 points below chance by 0.10 of their run" or which were later, and which never. */
 /**
  * Whether a net left chance within the first tenth of a run of `steps`: by the validation point placed there
  * (at step round(steps / 10), as the trainer places its points), so 19 of 186 steps counts.
@@ -252,6 +251,7 @@ export function withinTenth(share: number | null, steps: number): boolean {
   return share !== null && share * steps <= Math.round(steps / 10) + 1e-6;
 }
 
+/** "All 12 nets were 5 points below chance by 0.10 of their run" or which were later, and which never. */
 export function leftChanceText(left: { label: string; share: number | null }[], steps: number): string {
   const never = left.filter((l) => l.share === null).map((l) => l.label);
   const shares = left.flatMap((l) => (l.share === null ? [] : [l.share]));
