@@ -1,10 +1,12 @@
 /**
- * `deno run -A bench/plateau.ts [--out DIR] [--share F] [--recipes 0,3] [--only A,B,14,30]`: how long the
- * default tier's trained nets sit on the chance plateau, and what shortens it. Each row trains one net of an
- * experiment's default tier with a recipe (today's, or a variant) for the first share F (default 0.2) of its
- * run, validating at 16 points, and counts the steps until the validation error is 5 points below chance.
- * --recipes picks variants by index, --only picks nets. Writes `plateau.json` and `plateau.md` (default
- * results/bench/). All variants on A, B and the 30-layer net at --share 0.12 take about 30 min on 2 cores.
+ * `deno run -A bench/plateau.ts [--out DIR] [--share F] [--recipes 0,3] [--only A,B,14,30] [--render]`: how
+ * long the default tier's trained nets sit on the chance plateau, and what shortens it. Each row trains one net
+ * of an experiment's default tier with a recipe (the paper's rate and a uniform shuffle, or a variant) for the
+ * first share F (default 0.2) of its run, validating at 16 points, and counts the steps until the validation
+ * error is 5 points below chance. --recipes picks variants by index (their rows replace those of the same
+ * recipes in an existing plateau.json; the others are kept, each row with its commit), --only picks nets,
+ * --render only rewrites plateau.md from plateau.json. Writes both to DIR (default results/bench/). All
+ * variants on A, B and the 30-layer net at --share 0.12 take about 35 min on 2 cores.
  */
 import { loadDataset } from "../lib/experiments/common.ts";
 import * as small from "../lib/experiments/small_family.ts";
@@ -26,6 +28,9 @@ const arg = (name: string) => Deno.args.includes(name) ? Deno.args[Deno.args.ind
 const outDir = arg("--out") ?? "results/bench";
 const share = Number(arg("--share") ?? 0.2);
 const only = arg("--only")?.split(",");
+const renderOnly = Deno.args.includes("--render");
+/** Validation images at each point: the bench's own protocol, whatever the tier's. */
+const BENCH_VAL = 1000;
 
 const gpu = new WebGpuBackend(await getEngine());
 const ctx = { dataDir: null, log: console.log } as unknown as RunContext;
@@ -43,6 +48,8 @@ interface Row {
   points: { step: number; err: number }[];
   /** First validated step at least 5 points below chance; null when none in the measured share. */
   leaves: number | null;
+  /** The commit that measured the row (absent: the file's environment's). */
+  commit?: string;
 }
 
 /** One net for the first `share` of its default run, validated at POINTS evenly spaced steps. */
@@ -61,7 +68,15 @@ async function measure(
   const points = r.points.map((p) => ({ step: p.step, err: p.valTop1Err }));
   const fullSteps = Math.round((fullEpochs * data.train.count) / config.batchSize);
   const leaves = points.find((p) => p.err <= chance - 0.05)?.step ?? null;
-  const row = { net, recipe, seed: config.seed, steps: fullSteps, points, leaves };
+  const row = {
+    net,
+    recipe,
+    seed: config.seed,
+    steps: fullSteps,
+    points,
+    leaves,
+    commit: commit ?? undefined,
+  };
   console.log(
     `${net} ${recipe} seed ${config.seed}: leaves chance at step ${leaves ?? "-"} of ${fullSteps} (${
       leaves === null ? "-" : (leaves / fullSteps).toFixed(3)
@@ -75,10 +90,29 @@ const withRecipe = (
   recipe: { lr: number; batch?: number; warmup?: number; balanced?: boolean },
 ): TrainConfig => ({
   ...config,
-  ...(recipe.balanced ? { balancedBatches: true } : {}),
+  // Every variant starts from the paper's uniform shuffle, whatever the tier's own recipe.
+  balancedBatches: recipe.balanced ?? false,
+  evalLimit: BENCH_VAL,
+  epochEvalLimit: undefined,
   batchSize: recipe.batch ?? config.batchSize,
   schedule: { ...config.schedule, base: recipe.lr, ...(recipe.warmup ? { warmupSteps: recipe.warmup } : {}) },
 });
+const outJson = `${outDir}/plateau.json`;
+if (renderOnly && !(await Deno.stat(outJson).catch(() => null))) {
+  throw new Error(`--render: no ${outJson} to render; run the bench first`);
+}
+const previous = await Deno.readTextFile(outJson).then(
+  (t) => JSON.parse(t) as { environment: { git?: { commit: string } }; share: number; rows: Row[] },
+  () => null,
+);
+if (previous && previous.share !== share && !renderOnly) {
+  throw new Error(
+    `${outJson} holds rows measured over the first ${previous.share} of each run, not ${share}: ` +
+      `pass --share ${previous.share}, or --out another folder`,
+  );
+}
+const env = await environment(gpu);
+const commit = env.git ? env.git.commit + (env.git.dirty ? "+dirty" : "") : null;
 const rows: Row[] = [];
 const want = (net: string) => !only || only.includes(net);
 const SEEDS = [1, 2, 3];
@@ -95,7 +129,7 @@ const allRecipes: {
   widen?: number;
   balanced?: boolean;
 }[] = [
-  { name: "lr 0.01 (today)", lr: 0.01 },
+  { name: "lr 0.01 (the paper's)", lr: 0.01 },
   { name: "lr 0.02", lr: 0.02 },
   { name: "lr 0.01, He forward form", lr: 0.01, largeInit: { kind: "he-forward" } },
   { name: "lr 0.01, batch 32", lr: 0.01, batch: 32 },
@@ -104,6 +138,7 @@ const allRecipes: {
   { name: "lr 0.01, classifier std 0.02", lr: 0.01, classifierStd: 0.02 },
   { name: "lr 0.01, twice the widths", lr: 0.01, widen: 2 },
   { name: "lr 0.01, class-balanced batches", lr: 0.01, balanced: true },
+  { name: "lr 0.02, class-balanced batches (the default tier's recipe)", lr: 0.02, balanced: true },
 ];
 /** The spec with the recipe's classifier std, if it sets one. */
 const classified = (spec: NetSpec, recipe: (typeof recipes)[number]): NetSpec =>
@@ -137,7 +172,7 @@ const largeRow = (model: "A" | "B", net: string, recipe: (typeof recipes)[number
     withRecipe(large.largeConfig(lt, data, seed), recipe),
     lt.epochs,
   );
-for (const recipe of recipes) {
+for (const recipe of renderOnly ? [] : recipes) {
   if (want("A")) { for (const seed of SEEDS) rows.push(await largeRow("A", "A-ReLU", recipe, seed)); }
   if (want("B")) rows.push(await largeRow("B", "B-ReLU (22 layers)", recipe, 1));
   if (want("14") && !recipe.largeInit) {
@@ -168,15 +203,37 @@ for (const recipe of recipes) {
   }
 }
 
-const env = await environment(gpu);
-await writeJsonAtomic(`${outDir}/plateau.json`, { environment: env, share, chance, rows });
+// Rows of the recipes not rerun stay, each with the commit that measured it.
+const fileCommit = previous?.environment.git?.commit;
+const kept = (previous?.rows ?? [])
+  .filter((r) => renderOnly || !recipes.some((x) => x.name === r.recipe))
+  .map((r) => ({ ...r, commit: r.commit ?? fileCommit }));
+rows.unshift(...kept);
+rows.sort((a, b) =>
+  allRecipes.findIndex((x) => x.name === a.recipe) - allRecipes.findIndex((x) => x.name === b.recipe)
+);
+const measured = previous?.share ?? share;
+await writeJsonAtomic(outJson, {
+  environment: renderOnly && previous ? previous.environment : env,
+  share: measured,
+  chance,
+  rows,
+});
+/** Each commit that measured rows, with its recipes. */
+const byCommit = [...new Set(rows.map((r) => r.commit ?? "?"))].map((c) =>
+  `${c.slice(0, 12)}${c.endsWith("+dirty") ? " (with uncommitted changes)" : ""} (${
+    [...new Set(rows.filter((r) => (r.commit ?? "?") === c).map((r) => r.recipe))].join("; ")
+  })`
+);
 const md = [
   "# Steps on the chance plateau at the default tier (bench/plateau.ts)",
   "",
-  `Each row trains one default-tier net for the first ${share} of its run (${data.train.count} CIFAR-10 images, ` +
-  `batch 64 unless the recipe says otherwise), validating on ${
-    Math.min(lt.evalLimit, data.val.count)
-  } held-out images at ${POINTS} points. ` +
+  `Each row trains one default-tier net for the first ${measured} of its run (${data.train.count} CIFAR-10 ` +
+  "images, batch 64 and a uniform shuffle unless the recipe says otherwise), validating on " +
+  `${
+    Math.min(BENCH_VAL, data.val.count)
+  } held-out images at ${POINTS} points (all ${data.val.count} at the ` +
+  "last). " +
   `"Leaves" is the first validated step at least 5 points below chance (${
     (100 * chance).toFixed(0)
   }%), as a ` +
@@ -186,7 +243,7 @@ const md = [
   "",
   "| recipe | rows within a tenth | latest share | rows not left in the measured share |",
   "| --- | --- | --- | --- |",
-  ...recipes.flatMap((recipe) => {
+  ...allRecipes.flatMap((recipe) => {
     const mine = rows.filter((r) => r.recipe === recipe.name);
     if (!mine.length) return [];
     const shares = mine.flatMap((r) => (r.leaves === null ? [] : [r.leaves / r.steps]));
@@ -204,13 +261,13 @@ const md = [
   "| --- | --- | --- | --- | --- | --- |",
   ...rows.map((r) =>
     `| ${r.net} | ${r.recipe} | ${r.seed} | ${r.leaves ?? "not yet"} | ${
-      r.leaves === null ? `> ${share}` : (r.leaves / r.steps).toFixed(3)
+      r.leaves === null ? `> ${measured}` : (r.leaves / r.steps).toFixed(3)
     } | ${r.points.map((p) => (100 * p.err).toFixed(1)).join(" ")} |`
   ),
   "",
-  `Environment: ${env.adapter.description}, Mesa ${env.graphics?.mesa ?? "?"}, commit ${
-    env.git?.commit.slice(0, 12) ?? "?"
-  }${env.git?.dirty ? " (with uncommitted changes)" : ""}.`,
+  `Environment: ${env.adapter.description}, Mesa ${env.graphics?.mesa ?? "?"}; measured at commit ${
+    byCommit.join(", ")
+  }.`,
   "",
 ].join("\n");
 await writeFileAtomic(`${outDir}/plateau.md`, md);

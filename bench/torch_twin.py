@@ -191,8 +191,19 @@ def recipe(cfg):
     seconds = 0.0
     step = 0
     wanted = set(cfg["evalSteps"])
+    def epoch_order():
+        if not cfg.get("balanced"):
+            return torch.randperm(xtr.shape[0], generator=gen)
+        # As lib/train/batches.ts balancedEpochOrder: each class shuffled and spread evenly over the epoch.
+        keys = torch.empty(xtr.shape[0])
+        for c in ytr.unique().tolist():
+            members = (ytr == c).nonzero().flatten()
+            members = members[torch.randperm(members.numel(), generator=gen)]
+            keys[members] = (torch.arange(members.numel()) + torch.rand(members.numel(), generator=gen)) / members.numel()
+        return torch.argsort(keys)
+
     while step < cfg["steps"]:
-        order = torch.randperm(xtr.shape[0], generator=gen)
+        order = epoch_order()
         for b in range(steps_per_epoch):
             if step >= cfg["steps"]:
                 break

@@ -413,6 +413,10 @@ const md = [
   "",
   "## 2. Recipe twin: same architecture and recipe, each engine with its own data order",
   "",
+  `The default tier's recipe: batch ${tier.batch}, lr ${tier.lr ?? 0.01}${
+    tier.balancedBatches ? ", class-balanced batches (each engine draws its own)" : ""
+  }, momentum 0.9, weight decay 5e-4.`,
+  "",
   `Test top-1 error on the whole test set (${data.test.count} images, centre crop), mean ± sd over seeds ${
     SEEDS.join(", ")
   }; PyTorch's range over its seeds in brackets. Ours counts as matching when its mean lies within PyTorch's seed range or within 2 points of its mean: **${
@@ -529,7 +533,8 @@ async function recipeFile(spec: NetSpec, config: TrainConfig, evalSteps: number[
       pcaStd: config.augment.pcaStd,
       crop: config.augment.crop,
       jitter: config.augment.scale,
-      lr: 0.01,
+      lr: config.schedule.base,
+      balanced: config.balancedBatches ?? false,
       momentum: config.momentum,
       weightDecay: config.weightDecay,
       batch: config.batchSize,

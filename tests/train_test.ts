@@ -11,6 +11,9 @@ import { Rng } from "../lib/rng.ts";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { advance, initialSchedule, type ScheduleSpec, stepRate, warmedRate } from "../lib/train/schedule.ts";
 import { balancedEpochOrder } from "../lib/train/batches.ts";
+import { PAPER_LR, paperRecipe, recipeChoiceText, type RecipeOptions } from "../lib/experiments/recipe.ts";
+import { SMALL_TIERS } from "../lib/experiments/small_family.ts";
+import { LARGE_TIERS } from "../lib/experiments/large_family.ts";
 import { NonFiniteLossError, train, type TrainConfig } from "../lib/train/trainer.ts";
 import type { Backend } from "../lib/backend.ts";
 import { getEngine } from "../lib/webgpu/engine.ts";
@@ -211,4 +214,38 @@ Deno.test("batches: a class-balanced epoch order is a permutation whose batches 
   // A uniform shuffle strays far more (a batch of 64 holds 6.4 +- 2.4 of a class), and epochs differ.
   assert.notDeepEqual(balancedEpochOrder(3, 1, labels), order);
   assert.deepEqual(balancedEpochOrder(3, 0, labels), order);
+});
+
+Deno.test("recipe: a tier's rate and class-balanced batches reach the trainer and the list of differences", () => {
+  const data = { norm: { mean: [0, 0, 0], scale: 1 }, pca: null } as unknown as RecipeOptions["data"];
+  const base: RecipeOptions = {
+    epochs: 0.4,
+    batch: 64,
+    seed: 1,
+    augment: { crop: 8, scale: [10, 10], flip: false, pcaStd: 0 },
+    data,
+    colour: false,
+    val: { side: 10, crop: 8 },
+    evalPoints: 9,
+  };
+  const paper = paperRecipe(base);
+  assert.equal(paper.schedule.base, PAPER_LR);
+  assert.equal(paper.balancedBatches, undefined);
+  assert.deepEqual(recipeChoiceText(paper), []);
+  const chosen = paperRecipe({ ...base, lr: 0.02, balancedBatches: true });
+  assert.equal(chosen.schedule.base, 0.02);
+  assert.equal(chosen.balancedBatches, true);
+  const [text] = recipeChoiceText(chosen);
+  assert.match(text, /^Learning rate 0\.02 instead of the paper's 0\.01 and class-balanced batches/);
+  assert.match(
+    recipeChoiceText(paperRecipe({ ...base, balancedBatches: true }))[0],
+    /^Class-balanced batches/,
+  );
+  // The default tiers of both families use them; the paper tiers keep the paper's rate and shuffle.
+  for (const t of [SMALL_TIERS, LARGE_TIERS]) {
+    assert.equal(t.default.lr, 0.02);
+    assert.equal(t.default.balancedBatches, true);
+    assert.equal(t.paper.lr, undefined);
+    assert.equal(t.paper.balancedBatches, undefined);
+  }
 });

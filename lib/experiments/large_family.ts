@@ -17,7 +17,7 @@ import type { TrainConfig } from "../train/trainer.ts";
 import { type TrainedModel, trainNetwork } from "./common.ts";
 import { type LoadedData, PAPER_PIXEL_SCALE, type PaperInput, type TierData } from "./data.ts";
 import { averageScores, type Scored, scoresOn } from "./measure.ts";
-import { paperRecipe, scheduleText } from "./recipe.ts";
+import { paperRecipe, recipeChoiceText, scheduleText } from "./recipe.ts";
 import { type Experiment, type PipelineCheckSettings, type RunContext, tierSettings } from "./registry.ts";
 
 /** Table 4: model A, dense testing, top-1 / top-5 % at scales 256, 384, 480 and combined. */
@@ -54,6 +54,10 @@ export interface LargeTier extends TierData, PipelineCheckSettings {
   jitter: number;
   evalPoints: number;
   evalLimit: number;
+  /** Base learning rate (absent: the paper's 0.01). */
+  lr?: number;
+  /** Class-balanced batches instead of a uniform shuffle. */
+  balancedBatches?: boolean;
   /** Test images for the multi-view protocols (10-view, dense multi-scale); centre crop uses all. */
   viewImages: number;
   /** The paper tier: the paper's models (not scaled) on a streamed ImageNet-style folder. */
@@ -82,9 +86,12 @@ export const LARGE_TIERS: Record<string, LargeTier> = {
     seeds: [1, 2, 3],
     scaling: { widths: [16, 16, 32, 32], fcUnits: 256, dropout: 0, head: "he" },
     batch: 64,
+    lr: 0.02,
+    balancedBatches: true,
     jitter: 1.25,
     evalPoints: 9,
-    evalLimit: 1000,
+    evalLimit: 600,
+    epochEvalLimit: 600,
     viewImages: 1000,
   },
   gpu: {
@@ -176,6 +183,8 @@ export function largeConfig(tier: LargeTier, data: LoadedData<DataSet>, seed: nu
     epochs: tier.epochs,
     maxSteps: tier.maxSteps,
     batch: tier.batch,
+    lr: tier.lr,
+    balancedBatches: tier.balancedBatches,
     seed,
     augment: { crop, scale: jitter, flip: true, pcaStd: 0.1 },
     data,
@@ -315,6 +324,7 @@ export function largeDifferences(tier: LargeTier, data: LoadedData<DataSet>): st
       scheduleText(config)
     }; the ` +
     "backward form of He's init (Eq. 16) for the conv layers, as the paper trained them.",
+    ...recipeChoiceText(config),
     "Errors on a 10-class task are not comparable to Table 4-6 values, only the differences between rows are.",
   ];
 }

@@ -26,7 +26,7 @@ export interface Overrides {
 export interface PipelineCheckSettings {
   /** Set by --max-steps. */
   maxSteps?: number;
-  /** Set by --eval-images: validation images at the ends of epochs too (absent: all of them). */
+  /** Validation images at the ends of epochs (absent: all of them); --eval-images bounds it too. */
   epochEvalLimit?: number;
 }
 
@@ -80,7 +80,9 @@ export function tierSettings<T>(
   const out = { ...settings } as Record<string, unknown>;
   if (o.batch !== undefined && "batch" in out) out.batch = o.batch;
   if (o.maxSteps !== undefined) out.maxSteps = o.maxSteps;
-  if (o.evalImages !== undefined && "evalLimit" in out) out.epochEvalLimit = o.evalImages;
+  if (o.evalImages !== undefined && "evalLimit" in out) {
+    out.epochEvalLimit = Math.min((out.epochEvalLimit as number | undefined) ?? Infinity, o.evalImages);
+  }
   for (const key of ["evalLimit", "viewImages"]) {
     if (o.evalImages !== undefined && typeof out[key] === "number") {
       out[key] = Math.min(out[key] as number, o.evalImages);

@@ -16,7 +16,7 @@ import type { ActivationKind } from "../nn.ts";
 import { paperSmall14, scaledSmall14, type Scaling, scalingText } from "../models/zoo.ts";
 import type { TrainConfig } from "../train/trainer.ts";
 import { type LoadedData, PAPER_PIXEL_SCALE, type PaperInput, PIXEL_SCALE, type TierData } from "./data.ts";
-import { paperRecipe, scheduleText } from "./recipe.ts";
+import { paperRecipe, recipeChoiceText, scheduleText } from "./recipe.ts";
 import { type PipelineCheckSettings, type RunContext, tierSettings } from "./registry.ts";
 
 export { PAPER_PIXEL_SCALE, type PaperInput, PIXEL_SCALE } from "./data.ts";
@@ -28,9 +28,13 @@ export interface SmallTier extends TierData, PipelineCheckSettings {
   /** Widths of conv1, conv2x, conv3x and the fc head (paper: 64/128/256, fc 4096, dropout 0.5). */
   scaling: Scaling;
   batch: number;
-  /** Evaluation points over the run, and validation images at each (all of them at the end). */
+  /** Evaluation points over the run, and validation images at each (at the end too where epochEvalLimit says). */
   evalPoints: number;
   evalLimit: number;
+  /** Base learning rate (absent: the paper's 0.01). */
+  lr?: number;
+  /** Class-balanced batches instead of a uniform shuffle. */
+  balancedBatches?: boolean;
   /** Test images for the multi-view protocols (10-view), spread over the test set; centre crop uses all. */
   viewImages: number;
   /** The paper tier: the paper's model (not scaled) on a streamed ImageNet-style folder. */
@@ -73,8 +77,11 @@ export const SMALL_TIERS: Record<string, SmallTier> = {
     seeds: [1, 2, 3],
     scaling: { widths: [16, 32, 64], fcUnits: 256, dropout: 0, head: "he" },
     batch: 64,
+    lr: 0.02,
+    balancedBatches: true,
     evalPoints: 9,
-    evalLimit: 1000,
+    evalLimit: 600,
+    epochEvalLimit: 600,
     viewImages: 1000,
   },
   gpu: {
@@ -141,6 +148,8 @@ export function smallConfig(tier: SmallTier, data: LoadedData<DataSet>, seed: nu
     epochs: tier.epochs,
     maxSteps: tier.maxSteps,
     batch: tier.batch,
+    lr: tier.lr,
+    balancedBatches: tier.balancedBatches,
     seed,
     augment: { crop, scale: tier.paper?.scale ?? [side, side + 4], flip: true, pcaStd: 0.1 },
     data,
@@ -183,6 +192,7 @@ export function smallDifferences(tier: SmallTier, data: LoadedData<DataSet>, con
       scheduleText(config)
     }. UNCONFIRMED in the paper, chosen here: 2x2 convs pad alternately 1 and 0; ` +
     "pooling rounds up (Caffe); He's forward init for every rectifier; the recipe of He & Sun 2014 is not given.",
+    ...recipeChoiceText(config),
     "The paper's ImageNet errors and our CIFAR-10 errors are on different tasks: compare differences between " +
     "rows, not values.",
   ];
