@@ -138,7 +138,7 @@ const allRecipes: {
   { name: "lr 0.01, classifier std 0.02", lr: 0.01, classifierStd: 0.02 },
   { name: "lr 0.01, twice the widths", lr: 0.01, widen: 2 },
   { name: "lr 0.01, class-balanced batches", lr: 0.01, balanced: true },
-  { name: "lr 0.02, class-balanced batches (the default tier's recipe)", lr: 0.02, balanced: true },
+  { name: "lr 0.02, class-balanced batches", lr: 0.02, balanced: true },
 ];
 /** The spec with the recipe's classifier std, if it sets one. */
 const classified = (spec: NetSpec, recipe: (typeof recipes)[number]): NetSpec =>

@@ -241,10 +241,8 @@ Deno.test("recipe: a tier's rate and class-balanced batches reach the trainer an
     recipeChoiceText(paperRecipe({ ...base, balancedBatches: true }))[0],
     /^Class-balanced batches/,
   );
-  // The default tiers of both families use them; the paper tiers keep the paper's rate and shuffle.
+  // The paper tiers keep the paper's rate and shuffle.
   for (const t of [SMALL_TIERS, LARGE_TIERS]) {
-    assert.equal(t.default.lr, 0.02);
-    assert.equal(t.default.balancedBatches, true);
     assert.equal(t.paper.lr, undefined);
     assert.equal(t.paper.balancedBatches, undefined);
   }

@@ -86,12 +86,9 @@ export const LARGE_TIERS: Record<string, LargeTier> = {
     seeds: [1, 2, 3],
     scaling: { widths: [16, 16, 32, 32], fcUnits: 256, dropout: 0, head: "he" },
     batch: 64,
-    lr: 0.02,
-    balancedBatches: true,
     jitter: 1.25,
     evalPoints: 9,
-    evalLimit: 600,
-    epochEvalLimit: 600,
+    evalLimit: 1000,
     viewImages: 1000,
   },
   gpu: {

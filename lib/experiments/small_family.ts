@@ -77,11 +77,8 @@ export const SMALL_TIERS: Record<string, SmallTier> = {
     seeds: [1, 2, 3],
     scaling: { widths: [16, 32, 64], fcUnits: 256, dropout: 0, head: "he" },
     batch: 64,
-    lr: 0.02,
-    balancedBatches: true,
     evalPoints: 9,
-    evalLimit: 600,
-    epochEvalLimit: 600,
+    evalLimit: 1000,
     viewImages: 1000,
   },
   gpu: {
