@@ -75,7 +75,7 @@ async function measure(
     steps: fullSteps,
     points,
     leaves,
-    commit: commit ?? undefined,
+    commit,
   };
   console.log(
     `${net} ${recipe} seed ${config.seed}: leaves chance at step ${leaves ?? "-"} of ${fullSteps} (${
@@ -98,13 +98,11 @@ const withRecipe = (
   schedule: { ...config.schedule, base: recipe.lr, ...(recipe.warmup ? { warmupSteps: recipe.warmup } : {}) },
 });
 const outJson = `${outDir}/plateau.json`;
-if (renderOnly && !(await Deno.stat(outJson).catch(() => null))) {
-  throw new Error(`--render: no ${outJson} to render; run the bench first`);
-}
 const previous = await Deno.readTextFile(outJson).then(
   (t) => JSON.parse(t) as { environment: { git?: { commit: string } }; share: number; rows: Row[] },
   () => null,
 );
+if (renderOnly && !previous) throw new Error(`--render: no ${outJson} to render; run the bench first`);
 if (previous && previous.share !== share && !renderOnly) {
   throw new Error(
     `${outJson} holds rows measured over the first ${previous.share} of each run, not ${share}: ` +
@@ -112,7 +110,7 @@ if (previous && previous.share !== share && !renderOnly) {
   );
 }
 const env = await environment(gpu);
-const commit = env.git ? env.git.commit + (env.git.dirty ? "+dirty" : "") : null;
+const commit = env.git ? env.git.commit + (env.git.dirty ? "+dirty" : "") : undefined;
 const rows: Row[] = [];
 const want = (net: string) => !only || only.includes(net);
 const SEEDS = [1, 2, 3];

@@ -16,6 +16,7 @@
 import { welchMarkdown } from "./twin_welch.ts";
 import { loadDataset } from "../lib/experiments/common.ts";
 import { PIXEL_SCALE, SMALL_TIERS, smallConfig, smallSpec } from "../lib/experiments/small_family.ts";
+import { PAPER_LR } from "../lib/experiments/recipe.ts";
 import { epochOrder, makeBatch } from "../lib/train/batches.ts";
 import { train, type TrainConfig } from "../lib/train/trainer.ts";
 import { type NetSpec, Network } from "../lib/models/network.ts";
@@ -413,7 +414,7 @@ const md = [
   "",
   "## 2. Recipe twin: same architecture and recipe, each engine with its own data order",
   "",
-  `The default tier's recipe: batch ${tier.batch}, lr ${tier.lr ?? 0.01}${
+  `The default tier's recipe: batch ${tier.batch}, lr ${tier.lr ?? PAPER_LR}${
     tier.balancedBatches ? ", class-balanced batches (each engine draws its own)" : ""
   }, momentum 0.9, weight decay 5e-4.`,
   "",
