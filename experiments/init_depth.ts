@@ -2,9 +2,10 @@
  * init-depth: ICCV Fig 3 (v1 Figs 2-3, He, Zhang, Ren, Sun 2015). The 22-layer model B and the 30-layer extension
  * of the 14-layer model, with ReLU, trained with He's init and with "Xavier": validation error at evaluation
  * points over the run, the first epoch each curve drops below thresholds, conv1 gradients, and the 30-layer net
- * against the 14-layer one trained the same way (small-model's ReLU net, reused when it trained it).
+ * against the 14-layer one trained the same way. All of them train with the large family's recipe (the 22-layer
+ * net is its model B), so the 14-layer net is small-model's only where the two families' recipes agree.
  *
- *   deno task exp init-depth --tier default     # about 7 min on 2 cores with no GPU
+ *   deno task exp init-depth --tier default     # about 11 min on 2 cores with no GPU
  */
 import { type Experiment, register, type RunContext } from "../lib/experiments/registry.ts";
 import * as common from "../lib/experiments/common.ts";
@@ -14,6 +15,7 @@ import { conv1GradProbe, correctness, scoresOn } from "../lib/experiments/measur
 import { depthPlots, depthReport, type DepthRun, HE_SMALL, XAVIER } from "../lib/experiments/depth_report.ts";
 import * as claims from "../lib/results/claims.ts";
 import { pct } from "../lib/results/format.ts";
+import { recipeTag } from "../lib/experiments/recipe.ts";
 import { writeResult } from "../lib/results/result.ts";
 
 const experiment: Experiment = {
@@ -26,8 +28,9 @@ const experiment: Experiment = {
 register(experiment);
 
 async function run(ctx: RunContext): Promise<void> {
-  const st = small.smallTier(ctx, experiment.id);
   const lt = large.largeTier(ctx, experiment.id);
+  // One recipe for every curve of Fig 3: depth and init are what differ between them.
+  const st = { ...small.smallTier(ctx, experiment.id), lr: lt.lr, balancedBatches: lt.balancedBatches };
   const started = performance.now();
   const data = await common.loadData(ctx, st, small.PIXEL_SCALE);
   const seed = (ctx.seeds ?? [1])[0];
@@ -41,10 +44,12 @@ async function run(ctx: RunContext): Promise<void> {
       ? large.largeSpec("B", lt, data, "relu", scheme)
       : small.smallSpec(st, data, "relu", scheme, depth === 30 ? 16 : 0);
     const config = depth === 22 ? large.largeConfig(lt, data, seed) : small.smallConfig(st, data, seed);
-    const label = depth === 22
-      ? large.largeLabel(spec, scheme, data, seed)
-      : small.smallLabel(spec, scheme, data, seed);
-    // The 14-layer net is small-model's: the same request (no probe), so a stored one is reused.
+    const label =
+      (depth === 22
+        ? large.largeLabel(spec, scheme, data, seed)
+        : small.smallLabel(spec, scheme, data, seed)) + recipeTag(config);
+    // The 14-layer net is small-model's where the recipes agree: the same request (no probe), so a stored one is
+    // reused.
     const model = await common.trainNetwork(ctx, experiment, {
       label,
       spec,

@@ -82,6 +82,15 @@ export function recipeChoiceText(config: TrainConfig): string[] {
   ];
 }
 
+/**
+ * The part of a stored model's name that tells a recipe apart from the paper's ("" for the paper's rate and
+ * shuffle), so that one net trained with two recipes is stored twice, not overwritten.
+ */
+export function recipeTag(config: TrainConfig): string {
+  const lr = config.schedule.base;
+  return `${lr === PAPER_LR ? "" : `-lr${lr}`}${config.balancedBatches ? "-balanced" : ""}`;
+}
+
 /** How a run's learning rate differs from the paper's, for the result's list of differences. */
 export function scheduleText(config: TrainConfig): string {
   const s = config.schedule;

@@ -78,7 +78,7 @@ export const SMALL_TIERS: Record<string, SmallTier> = {
     scaling: { widths: [16, 32, 64], fcUnits: 256, dropout: 0, head: "he" },
     batch: 64,
     evalPoints: 9,
-    evalLimit: 1000,
+    evalLimit: 600,
     viewImages: 1000,
   },
   gpu: {
