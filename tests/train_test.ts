@@ -11,7 +11,13 @@ import { Rng } from "../lib/rng.ts";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { advance, initialSchedule, type ScheduleSpec, stepRate, warmedRate } from "../lib/train/schedule.ts";
 import { balancedEpochOrder } from "../lib/train/batches.ts";
-import { PAPER_LR, paperRecipe, recipeChoiceText, type RecipeOptions } from "../lib/experiments/recipe.ts";
+import {
+  PAPER_LR,
+  paperRecipe,
+  recipeChoiceText,
+  type RecipeOptions,
+  recipeTag,
+} from "../lib/experiments/recipe.ts";
 import { SMALL_TIERS } from "../lib/experiments/small_family.ts";
 import { LARGE_TIERS } from "../lib/experiments/large_family.ts";
 import { NonFiniteLossError, train, type TrainConfig } from "../lib/train/trainer.ts";
@@ -235,6 +241,9 @@ Deno.test("recipe: a tier's rate and class-balanced batches reach the trainer an
   const chosen = paperRecipe({ ...base, lr: 0.02, balancedBatches: true });
   assert.equal(chosen.schedule.base, 0.02);
   assert.equal(chosen.balancedBatches, true);
+  // A stored model's name tells the recipes apart, so that neither overwrites the other.
+  assert.equal(recipeTag(paper), "");
+  assert.equal(recipeTag(chosen), "-lr0.02-balanced");
   const [text] = recipeChoiceText(chosen);
   assert.match(text, /^Learning rate 0\.02 instead of the paper's 0\.01 and class-balanced batches/);
   assert.match(
