@@ -15,8 +15,8 @@ import { conv1GradProbe, correctness, scoresOn } from "../lib/experiments/measur
 import { depthPlots, depthReport, type DepthRun, HE_SMALL, XAVIER } from "../lib/experiments/depth_report.ts";
 import * as claims from "../lib/results/claims.ts";
 import { pct } from "../lib/results/format.ts";
-import { recipeTag } from "../lib/experiments/recipe.ts";
 import { writeResult } from "../lib/results/result.ts";
+import { OFF_CHANCE } from "../lib/results/stats.ts";
 
 const experiment: Experiment = {
   id: "init-depth",
@@ -45,10 +45,9 @@ async function run(ctx: RunContext): Promise<void> {
       ? large.largeSpec("B", lt, data, "relu", scheme)
       : small.smallSpec(st, data, "relu", scheme, depth === 30 ? 16 : 0);
     const config = depth === 22 ? large.largeConfig(lt, data, seed) : small.smallConfig(st, data, seed);
-    const label =
-      (depth === 22
-        ? large.largeLabel(spec, scheme, data, seed)
-        : small.smallLabel(spec, scheme, data, seed)) + recipeTag(config);
+    const label = depth === 22
+      ? large.largeLabel(spec, scheme, data, config)
+      : small.smallLabel(spec, scheme, data, config);
     // The 14-layer net is small-model's where the recipes agree: the same request (no probe), so a stored one is
     // reused.
     const model = await common.trainNetwork(ctx, experiment, {
@@ -112,7 +111,7 @@ async function run(ctx: RunContext): Promise<void> {
       paper: "ICCV Fig 3 left: below 0.95 at about 1.1 vs 1.6 epochs",
       a: { label: "He", points: get(22, "he").curve },
       b: { label: "Xavier", points: get(22, "xavier").curve },
-      threshold: chance - 0.05,
+      threshold: chance - OFF_CHANCE,
       interval,
     }),
     claims.analytic({

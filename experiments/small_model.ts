@@ -69,7 +69,7 @@ async function run(ctx: RunContext): Promise<void> {
       const spec = small.smallSpec(tier, data, v.kind, INIT);
       const config = small.smallConfig(tier, data, seed);
       const model = await common.trainNetwork(ctx, experiment, {
-        label: small.smallLabel(spec, INIT, data, seed),
+        label: small.smallLabel(spec, INIT, data, config),
         spec,
         config,
         data,

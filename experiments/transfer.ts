@@ -84,10 +84,11 @@ async function run(ctx: RunContext): Promise<void> {
   const onTarget = async (kind: "relu" | "prelu-channel", seed: number, from: common.TrainedModel | null) => {
     const spec = large.largeSpec("A", lt, target, kind);
     const how = from ? "finetuned" : "scratch";
+    const cfg = config(seed);
     const model = await common.trainNetwork(ctx, experiment, {
-      label: `${large.largeLabel(spec, large.LARGE_INIT, target, seed)}-${how}-from-${source.dataset}`,
+      label: `${large.largeLabel(spec, large.LARGE_INIT, target, cfg)}-${how}-from-${source.dataset}`,
       spec,
-      config: config(seed),
+      config: cfg,
       data: target,
       start: from ? { from: from.key, apply: (net) => copyFeatures(from.net, net) } : undefined,
     });

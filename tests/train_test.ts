@@ -6,6 +6,8 @@
 import assert from "node:assert/strict";
 import { channelMean, pcaBasis } from "../lib/data/augment.ts";
 import { syntheticImages } from "../lib/data/synthetic.ts";
+import type { DataSet } from "../lib/data/dataset.ts";
+import type { LoadedData } from "../lib/experiments/data.ts";
 import { type NetSpec, Network } from "../lib/models/network.ts";
 import { Rng } from "../lib/rng.ts";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
@@ -18,8 +20,8 @@ import {
   type RecipeOptions,
   recipeTag,
 } from "../lib/experiments/recipe.ts";
-import { SMALL_TIERS } from "../lib/experiments/small_family.ts";
-import { LARGE_TIERS } from "../lib/experiments/large_family.ts";
+import { SMALL_TIERS, smallLabel } from "../lib/experiments/small_family.ts";
+import { LARGE_TIERS, largeLabel } from "../lib/experiments/large_family.ts";
 import { NonFiniteLossError, train, type TrainConfig } from "../lib/train/trainer.ts";
 import type { Backend } from "../lib/backend.ts";
 import { getEngine } from "../lib/webgpu/engine.ts";
@@ -244,6 +246,15 @@ Deno.test("recipe: a tier's rate and class-balanced batches reach the trainer an
   // A stored model's name tells the recipes apart, so that neither overwrites the other.
   assert.equal(recipeTag(paper), "");
   assert.equal(recipeTag(chosen), "-lr0.02-balanced");
+  const named = { name: "net", activation: "relu" } as NetSpec;
+  const cifar = { dataset: "cifar10" } as LoadedData<DataSet>;
+  for (const label of [smallLabel, largeLabel]) {
+    assert.equal(label(named, { kind: "xavier" }, cifar, paper), "net-relu-xavier-cifar10-seed1");
+    assert.equal(
+      label(named, { kind: "xavier" }, cifar, chosen),
+      "net-relu-xavier-cifar10-seed1-lr0.02-balanced",
+    );
+  }
   const [text] = recipeChoiceText(chosen);
   assert.match(text, /^Learning rate 0\.02 instead of the paper's 0\.01 and class-balanced batches/);
   assert.match(

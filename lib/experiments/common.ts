@@ -7,6 +7,7 @@ import type { DataSet } from "../data/dataset.ts";
 import { getEngine } from "../webgpu/engine.ts";
 import { largestPerImageBytes, type NetSpec, Network } from "../models/network.ts";
 import type { ExperimentResult, Regime, RunRecord } from "../results/result.ts";
+import { OFF_CHANCE } from "../results/stats.ts";
 import { Rng } from "../rng.ts";
 import { loadCheckpoint } from "../train/checkpoint.ts";
 import {
@@ -259,10 +260,18 @@ export interface RegimeRun {
   points: { step: number; valTop1Err: number }[];
 }
 
+/** First validated step at least OFF_CHANCE below chance; null when there is none. */
+export function leftChanceStep(
+  points: { step: number; valTop1Err: number }[],
+  chance: number,
+): number | null {
+  return points.find((p) => p.valTop1Err <= chance - OFF_CHANCE)?.step ?? null;
+}
+
 /** Share of its run after which a net first validated 5 points below chance; null when it never did. */
 export function leftChanceShare(run: RegimeRun, chance: number): number | null {
-  const at = run.points.find((p) => p.valTop1Err <= chance - 0.05);
-  return at === undefined || run.steps === 0 ? null : at.step / run.steps;
+  const at = leftChanceStep(run.points, chance);
+  return at === null || run.steps === 0 ? null : at / run.steps;
 }
 
 /** The regime of an experiment's trained nets: their steps and epochs against the paper's, final error. */

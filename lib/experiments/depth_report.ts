@@ -9,7 +9,7 @@ import * as small from "./small_family.ts";
 import type { InitScheme } from "../init.ts";
 import { pct, percentMetric, row } from "../results/format.ts";
 import type { Comparison, Metric } from "../results/result.ts";
-import { firstCrossing } from "../results/stats.ts";
+import { firstCrossing, OFF_CHANCE } from "../results/stats.ts";
 import { lineChart } from "../results/svg.ts";
 
 export const XAVIER: InitScheme = { kind: "xavier" };
@@ -46,7 +46,7 @@ export function depthReport(o: Outcome) {
   const get = (depth: number, init: string) => runs.find((r) => r.depth === depth && r.init === init)!;
   const grad = (r: DepthRun, at: "first" | "last") =>
     (at === "first" ? r.model.result.points[0] : r.model.result.points.at(-1)!).probe!.conv1GradRms;
-  const crossing = (r: DepthRun) => firstCrossing(r.curve, chance - 0.05);
+  const crossing = (r: DepthRun) => firstCrossing(r.curve, chance - OFF_CHANCE);
   const ep = (x: number | null) => (x === null ? "not reached" : x.toFixed(2));
   const pair = (d: number, f: (r: DepthRun) => string) => `${f(get(d, "he"))} / ${f(get(d, "xavier"))}`;
   const last = (r: DepthRun) => r.curve.at(-1)!.err.toFixed(3);

@@ -17,7 +17,7 @@ import type { TrainConfig } from "../train/trainer.ts";
 import { type TrainedModel, trainNetwork } from "./common.ts";
 import { type LoadedData, PAPER_PIXEL_SCALE, type PaperInput, type TierData } from "./data.ts";
 import { averageScores, type Scored, scoresOn } from "./measure.ts";
-import { paperRecipe, recipeChoiceText, scheduleText } from "./recipe.ts";
+import { paperRecipe, recipeChoiceText, recipeTag, scheduleText } from "./recipe.ts";
 import { type Experiment, type PipelineCheckSettings, type RunContext, tierSettings } from "./registry.ts";
 
 /** Table 4: model A, dense testing, top-1 / top-5 % at scales 256, 384, 480 and combined. */
@@ -198,9 +198,15 @@ export function largeConfig(tier: LargeTier, data: LoadedData<DataSet>, seed: nu
   });
 }
 
-/** The stored model's name: everything that tells two trained nets of this family apart. */
-export function largeLabel(spec: NetSpec, init: InitScheme, data: LoadedData<DataSet>, seed: number): string {
-  return `${spec.name.replace(/\s+/g, "")}-${spec.activation}-${init.kind}-${data.dataset}-seed${seed}`;
+/** The stored model's name: everything that tells two trained nets of this family apart, recipe included. */
+export function largeLabel(
+  spec: NetSpec,
+  init: InitScheme,
+  data: LoadedData<DataSet>,
+  config: TrainConfig,
+): string {
+  const name = spec.name.replace(/\s+/g, "");
+  return `${name}-${spec.activation}-${init.kind}-${data.dataset}-seed${config.seed}${recipeTag(config)}`;
 }
 
 /** One trained large model of models-abc: the members of the ensemble and the sources of transfer. */
@@ -340,10 +346,11 @@ export async function trainLarge(
   e: LargeEntry,
 ): Promise<TrainedModel> {
   const spec = largeSpec(e.model, tier, data, e.activation);
+  const config = largeConfig(tier, data, e.seed);
   return await trainNetwork(ctx, exp, {
-    label: largeLabel(spec, LARGE_INIT, data, e.seed),
+    label: largeLabel(spec, LARGE_INIT, data, config),
     spec,
-    config: largeConfig(tier, data, e.seed),
+    config,
     data,
   });
 }

@@ -67,7 +67,7 @@ export function paperRecipe(o: RecipeOptions): TrainConfig {
  */
 export function recipeChoiceText(config: TrainConfig): string[] {
   const lr = config.schedule.base;
-  if (lr === PAPER_LR && !config.balancedBatches) return [];
+  if (recipeTag(config) === "") return [];
   const what = [
     ...(lr === PAPER_LR ? [] : [`learning rate ${lr} instead of the paper's ${PAPER_LR}`]),
     ...(config.balancedBatches

@@ -16,7 +16,7 @@ import type { ActivationKind } from "../nn.ts";
 import { paperSmall14, scaledSmall14, type Scaling, scalingText } from "../models/zoo.ts";
 import type { TrainConfig } from "../train/trainer.ts";
 import { type LoadedData, PAPER_PIXEL_SCALE, type PaperInput, PIXEL_SCALE, type TierData } from "./data.ts";
-import { paperRecipe, recipeChoiceText, scheduleText } from "./recipe.ts";
+import { paperRecipe, recipeChoiceText, recipeTag, scheduleText } from "./recipe.ts";
 import { type PipelineCheckSettings, type RunContext, tierSettings } from "./registry.ts";
 
 export { PAPER_PIXEL_SCALE, type PaperInput, PIXEL_SCALE } from "./data.ts";
@@ -158,9 +158,16 @@ export function smallConfig(tier: SmallTier, data: LoadedData<DataSet>, seed: nu
   });
 }
 
-/** The stored model's name: everything that tells two trained nets of this family apart. */
-export function smallLabel(spec: NetSpec, init: InitScheme, data: LoadedData<DataSet>, seed: number): string {
-  return `${spec.name}-${spec.activation}-${init.kind}-${data.dataset}-seed${seed}`;
+/** The stored model's name: everything that tells two trained nets of this family apart, recipe included. */
+export function smallLabel(
+  spec: NetSpec,
+  init: InitScheme,
+  data: LoadedData<DataSet>,
+  config: TrainConfig,
+): string {
+  return `${spec.name}-${spec.activation}-${init.kind}-${data.dataset}-seed${config.seed}${
+    recipeTag(config)
+  }`;
 }
 
 /** How the family's runs differ from the paper, for every result that trains it. */

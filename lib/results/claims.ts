@@ -23,6 +23,7 @@ import {
   type Interval,
   mcnemar as mcnemarTest,
   meanStd,
+  OFF_CHANCE,
   pairedDifference,
   seedsNeeded,
   spearman,
@@ -493,7 +494,7 @@ export function stall(c: StallClaim): Claim {
   const lowest = Math.min(...errs);
   const last = errs[errs.length - 1];
   const stays = lowest >= c.chance - band;
-  const leaves = last < c.chance - band - 0.05;
+  const leaves = last < c.chance - band - OFF_CHANCE;
   const leaving = c.expect === "leaves";
   const verdict = stays
     ? (leaving ? "not reproduced" : "reproduced")
@@ -527,7 +528,7 @@ export function leftChance(
   const band = 3 * Math.sqrt((chance * (1 - chance)) / valImages);
   const last = points[points.length - 1].err;
   return {
-    met: last < chance - band - 0.05,
+    met: last < chance - band - OFF_CHANCE,
     what: `${label} left chance (last validation error more than 5 points below ${pts(chance - band, 100)}%)`,
     measured: `last ${pts(last, 100)}%`,
   };
