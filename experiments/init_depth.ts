@@ -36,10 +36,17 @@ async function run(ctx: RunContext): Promise<void> {
   const data = await common.loadData(ctx, st, small.PIXEL_SCALE);
   const seed = (ctx.seeds ?? [1])[0];
   const chance = 1 - 1 / data.train.classes.length;
-  const { side, crop } = small.smallGeometry(data, st);
-  const probe = conv1GradProbe(data, side, crop, 32);
+  // Model B sees the large family's crops, the 14- and 30-layer nets the small family's (the same at 32 px, not
+  // on other sides, e.g. 25 against 24 at 28 px).
+  const views = { small: small.smallGeometry(data, st), large: large.largeGeometry(data, lt) };
+  const probes = {
+    small: conv1GradProbe(data, views.small.side, views.small.crop, 32),
+    large: conv1GradProbe(data, views.large.side, views.large.crop, 32),
+  };
   const runs: DepthRun[] = [];
   const trainOne = async (depth: 14 | 22 | 30, init: "he" | "xavier") => {
+    const family = depth === 22 ? "large" : "small";
+    const { side, crop } = views[family];
     const scheme = init === "xavier" ? XAVIER : depth === 22 ? large.LARGE_INIT : HE_SMALL;
     const spec = depth === 22
       ? large.largeSpec("B", lt, data, "relu", scheme)
@@ -55,7 +62,7 @@ async function run(ctx: RunContext): Promise<void> {
       spec,
       config,
       data,
-      probe: depth === 14 ? undefined : probe,
+      probe: depth === 14 ? undefined : probes[family],
     });
     const centre = await scoresOn(ctx, model, data, "test", { kind: "views", views: "center", side, crop });
     const curve = model.result.points.map((p) => ({ epoch: p.epoch, err: p.valTop1Err }));

@@ -60,8 +60,10 @@ async function run(ctx: RunContext): Promise<void> {
   const source = await common.loadData(ctx, lt, PIXEL_SCALE);
   const targetName: DatasetName = source.dataset === "fashion-mnist" ? "mnist" : "fashion-mnist";
   const side = source.train.height;
+  // The target takes the source's form: RGB at its side (CIFAR-10), or grayscale as it is where the source is the
+  // Fashion-MNIST fallback (MNIST has its size).
   const target = await common.loadDataset(ctx, targetName, tt, PIXEL_SCALE, {
-    transform: (set) => toRgbSquare(set, side),
+    transform: (set) => source.train.channels === 1 ? set : toRgbSquare(set, side),
   });
   const { crop } = large.largeGeometry(target, lt);
   const seeds = ctx.seeds ?? lt.seeds;

@@ -121,6 +121,12 @@ Deno.test("check: a metric out of tolerance, a missing metric, a changed verdict
   assert.match(text, /FAIL verdict +c1 +got inconclusive +expected reproduced/);
   assert.match(text, /4 FAILED/);
   assert.equal(compare(expected, new Map()).filter((r) => !r.ok).length, 1, "a missing result fails");
+  // A run on other data (the Fashion-MNIST fallback) fails once, naming the data, not metric by metric.
+  const other = result("x", [41, 43], "reproduced");
+  other.data = { ...other.data, dataset: "fashion-mnist" };
+  const wrongData = compare(expected, new Map([["x", other]])).filter((r) => !r.ok);
+  assert.deepEqual(wrongData.map((r) => `${r.kind} ${r.name} ${r.expected}`), ["result dataset synthetic"]);
+  assert.match(wrongData[0].actual, /^fashion-mnist .*--data-dir/);
 });
 
 Deno.test("check: --accept records expectations and says what changed; check then passes or fails", async () => {

@@ -101,3 +101,30 @@ Deno.test("cli: reproduce goes on past a failing experiment and reports it with 
   assert.match(errors.join("\n"), /failed: failing-a, failing-b/);
   assert.match(logs.join("\n"), /reproduce: 0 of 2 experiments succeeded/);
 });
+
+Deno.test("cli: without CIFAR-10, init-depth and transfer run on the grayscale Fashion-MNIST fallback", async () => {
+  // A user's machine without ../shared: the smoke tier falls back to Fashion-MNIST (28 px, one channel), where
+  // model B's crop (25) differs from the small family's (24) and transfer's target is MNIST.
+  const out = Deno.makeTempDirSync();
+  const saved = ["RECTIFIERS_SHARED_DATASETS", "RECTIFIERS_CACHE"].map((k) => [k, Deno.env.get(k)] as const);
+  Deno.env.set("RECTIFIERS_SHARED_DATASETS", `${out}/none`);
+  Deno.env.set("RECTIFIERS_CACHE", `${out}/cache`);
+  const lines: string[] = [];
+  const [log, error] = [console.log, console.error];
+  console.log = console.error = (...args: unknown[]) => lines.push(args.join(" "));
+  try {
+    const args = ["reproduce", "--tier", "smoke", "--only", "init-depth,transfer", "--progress", "none"];
+    assert.equal(await main([...args, "--out", `${out}/results`]), 0, lines.join("\n"));
+  } finally {
+    [console.log, console.error] = [log, error];
+    for (const [k, v] of saved) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
+    Deno.exitCode = 0;
+  }
+  // transfer records its target task: MNIST, as the source is Fashion-MNIST.
+  for (const [id, dataset] of [["init-depth", "fashion-mnist"], ["transfer", "mnist"]]) {
+    const r = JSON.parse(Deno.readTextFileSync(`${out}/results/${id}/smoke/result.json`));
+    assert.equal(r.data.dataset, dataset);
+    assert.ok(Object.values(r.metrics).length > 0);
+  }
+  assert.match(lines.join("\n"), /reproduce: 2 of 2 experiments succeeded/);
+});

@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import {
   augmentInto,
+  centreBatch,
   channelMean,
   pcaBasis,
   viewBatch,
@@ -52,6 +53,18 @@ Deno.test("augment: views are AlexNet's 10 (4 corners + centre, and their mirror
     for (let x = 0; x < 10; x++) assert.equal(mirrored[y * 10 + x], plain[y * 10 + 9 - x]);
   }
   assert.equal(plain[0], Math.fround((set.pixels[1 * 12 + 1] - norm.mean[0]) * norm.scale));
+});
+
+Deno.test("augment: the centre batch is the centre view, on whole pixels when the margin is odd", () => {
+  assert.deepEqual(
+    centreBatch(set, [0, 3], 12, 10, norm),
+    viewBatch(set, [0, 3], 12, 10, [1, 1, false], norm),
+  );
+  // 12 - 9 = 3: a margin of 1 before the crop and 2 after it, as viewOffsets places the centre; never 1.5.
+  const odd = centreBatch(set, [0], 12, 9, norm);
+  assert.ok(odd.every(Number.isFinite));
+  assert.deepEqual(odd, viewBatch(set, [0], 12, 9, viewOffsets(12, 12, 9, "center")[0], norm));
+  assert.equal(odd[0], Math.fround((set.pixels[1 * 12 + 1] - norm.mean[0]) * norm.scale));
 });
 
 Deno.test("augment: the PCA basis is orthonormal and reconstructs the channel covariance", () => {

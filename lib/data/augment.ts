@@ -220,6 +220,19 @@ export function viewBatch(
   return out;
 }
 
+/** The centre view of a batch, placed as viewOffsets places it (an odd margin's extra pixel after the crop). */
+export function centreBatch(
+  set: ImageSet,
+  indices: number[],
+  side: number,
+  crop: number,
+  norm: Normalization,
+): Float32Array {
+  const short = Math.min(set.height, set.width);
+  const [h, w] = [set.height, set.width].map((d) => Math.round((d * side) / short));
+  return viewBatch(set, indices, side, crop, viewOffsets(h, w, crop, "center")[0], norm);
+}
+
 /** Whole images resized to `side` (for dense evaluation), optionally flipped: N x C x side x side. */
 export function wholeBatch(
   set: ImageSet,

@@ -4,7 +4,7 @@
  * shows up in the results and in `deno task check` even when a short run's errors would hide it.
  */
 import type { Metric } from "../results/result.ts";
-import { type Normalization, viewBatch } from "../data/augment.ts";
+import { centreBatch, type Normalization } from "../data/augment.ts";
 import { type ImageSet, spreadIndices } from "../data/dataset.ts";
 import { ReferenceBackend } from "../reference/backend.ts";
 import { Network } from "../models/network.ts";
@@ -137,10 +137,9 @@ export async function runAudits(
   images = 8,
 ): Promise<{ slopeGradient: number | null; slopes: number | null; weights: number }> {
   const probe = spreadIndices(test.count, images);
-  const margin = (side - crop) / 2;
   const slopeGradient = await slopeGradientCheck(
     net,
-    viewBatch(test, probe, side, crop, [margin, margin, false], norm),
+    centreBatch(test, probe, side, crop, norm),
     probe.map((i) => test.labels[i]),
   );
   const decay = await measuredWeightDecay(net, weightDecay);

@@ -3,7 +3,7 @@
  * experiment that reuses a model reuses its scores), per-image correctness for paired tests, learned PReLU
  * slopes, and the mean responses and Fisher-information proxy of every rectifier layer.
  */
-import { viewBatch, type ViewName } from "../data/augment.ts";
+import { centreBatch, type ViewName } from "../data/augment.ts";
 import { type DataSet, type ImageSet, spreadIndices, subset } from "../data/dataset.ts";
 import type { Network } from "../models/network.ts";
 import * as ops from "../ops.ts";
@@ -112,11 +112,7 @@ export async function responses(
 ) {
   const indices = spreadIndices(set.count, images);
   const count = indices.length;
-  const x = viewBatch(set, indices, set.height, crop, [
-    (set.height - crop) / 2,
-    (set.width - crop) / 2,
-    false,
-  ], norm);
+  const x = centreBatch(set, indices, set.height, crop, norm);
   return await tidy(async (): Promise<Responses> => {
     const taps = new Map<string, Tensor>();
     noGrad(() =>
@@ -173,8 +169,7 @@ export async function conv1GradRms(net: Network, x: Float32Array, labels: number
 /** A training probe recording conv1's gradient RMS on `images` validation images at every evaluation point. */
 export function conv1GradProbe(data: LoadedData, side: number, crop: number, images: number) {
   const indices = spreadIndices(data.val.count, images);
-  const m = (side - crop) / 2;
-  const x = viewBatch(data.val, indices, side, crop, [m, m, false], data.norm);
+  const x = centreBatch(data.val, indices, side, crop, data.norm);
   const labels = indices.map((i) => data.val.labels[i]);
   return (net: Network) => async () => ({ conv1GradRms: await conv1GradRms(net, x, labels) });
 }

@@ -106,6 +106,19 @@ export function compare(
       });
       continue;
     }
+    // Numbers from other data are not comparable (the Fashion-MNIST fallback where CIFAR-10 is missing): one
+    // failure that names the cause, instead of a failure for every metric.
+    if (r.data.dataset !== exp.dataset) {
+      rows.push({
+        experiment: id,
+        kind: "result",
+        name: "dataset",
+        ok: false,
+        actual: `${r.data.dataset} (expectations need ${exp.dataset}: pass --data-dir or run deno task data)`,
+        expected: exp.dataset,
+      });
+      continue;
+    }
     if (r.environment.fault) {
       rows.push({
         experiment: id,

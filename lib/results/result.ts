@@ -142,12 +142,14 @@ export function validateResult(value: unknown, where = "result.json"): Experimen
     "claims (each with a verdict, a rule and a category)",
   );
   need(Array.isArray(r?.differences), "differences");
+  const badMetrics = typeof r?.metrics === "object" && r.metrics !== null
+    ? Object.entries(r.metrics).filter(([, m]) =>
+      !(Array.isArray(m?.values) && m.values.length > 0 && m.values.every((v) => Number.isFinite(v)))
+    ).map(([name, m]) => `${name} = ${JSON.stringify(m?.values)}`)
+    : ["none"];
   need(
-    typeof r?.metrics === "object" && r.metrics !== null &&
-      Object.values(r.metrics).every((m) =>
-        Array.isArray(m?.values) && m.values.length > 0 && m.values.every((v) => Number.isFinite(v))
-      ),
-    "metrics (each with at least one value, all finite numbers)",
+    badMetrics.length === 0,
+    `metrics (each with at least one value, all finite numbers; not so: ${badMetrics.join(", ")})`,
   );
   if (problems.length) throw new Error(`${where} is not a valid result: ${problems.join("; ")}`);
   return r;
