@@ -3,16 +3,19 @@
  * "not testable" through a failed precondition) at the seed counts the tiers use, its rule prose comes from the
  * same definition, and a rule that always says "reproduced" (an injected fault) is caught here.
  */
+import { Rng } from "../lib/rng.ts";
 import assert from "node:assert/strict";
 import * as claims from "../lib/results/claims.ts";
 import type { Claim, Verdict } from "../lib/results/claims.ts";
 import { setFaultForTest } from "../lib/faults.ts";
 import {
+  identicalPassRate,
   mcnemar,
   pairedDifference,
   seedsNeeded,
   spearmanCritical,
   welchDifference,
+  withinSpreadOrMargin,
 } from "../lib/results/stats.ts";
 
 const base = (id: string) => ({ id, text: `claim ${id}`, paper: "Table 0" });
@@ -358,6 +361,19 @@ Deno.test("claims: statistics behind the rules", () => {
   assert.ok(Math.abs(w.mean + 1) < 1e-12 && Math.abs(w.hi - (-1 + 2.306)) < 1e-9, JSON.stringify(w));
   // Unequal spreads: df falls towards the noisier side's n - 1.
   assert.equal(welchDifference([0, 10, 20, 30], [5, 5.1, 5.2, 5.3, 5.4, 5.5]).df, 3);
+});
+
+Deno.test("stats: the twin's rule, and how often identical engines pass it, grow with the seeds", () => {
+  assert.ok(withinSpreadOrMargin([0.5, 0.7], [0.4, 0.8], 0), "mean 0.6 inside the range [0.4, 0.8]");
+  assert.ok(!withinSpreadOrMargin([0.9, 1.1], [0.4, 0.8], 0.3), "mean 1.0: outside the range, 0.4 from 0.6");
+  assert.ok(withinSpreadOrMargin([0.9, 1.1], [0.4, 0.8], 0.4), "within the margin of the mean");
+  const sds = Array(12).fill(1);
+  const rate = (seeds: number, margin: number) => identicalPassRate(sds, seeds, margin, 4000, new Rng(7));
+  // A normal mean of 3 outside the range of 3 other draws: about 0.37 a point, so 12 points all pass rarely.
+  assert.ok(rate(3, 0) < 0.02, String(rate(3, 0)));
+  assert.ok(rate(5, 0) < rate(10, 0) && rate(10, 0) > 0.8, `${rate(5, 0)} ${rate(10, 0)}`);
+  assert.equal(rate(3, 10), 1, "a margin of ten sds passes every draw");
+  assert.equal(rate(5, 0.5), identicalPassRate(sds, 5, 0.5, 4000, new Rng(7)), "deterministic for a seed");
 });
 
 Deno.test("claims: the tally keeps analytic and empirical claims and 'not testable' apart", () => {

@@ -136,6 +136,36 @@ export function welchDifference(
   return { mean, lo: mean - half, hi: mean + half, df };
 }
 
+/**
+ * The recipe twin's rule at one point: our mean lies within the range of the other engine's seeds, or within
+ * `margin` of its mean.
+ */
+export function withinSpreadOrMargin(ours: number[], theirs: number[], margin: number): boolean {
+  const mean = meanStd(ours).mean;
+  const inRange = mean >= Math.min(...theirs) && mean <= Math.max(...theirs);
+  return inRange || Math.abs(mean - meanStd(theirs).mean) <= margin;
+}
+
+/**
+ * How often two identical engines pass `withinSpreadOrMargin` at every point at once, `seeds` runs a side, when a
+ * point's seed-to-seed spread is `sds[i]` (normal noise; Monte Carlo over `trials` draws from `rng`). The rule
+ * can only be read as evidence of a difference where this is high: with few seeds it fails identical engines.
+ */
+export function identicalPassRate(
+  sds: number[],
+  seeds: number,
+  margin: number,
+  trials: number,
+  rng: { normal(): number },
+): number {
+  let passed = 0;
+  for (let t = 0; t < trials; t++) {
+    const draw = (sd: number) => Array.from({ length: seeds }, () => sd * rng.normal());
+    if (sds.every((sd) => withinSpreadOrMargin(draw(sd), draw(sd), margin))) passed++;
+  }
+  return passed / trials;
+}
+
 /** Seeds that would make the interval's half-width below `margin` for differences of this spread. */
 export function seedsNeeded(sd: number, margin: number, level: 0.95 | 0.975): number | null {
   if (!(sd > 0)) return 2;
