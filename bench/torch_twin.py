@@ -194,13 +194,16 @@ def recipe(cfg):
     def epoch_order():
         if not cfg.get("balanced"):
             return torch.randperm(xtr.shape[0], generator=gen)
-        # As lib/train/batches.ts balancedEpochOrder: each class shuffled and spread evenly over the epoch.
-        keys = torch.empty(xtr.shape[0])
+        # As lib/train/batches.ts balancedEpochOrder: each class shuffled and spread evenly over the epoch, the
+        # classes at one place in an order drawn once per epoch.
+        keys = np.empty(xtr.shape[0])
+        ties = np.empty(xtr.shape[0])
         for c in ytr.unique().tolist():
             members = (ytr == c).nonzero().flatten()
-            members = members[torch.randperm(members.numel(), generator=gen)]
-            keys[members] = (torch.arange(members.numel()) + torch.rand(members.numel(), generator=gen)) / members.numel()
-        return torch.argsort(keys)
+            members = members[torch.randperm(members.numel(), generator=gen)].numpy()
+            keys[members] = (np.arange(members.size) + 0.5) / members.size
+            ties[members] = float(torch.rand(1, generator=gen))
+        return torch.from_numpy(np.lexsort((ties, keys)))
 
     while step < cfg["steps"]:
         order = epoch_order()

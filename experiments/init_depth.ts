@@ -2,8 +2,9 @@
  * init-depth: ICCV Fig 3 (v1 Figs 2-3, He, Zhang, Ren, Sun 2015). The 22-layer model B and the 30-layer extension
  * of the 14-layer model, with ReLU, trained with He's init and with "Xavier": validation error at evaluation
  * points over the run, the first epoch each curve drops below thresholds, conv1 gradients, and the 30-layer net
- * against the 14-layer one trained the same way: every net with the small family's recipe, so the 14-layer one is
- * small-model's (reused when it trained it) and model B here may differ from models-abc's in rate and data order.
+ * against the 14-layer one trained the same way: every net with the small family's rate and batches and He's init
+ * on its fc layers (a zero classifier, the small family's default head, holds 30-layer nets on the plateau longer),
+ * so model B here may differ from models-abc's in rate, and the 14-layer net from small-model's in its classifier.
  *
  *   deno task exp init-depth --tier default     # about 7 min on 2 cores with no GPU
  */
@@ -28,7 +29,7 @@ const experiment: Experiment = {
 register(experiment);
 
 async function run(ctx: RunContext): Promise<void> {
-  const st = small.smallTier(ctx, experiment.id);
+  const st = small.withHeHead(small.smallTier(ctx, experiment.id));
   // One recipe for every curve of Fig 3 (depth and init are what differ between them): the small family's, as at
   // lr 0.02 with class-balanced batches the 30-layer net with He's init fell back to chance after leaving it.
   const lt = { ...large.largeTier(ctx, experiment.id), lr: st.lr, balancedBatches: st.balancedBatches };

@@ -17,6 +17,7 @@ import {
 } from "../lib/results/expectations.ts";
 import { replaceBlock, summaryBlock, writeReadmeResults, writeReport } from "../lib/results/report.ts";
 import {
+  countedNets,
   type ExperimentResult,
   leftChanceText,
   regimeText,
@@ -310,6 +311,20 @@ Deno.test("regime: each net's plateau share is its first validation 5 points bel
   assert.match(
     leftChanceText([{ label: "a", share: 0.05 }, { label: "b", share: 0.1 }], 100),
     /^All 2 nets .* 0\.10 of their run at the latest\.$/,
+  );
+  // A net whose plateau a claim measures (Fig 3's curves) is reported apart and not counted.
+  const measured = regime(
+    [runs[0], { ...runs[2], label: "xavier", plateauMeasured: true }],
+    [0.8, 0.9],
+    0.9,
+    { epochs: 1, images: 100, batch: 10, err: null },
+    "Test:",
+  );
+  assert.deepEqual(measured.leftChance![1], { label: "xavier", share: null, measured: true });
+  assert.deepEqual(countedNets(measured.leftChance!).map((l) => l.label), ["fast"]);
+  assert.match(
+    regimeText(measured),
+    /All 1 nets .* 0\.10 .*; not counted, as their time on the plateau is what the claims measure: xavier \(never\)\.$/,
   );
   // The point at a tenth sits at step round(steps / 10): 19 of 186 is within it, 20 is not.
   assert.ok(withinTenth(19 / 186, 186) && !withinTenth(20 / 186, 186) && !withinTenth(null, 186));

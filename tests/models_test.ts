@@ -160,4 +160,10 @@ Deno.test("models: scaled fc layers keep the paper's fc gains n * std^2", () => 
   });
   assert.deepEqual(hidden.fcInit.slice(0, 2), [{ kind: "he-forward" }, { kind: "he-forward" }]);
   assert.deepEqual(hidden.fcInit[2], scaled.fcInit[2]);
+  // "he-zero": He's init on fc1 and fc2, the classifier at zero.
+  const zero = scaledSmall14("relu", { kind: "he-forward" }, [3, 28, 28], 10, { ...SMALL, head: "he-zero" });
+  assert.deepEqual(zero.fcInit, [{ kind: "he-forward" }, { kind: "he-forward" }, {
+    kind: "gaussian",
+    std: 0,
+  }]);
 });

@@ -258,6 +258,8 @@ export interface RegimeRun {
   steps: number;
   epochs: { epoch: number }[];
   points: { step: number; valTop1Err: number }[];
+  /** Its time on the plateau is what a claim measures (reported, not counted against the tier). */
+  plateauMeasured?: boolean;
 }
 
 /** First validated step at least OFF_CHANCE below chance; null when there is none. */
@@ -293,7 +295,11 @@ export function regime(
     chance,
     paperErr: paper.err,
     text,
-    leftChance: runs.map((r) => ({ label: r.label, share: leftChanceShare(r, chance) })),
+    leftChance: runs.map((r) => ({
+      label: r.label,
+      share: leftChanceShare(r, chance),
+      ...(r.plateauMeasured ? { measured: true } : {}),
+    })),
   };
 }
 

@@ -93,7 +93,12 @@ export function depthReport(o: Outcome) {
   }
   return {
     regime: common.regime(
-      runs.map((r) => ({ ...r.model.result, label: `${r.depth}-layer-${r.init}` })),
+      // Fig 3's curves (22 and 30 layers) are there to show how long each init sits on the plateau.
+      runs.map((r) => ({
+        ...r.model.result,
+        label: `${r.depth}-layer-${r.init}`,
+        plateauMeasured: r.depth !== 14,
+      })),
       runs.map((r) => r.centre.top1Err),
       chance,
       {

@@ -123,9 +123,11 @@ export interface Scaling {
   /**
    * fc initialization: "paper" keeps the paper's stds 0.01, 0.01, 0.001 as gains at the smaller fan-ins
    * (fcInitKeepingGain); "he" gives the fc layers He's init (forward form); "he-hidden" gives fc1 and fc2
-   * He's init and keeps the paper's small classifier std (as a gain), so the logits start near uniform.
+   * He's init and keeps the paper's small classifier std (as a gain), so the logits start near uniform;
+   * "he-zero" gives fc1 and fc2 He's init and starts the classifier at zero (the limit of the paper's 0.001), so
+   * the logits start exactly uniform and its first steps fit the class means of the features.
    */
-  head: "paper" | "he" | "he-hidden";
+  head: "paper" | "he" | "he-hidden" | "he-zero";
 }
 
 /** How a scaling reads in a result's list of differences. */
@@ -134,6 +136,7 @@ export function scalingText(s: Scaling): string {
     {
       he: "He init on the fc layers",
       "he-hidden": "He init on fc1 and fc2, the paper's classifier std kept as a gain",
+      "he-zero": "He init on fc1 and fc2, the classifier at zero",
       paper: "the paper's fc stds kept as gains",
     }[s.head]
   }`;
@@ -150,7 +153,10 @@ function headInit(spec: NetSpec, paper: NetSpec, scaling: Scaling): InitScheme[]
   if (scaling.head === "paper") return fcInitKeepingGain(spec, paper);
   const he = spec.fcInit.map((): InitScheme => ({ kind: "he-forward" }));
   if (scaling.head === "he") return he;
-  return [...he.slice(0, -1), fcInitKeepingGain(spec, paper).at(-1)!];
+  const classifier: InitScheme = scaling.head === "he-zero"
+    ? { kind: "gaussian", std: 0 }
+    : fcInitKeepingGain(spec, paper).at(-1)!;
+  return [...he.slice(0, -1), classifier];
 }
 
 /**

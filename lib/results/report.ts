@@ -14,7 +14,9 @@ import {
   claimsTable,
   commitText,
   comparisonTable,
+  countedNets,
   type ExperimentResult,
+  type LeftChance,
   regimeText,
   runTable,
   withinTenth,
@@ -115,11 +117,7 @@ export function summaryBlock(entries: ReportEntry[], tier: string): string[] {
       ? `${g.steps} steps (${g.epochs.toFixed(2)} epochs) vs the paper's ${
         g.paperSteps.toLocaleString("en-US")
       }; error ${(100 * g.finalErr).toFixed(1)}% (chance ${(100 * g.chance).toFixed(0)}%)${
-        g.leftChance?.length
-          ? `; ${
-            g.leftChance.filter((l) => withinTenth(l.share, g.steps)).length
-          } of ${g.leftChance.length} nets off the chance plateau within a tenth of their run`
-          : ""
+        g.leftChance?.length ? `; ${plateauCount(g.leftChance, g.steps)}` : ""
       }`
       : "no training";
     lines.push(
@@ -258,4 +256,16 @@ async function formatMarkdown(text: string): Promise<string> {
     console.error(`note: deno fmt could not run on the README (${(e as Error).message})`);
   }
   return text;
+}
+
+/** "11 of 12 nets off the chance plateau within a tenth of their run", and how many a claim measures instead. */
+function plateauCount(left: LeftChance[], steps: number): string {
+  const counted = countedNets(left);
+  const measured = left.length - counted.length;
+  return `${
+    counted.filter((l) => withinTenth(l.share, steps)).length
+  } of ${counted.length} nets off the chance ` +
+    `plateau within a tenth of their run${
+      measured ? ` (${measured} more whose plateau the claims measure)` : ""
+    }`;
 }

@@ -65,9 +65,17 @@ export interface Regime {
   text: string;
   /**
    * Per net, the share of its run after which its validation error was first at least 5 points below chance
-   * (null: never, at the points validated): how long it sat on the chance plateau.
+   * (null: never, at the points validated): how long it sat on the chance plateau. `measured` marks a net whose
+   * time on the plateau is what the experiment's claims measure (Fig 3's curves): it is reported, not counted
+   * against the tier.
    */
-  leftChance?: { label: string; share: number | null }[];
+  leftChance?: LeftChance[];
+}
+
+export interface LeftChance {
+  label: string;
+  share: number | null;
+  measured?: boolean;
 }
 
 export interface ExperimentResult {
@@ -253,14 +261,25 @@ export function withinTenth(share: number | null, steps: number): boolean {
   return share !== null && share * steps <= Math.round(steps / 10) + 1e-6;
 }
 
-/** "All 12 nets were 5 points below chance by 0.10 of their run" or which were later, and which never. */
-export function leftChanceText(left: { label: string; share: number | null }[], steps: number): string {
-  const never = left.filter((l) => l.share === null).map((l) => l.label);
-  const shares = left.flatMap((l) => (l.share === null ? [] : [l.share]));
-  const late = left.filter((l) => l.share !== null && !withinTenth(l.share, steps));
+/** The nets that count for the plateau criterion: all but those whose plateau a claim measures. */
+export function countedNets(left: LeftChance[]): LeftChance[] {
+  return left.filter((l) => !l.measured);
+}
+
+/**
+ * "All 12 nets were 5 points below chance by 0.10 of their run" or which were later, and which never; nets whose
+ * plateau a claim measures are listed apart with their shares.
+ */
+export function leftChanceText(left: LeftChance[], steps: number): string {
+  const counted = countedNets(left);
+  const never = counted.filter((l) => l.share === null).map((l) => l.label);
+  const shares = counted.flatMap((l) => (l.share === null ? [] : [l.share]));
+  const late = counted.filter((l) => l.share !== null && !withinTenth(l.share, steps));
   const parts = [];
   if (shares.length) {
-    const count = shares.length === left.length ? `All ${left.length}` : `${shares.length} of ${left.length}`;
+    const count = shares.length === counted.length
+      ? `All ${counted.length}`
+      : `${shares.length} of ${counted.length}`;
     parts.push(
       `${count} nets validated at least 5 points below chance by ${
         Math.max(...shares).toFixed(2)
@@ -271,6 +290,14 @@ export function leftChanceText(left: { label: string; share: number | null }[], 
     parts.push(`later than a tenth: ${late.map((l) => `${l.label} (${l.share!.toFixed(2)})`).join(", ")}`);
   }
   if (never.length) parts.push(`never: ${never.join(", ")}`);
+  const measured = left.filter((l) => l.measured);
+  if (measured.length) {
+    parts.push(
+      `not counted, as their time on the plateau is what the claims measure: ${
+        measured.map((l) => `${l.label} (${l.share === null ? "never" : l.share.toFixed(2)})`).join(", ")
+      }`,
+    );
+  }
   return `${parts.join("; ")}.`;
 }
 

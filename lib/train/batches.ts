@@ -35,8 +35,10 @@ export function epochOrder(seed: number, epoch: number, count: number): number[]
 
 /**
  * A stratified epoch order: each class's images in shuffled order, spread evenly over the epoch (image k of a
- * class of n sits at (k + u) / n, u uniform), so every batch holds the classes in about their shares of the
- * set; a uniform shuffle gives a batch of 64 from 10 classes 6.4 +- 2.4 images of each.
+ * class of n sits at (k + 1/2) / n, classes at the same place in an order drawn once per epoch), so every batch
+ * holds each class within one image of its share (with 10 equal classes, any 10 images in a row are one of each); a
+ * uniform shuffle gives a batch of 64 from 10 classes 6.4 +- 2.4 images of each. Exact shares keep the mean
+ * label of every batch the same, so its gradient does not shift all logits together from batch to batch.
  */
 export function balancedEpochOrder(seed: number, epoch: number, labels: ArrayLike<number>): number[] {
   const rng = new Rng(hash2(seed, 0xba1a + epoch));
@@ -46,12 +48,13 @@ export function balancedEpochOrder(seed: number, epoch: number, labels: ArrayLik
     list.push(i);
     byClass.set(labels[i], list);
   }
-  const keyed: { index: number; key: number }[] = [];
+  const keyed: { index: number; key: number; tie: number }[] = [];
   for (const list of byClass.values()) {
     rng.shuffle(list);
-    list.forEach((index, k) => keyed.push({ index, key: (k + rng.uniform()) / list.length }));
+    const tie = rng.uniform();
+    list.forEach((index, k) => keyed.push({ index, key: (k + 0.5) / list.length, tie }));
   }
-  return keyed.sort((a, b) => a.key - b.key || a.index - b.index).map((e) => e.index);
+  return keyed.sort((a, b) => a.key - b.key || a.tie - b.tie).map((e) => e.index);
 }
 
 /** Whole batches per epoch (the last partial batch of an epoch is dropped, as Caffe's data layer does). */
