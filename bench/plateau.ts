@@ -137,6 +137,7 @@ const allRecipes: {
   { name: "lr 0.01, twice the widths", lr: 0.01, widen: 2 },
   { name: "lr 0.01, class-balanced batches", lr: 0.01, balanced: true },
   { name: "lr 0.02, class-balanced batches", lr: 0.02, balanced: true },
+  { name: "lr 0.01, class-balanced batches, zero classifier", lr: 0.01, balanced: true, head: "he-zero" },
 ];
 /** The spec with the recipe's classifier std, if it sets one. */
 const classified = (spec: NetSpec, recipe: (typeof recipes)[number]): NetSpec =>
@@ -146,12 +147,12 @@ const classified = (spec: NetSpec, recipe: (typeof recipes)[number]): NetSpec =>
       i === all.length - 1 ? { kind: "gaussian", std: recipe.classifierStd! } : init
     ),
   };
-/** A tier with the recipe's head init and widths. */
+/** A tier with the recipe's head init (He's on every fc layer unless it says) and widths. */
 const headed = <T extends { scaling: Scaling }>(tier: T, recipe: (typeof recipes)[number]): T => ({
   ...tier,
   scaling: {
     ...tier.scaling,
-    ...(recipe.head ? { head: recipe.head } : {}),
+    head: recipe.head ?? "he",
     ...(recipe.widen ? { widths: tier.scaling.widths.map((w) => w * recipe.widen!) } : {}),
   },
 });

@@ -1,0 +1,209 @@
+/**
+ * `deno run -A bench/plateau_torch.ts [--jobs 0,3] [--render]`: the chance plateau of the default tier's nets in
+ * PyTorch under recipe variants (bench/plateau_torch.py), faster to explore than our engine (about 8 s a seed for
+ * the first 56 steps of a 14-layer net on 2 cores). Each job trains one net with a learning rate, batch order and
+ * classifier init for some seeds; rows are appended to results/bench/plateau_torch.jsonl (each with its commit) and
+ * plateau_torch.md is rendered from all of them. --jobs picks jobs by index; --render only rewrites the markdown.
+ * The tiers' choices are then measured in our engine by the default run itself (each result's regime). Rerunning a
+ * job gives its rows bit for bit (checked for job 19 against the committed rows).
+ */
+import { loadDataset } from "../lib/experiments/common.ts";
+import * as small from "../lib/experiments/small_family.ts";
+import * as large from "../lib/experiments/large_family.ts";
+import { HE_SMALL } from "../lib/experiments/depth_report.ts";
+import type { RunContext } from "../lib/experiments/registry.ts";
+import { gitState } from "../lib/util/environment.ts";
+import { cacheRoot } from "../lib/util/paths.ts";
+import { writeFileAtomic } from "../lib/util/fs.ts";
+
+const here = new URL(".", import.meta.url).pathname;
+const arg = (name: string) => Deno.args.includes(name) ? Deno.args[Deno.args.indexOf(name) + 1] : undefined;
+const out = "results/bench";
+const rowsPath = `${out}/plateau_torch.jsonl`;
+
+interface Job {
+  key: string;
+  lr: number;
+  order: "uniform" | "exact" | "balanced";
+  head: string;
+  batch: number;
+  steps: number;
+  every: number;
+  seeds: number[];
+}
+const seeds = (n: number, from = 1) => Array.from({ length: n }, (_, i) => from + i);
+const job = (
+  key: string,
+  lr: number,
+  order: Job["order"],
+  head: string,
+  n = 6,
+  steps = 56,
+  every = 4,
+): Job => ({
+  key,
+  lr,
+  order,
+  head,
+  batch: 64,
+  steps,
+  every,
+  seeds: seeds(n),
+});
+/** The variants measured so far (results/bench/plateau_torch.md); append new ones to keep indices stable. */
+const JOBS: Job[] = [
+  job("14-relu", 0.01, "uniform", "he", 8),
+  job("14-relu", 0.01, "exact", "zero", 8),
+  job("14-relu", 0.02, "exact", "zero", 8),
+  job("14-relu", 0.02, "balanced", "he", 8),
+  job("14-relu", 0.01, "uniform", "zero", 8),
+  job("A-relu", 0.01, "uniform", "he", 8),
+  job("A-relu", 0.01, "exact", "zero", 8),
+  job("A-relu", 0.02, "exact", "zero", 8),
+  job("A-relu", 0.02, "balanced", "he"),
+  job("A-relu", 0.02, "exact", "he"),
+  job("A-relu", 0.02, "exact", "std0.01"),
+  job("A-relu", 0.02, "exact", "std0.03"),
+  job("30-he", 0.01, "exact", "zero"),
+  job("30-he", 0.02, "exact", "zero"),
+  job("14-lrelu", 0.01, "exact", "zero"),
+  job("14-lrelu", 0.02, "exact", "zero"),
+  job("30-he", 0.02, "exact", "he", 3),
+  job("14-prelu-channel", 0.01, "exact", "zero"),
+  job("14-prelu-shared", 0.01, "exact", "zero"),
+  { ...job("14-relu", 0.01, "exact", "zero"), seeds: seeds(6, 9) },
+  job("30-he", 0.02, "exact", "he", 3, 281, 7),
+  job("B-relu", 0.02, "exact", "he", 2, 281, 7),
+];
+
+interface Row extends Omit<Job, "seeds"> {
+  seed: number;
+  left: number | null;
+  errs: number[];
+  nan?: number;
+  commit?: string;
+}
+
+async function specsFile(): Promise<string> {
+  const ctx = { dataDir: null, log: () => {} } as unknown as RunContext;
+  const st = { ...small.SMALL_TIERS.default };
+  const lt = { ...large.LARGE_TIERS.default };
+  const data = await loadDataset(ctx, "cifar10", st, small.PIXEL_SCALE);
+  const view = (c: ReturnType<typeof small.smallConfig>) => ({
+    crop: c.augment.crop,
+    jitter: c.augment.scale,
+  });
+  const nets: Record<string, unknown> = {};
+  for (const k of ["relu", "lrelu", "prelu-shared", "prelu-channel"] as const) {
+    nets[`14-${k}`] = {
+      spec: small.smallSpec(st, data, k, HE_SMALL),
+      ...view(small.smallConfig(st, data, 1)),
+    };
+  }
+  nets["30-he"] = {
+    spec: small.smallSpec(st, data, "relu", HE_SMALL, 16),
+    ...view(small.smallConfig(st, data, 1)),
+  };
+  for (const m of ["A", "B", "C"] as const) {
+    for (const k of ["relu", "prelu-channel"] as const) {
+      nets[`${m}-${k}`] = { spec: large.largeSpec(m, lt, data, k), ...view(large.largeConfig(lt, data, 1)) };
+    }
+  }
+  const dir = `${cacheRoot()}/datasets`;
+  const train = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
+    /^cifar10_train-.*\.bin$/.test(n)
+  );
+  if (train.length !== 1) {
+    throw new Error(`expected one decoded CIFAR-10 training split in ${dir}, found ${train}`);
+  }
+  const path = Deno.makeTempFileSync({ suffix: ".json" });
+  Deno.writeTextFileSync(
+    path,
+    JSON.stringify({
+      nets,
+      mean: data.norm.mean,
+      scale: data.norm.scale,
+      pca: data.pca,
+      train: `${dir}/${train[0]}`,
+      valPerClass: st.valPerClass,
+    }),
+  );
+  return path;
+}
+
+async function runJobs(picked: number[]): Promise<void> {
+  const specs = await specsFile();
+  const commit = (await gitState())?.commit.slice(0, 12);
+  for (const i of picked) {
+    const jobPath = Deno.makeTempFileSync({ suffix: ".json" });
+    Deno.writeTextFileSync(jobPath, JSON.stringify(JOBS[i]));
+    const r = await new Deno.Command("/usr/bin/python3", {
+      args: [`${here}plateau_torch.py`, specs, jobPath],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    if (!r.success) throw new Error(`plateau_torch.py failed on job ${i}`);
+    const rows = new TextDecoder().decode(r.stdout).trim().split("\n").map((l) => ({
+      ...JSON.parse(l),
+      commit,
+    }));
+    await Deno.writeTextFile(rowsPath, rows.map((row) => JSON.stringify(row) + "\n").join(""), {
+      append: true,
+    });
+    console.log(`job ${i}: ${rows.map((row) => row.left ?? "-").join(" ")}`);
+  }
+}
+
+function render(rows: Row[]): string {
+  const groups = new Map<string, Row[]>();
+  for (const r of rows) {
+    const k = `${r.key}|${r.lr}|${r.order}|${r.head}|${r.batch}|${r.steps}|${r.every}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  const order = { uniform: "uniform shuffle", exact: "exactly balanced", balanced: "balanced (jittered)" };
+  const head = (h: string) => h === "he" ? "He" : h === "zero" ? "zero" : `std ${h.slice(3)}`;
+  const lines = [...groups.values()].map((g) => {
+    const r = g[0];
+    const within = g.filter((x) => x.left !== null && x.left <= 28).length;
+    return `| ${r.key} | ${r.lr} | ${order[r.order]} | ${
+      head(r.head)
+    } | ${r.steps} (every ${r.every}) | ${within} of ${g.length} | ${
+      g.map((x) => x.nan !== undefined ? "NaN" : x.left ?? "-").join(" ")
+    } | ${g.map((x) => x.errs.at(-1)).join(" ")} |`;
+  });
+  const commits = [...new Set(rows.map((r) => r.commit ?? "?"))].join(", ");
+  return [
+    "# The chance plateau in PyTorch under recipe variants (bench/plateau_torch.ts)",
+    "",
+    "Each row trains one default-tier net (our layer lists, init and augmentation, in PyTorch: bench/plateau_torch.py) " +
+    "with batch 64, SGD momentum 0.9 and weight decay 5e-4, validating on 1000 images held out of the training " +
+    'split every few steps. "Left" is the first validated step at least 5 points below chance (90%); a tenth ' +
+    "of a default run is 28 of its 281 steps. Order: a uniform shuffle, or each class spread evenly over the epoch " +
+    "(exactly: image k of a class of n at (k + 1/2) / n; jittered: at (k + u) / n). Classifier: He's init, zero, " +
+    "or a fixed std (fc1 and fc2 always He's).",
+    "",
+    "| net | lr | order | classifier | steps | left within 28 steps | left at step, per seed | last error per seed (%) |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...lines,
+    "",
+    "Reading: with a zero classifier and exactly balanced batches the 14-layer nets leave the plateau within a " +
+    "tenth in nearly every seed, against 3 of 8 with He's init on the classifier and a uniform shuffle (at the " +
+    "start the logits are exactly uniform and every batch has the same mean label, so the gradient holds only the " +
+    "class-dependent part). The deeper nets (model A, with 17 weight layers before the classifier, and the " +
+    "30-layer net) need the trunk to learn before the classes separate, which a zero classifier delays: they keep " +
+    "He's init on it, with balanced batches.",
+    "",
+    `PyTorch 1.13 on the CPU, ${rows.length} rows; measured at commit ${commits}.`,
+    "",
+  ].join("\n");
+}
+
+if (!Deno.args.includes("--render")) {
+  const picked = arg("--jobs")?.split(",").map(Number) ?? JOBS.map((_, i) => i);
+  const bad = picked.filter((i) => !(i >= 0 && i < JOBS.length));
+  if (bad.length) throw new Error(`--jobs: no job ${bad.join(", ")} (0-${JOBS.length - 1})`);
+  await runJobs(picked);
+}
+const rows = (await Deno.readTextFile(rowsPath)).trim().split("\n").map((l) => JSON.parse(l) as Row);
+await writeFileAtomic(`${out}/plateau_torch.md`, render(rows));
+console.log(`wrote ${out}/plateau_torch.md (${rows.length} rows)`);
