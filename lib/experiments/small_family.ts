@@ -82,9 +82,10 @@ export const SMALL_TIERS: Record<string, SmallTier> = {
     evalPoints: 9,
     evalLimit: 600,
     // A classifier started at zero and exactly class-balanced batches take the 14-layer nets off the chance
-    // plateau within a tenth of the run (PyTorch, 23 of 24 seeds within 28 steps at lr 0.01, against 3 of 8 with
-    // He's init on the classifier and a uniform shuffle): zero logits and a constant mean label per batch leave
-    // the first steps only the class-dependent part of the gradient.
+    // plateau within a tenth of the run (PyTorch, results/bench/plateau_torch.md: 31 of 32 seeds of the four
+    // rectifiers within 28 steps at lr 0.01, against 3 of 8 ReLU seeds with He's init on the classifier and a
+    // uniform shuffle): zero logits and a constant mean label per batch leave the first steps only the
+    // class-dependent part of the gradient.
     balancedBatches: true,
     viewImages: 1000,
   },
