@@ -91,7 +91,7 @@ export const LARGE_TIERS: Record<string, LargeTier> = {
     evalLimit: 600,
     // bench/plateau.ts: with both, models A (3 seeds) and B left the chance plateau by 0.121 of the run, 3 of 4
     // within a tenth, against 1 of 4 with the paper's rate and shuffle; with exactly balanced batches, A-ReLU in
-    // PyTorch 5 of 6 seeds within 28 steps (results/bench/plateau_torch.md). A zero classifier, the small
+    // PyTorch 9 of 12 seeds within 28 steps (results/bench/plateau_torch.md). A zero classifier, the small
     // family's choice, held model A longer (0 of 8 at lr 0.01, 2 of 8 at 0.02), so the large family keeps He's.
     lr: 0.02,
     balancedBatches: true,
