@@ -120,7 +120,8 @@ def main():
     data = (x[train], y[train], x[pick], y[pick])
     for seed in job["seeds"]:
         row = run(specs, data, job, seed)
-        print(json.dumps({**{k: v for k, v in job.items() if k != "seeds"}, "seed": seed, **row}), flush=True)
+        print(json.dumps({**{k: v for k, v in job.items() if k != "seeds"}, "seed": seed, **row,
+                          "threads": torch.get_num_threads()}), flush=True)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
  * classifier init for some seeds; rows are appended to results/bench/plateau_torch.jsonl (each with its commit) and
  * plateau_torch.md is rendered from all of them. --jobs picks jobs by index; --render only rewrites the markdown.
  * The tiers' choices are then measured in our engine by the default run itself (each result's regime). Rerunning a
- * job gives its rows bit for bit (checked for job 19 against the committed rows).
+ * job with the same PyTorch thread count (PLATEAU_THREADS, default 2, recorded in new rows; the first 156 rows used 1 or 2) gives its rows
+ * bit for bit (checked for job 19 at 1 thread); another count moves the errors by a few tenths of a point.
  */
 import { loadDataset } from "../lib/experiments/common.ts";
 import * as small from "../lib/experiments/small_family.ts";
@@ -13,7 +14,8 @@ import * as large from "../lib/experiments/large_family.ts";
 import { HE_SMALL } from "../lib/experiments/depth_report.ts";
 import type { RunContext } from "../lib/experiments/registry.ts";
 import { gitState } from "../lib/util/environment.ts";
-import { cacheRoot } from "../lib/util/paths.ts";
+import { newestDecoded } from "./decoded_split.ts";
+import { findTorchPython } from "./torch_python.ts";
 import { writeFileAtomic } from "../lib/util/fs.ts";
 
 const here = new URL(".", import.meta.url).pathname;
@@ -85,6 +87,8 @@ interface Row extends Omit<Job, "seeds"> {
   left: number | null;
   errs: number[];
   nan?: number;
+  /** PyTorch's thread count (absent in the first rows). */
+  threads?: number;
   commit?: string;
 }
 
@@ -97,28 +101,17 @@ async function specsFile(): Promise<string> {
     crop: c.augment.crop,
     jitter: c.augment.scale,
   });
+  const smallView = view(small.smallConfig(st, data, 1));
+  const largeView = view(large.largeConfig(lt, data, 1));
   const nets: Record<string, unknown> = {};
   for (const k of ["relu", "lrelu", "prelu-shared", "prelu-channel"] as const) {
-    nets[`14-${k}`] = {
-      spec: small.smallSpec(st, data, k, HE_SMALL),
-      ...view(small.smallConfig(st, data, 1)),
-    };
+    nets[`14-${k}`] = { spec: small.smallSpec(st, data, k, HE_SMALL), ...smallView };
   }
-  nets["30-he"] = {
-    spec: small.smallSpec(st, data, "relu", HE_SMALL, 16),
-    ...view(small.smallConfig(st, data, 1)),
-  };
+  nets["30-he"] = { spec: small.smallSpec(st, data, "relu", HE_SMALL, 16), ...smallView };
   for (const m of ["A", "B", "C"] as const) {
     for (const k of ["relu", "prelu-channel"] as const) {
-      nets[`${m}-${k}`] = { spec: large.largeSpec(m, lt, data, k), ...view(large.largeConfig(lt, data, 1)) };
+      nets[`${m}-${k}`] = { spec: large.largeSpec(m, lt, data, k), ...largeView };
     }
-  }
-  const dir = `${cacheRoot()}/datasets`;
-  const train = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) =>
-    /^cifar10_train-.*\.bin$/.test(n)
-  );
-  if (train.length !== 1) {
-    throw new Error(`expected one decoded CIFAR-10 training split in ${dir}, found ${train}`);
   }
   const path = Deno.makeTempFileSync({ suffix: ".json" });
   Deno.writeTextFileSync(
@@ -128,7 +121,7 @@ async function specsFile(): Promise<string> {
       mean: data.norm.mean,
       scale: data.norm.scale,
       pca: data.pca,
-      train: `${dir}/${train[0]}`,
+      train: newestDecoded("cifar10_train-"),
       valPerClass: st.valPerClass,
     }),
   );
@@ -136,12 +129,16 @@ async function specsFile(): Promise<string> {
 }
 
 async function runJobs(picked: number[]): Promise<void> {
+  const python = await findTorchPython();
+  if (!python) {
+    throw new Error("no python3 that imports torch: install Debian's python3-torch, or pass --render");
+  }
   const specs = await specsFile();
   const commit = (await gitState())?.commit.slice(0, 12);
   for (const i of picked) {
     const jobPath = Deno.makeTempFileSync({ suffix: ".json" });
     Deno.writeTextFileSync(jobPath, JSON.stringify(JOBS[i]));
-    const r = await new Deno.Command("/usr/bin/python3", {
+    const r = await new Deno.Command(python, {
       args: [`${here}plateau_torch.py`, specs, jobPath],
       stdout: "piped",
       stderr: "inherit",

@@ -30,12 +30,12 @@ import { Tensor, tidy } from "../lib/tensor.ts";
 import { WebGpuBackend } from "../lib/webgpu/backend.ts";
 import { getEngine } from "../lib/webgpu/engine.ts";
 import { ReferenceBackend } from "../lib/reference/backend.ts";
-import { cacheRoot } from "../lib/util/paths.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/util/fs.ts";
 import { environment } from "../lib/util/environment.ts";
 import { firstCrossing, identicalPassRate, meanStd, withinSpreadOrMargin } from "../lib/results/stats.ts";
 import type { RunContext } from "../lib/experiments/registry.ts";
 import { findTorchPython } from "./torch_python.ts";
+import { newestDecoded } from "./decoded_split.ts";
 
 const outDir = Deno.args.includes("--out") ? Deno.args[Deno.args.indexOf("--out") + 1] : "results/bench";
 const quick = Deno.args.includes("--quick");
@@ -506,19 +506,6 @@ function concat(parts: Float32Array[]): Uint8Array {
     o += p.length;
   }
   return new Uint8Array(out.buffer);
-}
-
-/** The newest decoded-cache file of a split (loadDataset above has just made or checked it). */
-function newestDecoded(prefix: string): string {
-  const dir = `${cacheRoot()}/datasets`;
-  const hits = [...Deno.readDirSync(dir)].filter((e) => e.name.startsWith(prefix) && e.name.endsWith(".bin"))
-    .map((e) => ({
-      path: `${dir}/${e.name}`,
-      mtime: Deno.statSync(`${dir}/${e.name}`).mtime?.getTime() ?? 0,
-    }))
-    .sort((a, b) => b.mtime - a.mtime);
-  if (!hits.length) throw new Error(`no decoded ${dir}/${prefix}* file`);
-  return hits[0].path;
 }
 
 /** The indices of our training split within the decoded training set (the validation images held out). */
