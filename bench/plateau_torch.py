@@ -6,7 +6,8 @@ specs.json (written by plateau_torch.ts): each net's layer list (as lib/models/n
 jitter, and the data's mean, scale, PCA basis and decoded training split. job.json: the net, learning rate, batch
 order ("uniform": a shuffle; "exact": each class spread evenly, image k of a class of n at (k + 1/2) / n;
 "balanced": at (k + u) / n, u uniform, as the trainer did before it placed them exactly), head
-("he": He's init on every fc layer; "zero": the classifier at zero; "stdX": the classifier at std X), batch, steps,
+("he": He's init on every fc layer; "zero": the classifier at zero; "stdX": the classifier at std X; "logitX": He's,
+rescaled so the logits start at std X on 256 centre-cropped training images), batch, steps,
 validation every `every` steps on 1000 images held out of the training split, seeds. Prints one JSON line a seed:
 the first validated step at least 5 points below chance ("left", null if none) and the errors at each point.
 PyTorch is 2.5x faster than our engine on this CPU, so variants are explored here and adopted there.
@@ -37,9 +38,20 @@ def held_out(labels, per_class):
 
 
 def with_classifier(spec, head):
-    """The spec with the job's classifier init: "he" (forward form), "zero", or "stdX" (a Gaussian of std X)."""
-    scheme = {"kind": "he-forward"} if head == "he" else {"kind": "gaussian", "std": 0.0 if head == "zero" else float(head[3:])}
+    """The spec with the job's classifier init: "he" (forward form, also the start of "logitX"), "zero", or "stdX"
+    (a Gaussian of std X)."""
+    scheme = {"kind": "he-forward"} if head == "he" or head.startswith("logit") else {
+        "kind": "gaussian", "std": 0.0 if head == "zero" else float(head[3:])}
     return {**spec, "fcInit": [*spec["fcInit"][:-1], scheme]}
+
+
+def scale_classifier(model, images, target):
+    """"logitX": rescales the classifier so the logits' standard deviation over classes, averaged over `images`,
+    is `target` at the start (the trunk's output scale varies several-fold from seed to seed in a deep plain net)."""
+    with torch.no_grad():
+        std = model(images).std(1).mean().item()
+        last = [m for m in model.modules() if isinstance(m, torch.nn.Linear)][-1]
+        last.weight.mul_(target / std)
 
 
 def run(specs, data, job, seed):
@@ -55,6 +67,10 @@ def run(specs, data, job, seed):
     gen = torch.Generator().manual_seed(seed)
     model = build(spec)
     initialize(model, with_classifier(spec, job["head"]), seed)
+    if job["head"].startswith("logit"):
+        picked = torch.randperm(xtr.shape[0], generator=torch.Generator().manual_seed(seed))[:256]
+        m = (xtr.shape[2] - crop) // 2
+        scale_classifier(model, (xtr[picked][:, :, m:m + crop, m:m + crop].float() - mean) * scale, float(job["head"][5:]))
     opt = optimizer(model, job["lr"], 0.9, 5e-4)
 
     def augment(images):
