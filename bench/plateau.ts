@@ -87,11 +87,12 @@ async function measure(
 
 const withRecipe = (
   config: TrainConfig,
-  recipe: { lr: number; batch?: number; warmup?: number; balanced?: boolean },
+  recipe: { lr: number; batch?: number; warmup?: number; balanced?: boolean; logitStd?: number },
 ): TrainConfig => ({
   ...config,
-  // Every variant starts from the paper's uniform shuffle, whatever the tier's own recipe.
+  // Every variant starts from the paper's uniform shuffle and He's classifier, whatever the tier's own recipe.
   balancedBatches: recipe.balanced ?? false,
+  classifierLogitStd: recipe.logitStd,
   evalLimit: BENCH_VAL,
   epochEvalLimit: undefined,
   batchSize: recipe.batch ?? config.batchSize,
@@ -126,6 +127,8 @@ const allRecipes: {
   /** Multiplies the tier's widths (conv1 and each stage) by this factor. */
   widen?: number;
   balanced?: boolean;
+  /** Rescales the classifier at the start so the logits have this spread (lib/train/calibrate.ts). */
+  logitStd?: number;
 }[] = [
   { name: "lr 0.01 (the paper's)", lr: 0.01 },
   { name: "lr 0.02", lr: 0.02 },
@@ -138,6 +141,7 @@ const allRecipes: {
   { name: "lr 0.01, class-balanced batches", lr: 0.01, balanced: true },
   { name: "lr 0.02, class-balanced batches", lr: 0.02, balanced: true },
   { name: "lr 0.01, class-balanced batches, zero classifier", lr: 0.01, balanced: true, head: "he-zero" },
+  { name: "lr 0.02, class-balanced batches, logits at std 0.3", lr: 0.02, balanced: true, logitStd: 0.3 },
 ];
 /** The spec with the recipe's classifier std, if it sets one. */
 const classified = (spec: NetSpec, recipe: (typeof recipes)[number]): NetSpec =>

@@ -75,6 +75,8 @@ async function run(ctx: RunContext): Promise<void> {
       // Exactly class-balanced batches, as both families use at the default tier (a constant mean label per batch
       // shortens the chance plateau); fine-tuned and scratch nets alike, so the comparison stays even.
       balancedBatches: true,
+      // The large family's start for a fresh classifier (fine-tuned nets get one too), as models-abc trains A.
+      classifierLogitStd: lt.classifierLogitStd,
       seed,
       augment: { crop, scale: [side, side + 4], flip: true, pcaStd: 0 },
       data: target,

@@ -13,6 +13,8 @@ import { Rng } from "../lib/rng.ts";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { advance, initialSchedule, type ScheduleSpec, stepRate, warmedRate } from "../lib/train/schedule.ts";
 import { balancedEpochOrder } from "../lib/train/batches.ts";
+import { CALIBRATION_IMAGES, logitSpread, scaleClassifier } from "../lib/train/calibrate.ts";
+import { evaluateViews } from "../lib/train/evaluate.ts";
 import {
   PAPER_LR,
   paperRecipe,
@@ -176,6 +178,59 @@ Deno.test("train: a checkpoint from another configuration is refused", async () 
   );
 });
 
+Deno.test("calibrate: the logits' spread is read from softmax scores, and the classifier is rescaled to a target", async () => {
+  // Softmax rows of known logits: the spread is the sample standard deviation of each row, averaged.
+  const logits = [[0, 1, 2, 3], [0.5, 0.5, -0.5, -0.5]];
+  const scores = Float32Array.from(logits.flatMap((row) => {
+    const e = row.map(Math.exp);
+    const sum = e.reduce((a, b) => a + b, 0);
+    return e.map((v) => v / sum);
+  }));
+  const sd = (row: number[]) => {
+    const m = row.reduce((a, b) => a + b, 0) / row.length;
+    return Math.sqrt(row.reduce((a, v) => a + (v - m) ** 2, 0) / (row.length - 1));
+  };
+  assert.ok(Math.abs(logitSpread(scores, 4) - (sd(logits[0]) + sd(logits[1])) / 2) < 1e-5);
+
+  const gpu = await webgpu();
+  const cfg = config();
+  const net = new Network(spec, gpu, new Rng(11));
+  const before = await scaleClassifier(net, trainSet, cfg.val, cfg.norm, 0.3);
+  assert.ok(before > 0 && Math.abs(before - 0.3) > 0.05, `the toy net's logits start at ${before}`);
+  const spread = async () =>
+    logitSpread(
+      (await evaluateViews(net, trainSet, {
+        ...cfg.val,
+        views: "center",
+        norm: cfg.norm,
+        limit: CALIBRATION_IMAGES,
+        keepScores: true,
+      })).scores!,
+      4,
+    );
+  assert.ok(Math.abs((await spread()) - 0.3) < 1e-4);
+  // In a run it happens once, at the fresh start: a run stopped and resumed does not rescale again.
+  const withCalibration = config({ epochs: 2, classifierLogitStd: 0.3 });
+  const reference = await run(gpu, {}, withCalibration);
+  assert.notDeepEqual(reference.params, (await run(gpu, {}, config({ epochs: 2 }))).params);
+  const path = tmpCheckpoint();
+  await run(
+    gpu,
+    { checkpointPath: path, afterStep: (e, s) => (e === 1 && s === 2 ? "stop" : undefined) },
+    withCalibration,
+  );
+  const resumed = await run(gpu, { checkpointPath: path, resume: true }, withCalibration);
+  assert.deepEqual(resumed.result.resumedFrom, { epoch: 1, step: 3 });
+  assert.deepEqual(resumed.params, reference.params);
+  // A zero classifier has no spread to scale: a clear error.
+  const zero = new Network(
+    { ...spec, fcInit: [{ kind: "he-forward" }, { kind: "gaussian", std: 0 }] },
+    gpu,
+    new Rng(1),
+  );
+  await assert.rejects(() => scaleClassifier(zero, trainSet, cfg.val, cfg.norm, 0.3), /non-zero init/);
+});
+
 Deno.test("schedule: steps and divide-by-10-on-plateau", () => {
   const steps: ScheduleSpec = { kind: "steps", base: 0.01, milestones: [20, 65], factor: 0.1 };
   assert.deepEqual([0, 19, 20, 64, 65, 79].map((e) => +stepRate(steps, e).toExponential(6)), [
@@ -273,9 +328,18 @@ Deno.test("recipe: a tier's rate and class-balanced batches reach the trainer an
     recipeChoiceText(paperRecipe({ ...base, balancedBatches: true }))[0],
     /^Class-balanced batches/,
   );
+  // The large family's rescaled classifier: in the config, in the stored name and in the differences.
+  const calibrated = paperRecipe({ ...base, lr: 0.02, balancedBatches: true, classifierLogitStd: 0.3 });
+  assert.equal(calibrated.classifierLogitStd, 0.3);
+  assert.equal(recipeTag(calibrated), "-lr0.02-balanced-logits0.3");
+  assert.match(
+    recipeChoiceText(calibrated)[0],
+    /^Learning rate 0\.02 instead of the paper's 0\.01; class-balanced batches .*; and the classifier's He init rescaled .* is 0\.3 on 256 /,
+  );
   // The paper tiers keep the paper's rate and shuffle.
   for (const t of [SMALL_TIERS, LARGE_TIERS]) {
     assert.equal(t.paper.lr, undefined);
     assert.equal(t.paper.balancedBatches, undefined);
   }
+  assert.equal(LARGE_TIERS.paper.classifierLogitStd, undefined);
 });

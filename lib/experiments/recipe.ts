@@ -9,6 +9,7 @@ import type { AugmentConfig } from "../data/augment.ts";
 import type { TrainConfig } from "../train/trainer.ts";
 import type { DataSet } from "../data/dataset.ts";
 import type { LoadedData } from "./data.ts";
+import { CALIBRATION_IMAGES } from "../train/calibrate.ts";
 
 export interface RecipeOptions {
   /** Epochs (a fraction trains that share of one). */
@@ -19,6 +20,8 @@ export interface RecipeOptions {
   lr?: number;
   /** Class-balanced batches (balancedEpochOrder) instead of a uniform shuffle. */
   balancedBatches?: boolean;
+  /** The classifier rescaled at the start so its logits have this spread (lib/train/calibrate.ts). */
+  classifierLogitStd?: number;
   augment: AugmentConfig;
   data: LoadedData<DataSet>;
   /** Use the data's PCA basis for AlexNet's colour altering. */
@@ -57,6 +60,7 @@ export function paperRecipe(o: RecipeOptions): TrainConfig {
     ...(o.epochEvalLimit === undefined ? {} : { epochEvalLimit: o.epochEvalLimit }),
     readEvery: 20,
     ...(o.balancedBatches ? { balancedBatches: true } : {}),
+    ...(o.classifierLogitStd === undefined ? {} : { classifierLogitStd: o.classifierLogitStd }),
     ...(o.maxSteps === undefined ? {} : { maxSteps: o.maxSteps }),
   };
 }
@@ -71,14 +75,19 @@ export function recipeChoiceText(config: TrainConfig): string[] {
   const what = [
     ...(lr === PAPER_LR ? [] : [`learning rate ${lr} instead of the paper's ${PAPER_LR}`]),
     ...(config.balancedBatches
-      ? ["class-balanced batches (every batch holds each class in about its share)"]
+      ? ["class-balanced batches (every batch holds each class within one image of its share)"]
       : []),
-  ].join(" and ");
+    ...(config.classifierLogitStd === undefined ? [] : [
+      `the classifier's He init rescaled at the start so the logits' standard deviation over the classes is ${config.classifierLogitStd} on ${CALIBRATION_IMAGES} centre-cropped training images (the paper starts it at std 0.001; a deep plain net's output scale at 32 px varies several-fold between seeds)`,
+    ]),
+  ];
+  // Semicolons between three parts, whose last carries commas of its own.
+  const joined = what.length > 2 ? `${what.slice(0, -1).join("; ")}; and ${what.at(-1)}` : what.join(" and ");
   return [
-    `${what[0].toUpperCase()}${
-      what.slice(1)
-    }: the tier's choice for short runs (results/bench/plateau.md measures how such choices change the steps ` +
-    "spent on the chance plateau).",
+    `${joined[0].toUpperCase()}${
+      joined.slice(1)
+    }: the tier's choice for short runs (results/bench/plateau.md and plateau_torch.md measure how such choices change ` +
+    "the steps spent on the chance plateau).",
   ];
 }
 
@@ -88,7 +97,9 @@ export function recipeChoiceText(config: TrainConfig): string[] {
  */
 export function recipeTag(config: TrainConfig): string {
   const lr = config.schedule.base;
-  return `${lr === PAPER_LR ? "" : `-lr${lr}`}${config.balancedBatches ? "-balanced" : ""}`;
+  return `${lr === PAPER_LR ? "" : `-lr${lr}`}${config.balancedBatches ? "-balanced" : ""}${
+    config.classifierLogitStd === undefined ? "" : `-logits${config.classifierLogitStd}`
+  }`;
 }
 
 /** How a run's learning rate differs from the paper's, for the result's list of differences. */

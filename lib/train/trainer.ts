@@ -4,7 +4,8 @@
  * is a pure function of (seed, epoch, step) (lib/train/batches.ts), so a run resumed from a checkpoint, taken at
  * an epoch end or mid-epoch on Ctrl-C, continues exactly as the uninterrupted run would have. Loss and accuracy
  * accumulate on the device and are read every `readEvery` steps; a NaN or Inf stops the run, keeping the last
- * good checkpoint. The parts: batches.ts (data), step.ts (one SGD step), run_state.ts (resume and checkpoints).
+ * good checkpoint. The parts: batches.ts (data), step.ts (one SGD step), run_state.ts (resume and checkpoints),
+ * calibrate.ts (a fresh run's data-dependent classifier start, where the config asks for one).
  */
 import type { AugmentConfig, Normalization, PcaBasis, ViewName } from "../data/augment.ts";
 import type { DataSet } from "../data/dataset.ts";
@@ -12,6 +13,7 @@ import type { NetSpec, Network } from "../models/network.ts";
 import { Sgd } from "../optim.ts";
 import { sha256Hex } from "../util/fs.ts";
 import { balancedEpochOrder, batchSource, epochOrder, stepsPerEpoch } from "./batches.ts";
+import { scaleClassifier } from "./calibrate.ts";
 import { evaluateViews } from "./evaluate.ts";
 import { formatDuration, Progress, type ProgressMode } from "./progress.ts";
 import { freshState, restoreState, saveState, type TrainState } from "./run_state.ts";
@@ -45,6 +47,8 @@ export interface TrainConfig {
   maxSteps?: number;
   /** Batches hold the classes in their shares of the set (balancedEpochOrder) instead of a uniform shuffle. */
   balancedBatches?: boolean;
+  /** A fresh run first rescales the classifier so its logits start at this spread (lib/train/calibrate.ts). */
+  classifierLogitStd?: number;
 }
 
 export interface TrainHooks {
@@ -180,6 +184,9 @@ export async function train(
   });
 
   if (state.epoch === 0 && state.step === 0 && state.points.length === 0) {
+    if (config.classifierLogitStd !== undefined) {
+      await scaleClassifier(net, trainSet, config.val, config.norm, config.classifierLogitStd);
+    }
     state.points.push(await evaluate(0, config.evalLimit));
     started = performance.now() - state.evalSeconds * 1000;
   }
