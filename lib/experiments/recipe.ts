@@ -81,7 +81,7 @@ export function recipeChoiceText(config: TrainConfig): string[] {
       `the classifier's He init rescaled at the start so the logits' standard deviation over the classes is ${config.classifierLogitStd} on ${CALIBRATION_IMAGES} centre-cropped training images (the paper starts it at std 0.001; a deep plain net's output scale at 32 px varies several-fold between seeds)`,
     ]),
   ];
-  // Semicolons between three parts, whose last carries commas of its own.
+  // Three parts, the last long and with a parenthesis of its own, read better apart with semicolons.
   const joined = what.length > 2 ? `${what.slice(0, -1).join("; ")}; and ${what.at(-1)}` : what.join(" and ");
   return [
     `${joined[0].toUpperCase()}${
