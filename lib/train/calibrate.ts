@@ -39,16 +39,14 @@ function classifierWeight(net: Network): string {
   return `${last.name}.weight`;
 }
 
-/**
- * Multiplies the classifier's weights so the logits' spread on CALIBRATION_IMAGES centre-cropped training images
- * is `target`; returns the spread before. Biases are zero at the start, so the spread scales with the weights.
- */
-export async function scaleClassifier(
+type View = { side: number; crop: number; batchSize: number };
+
+/** The net's logit spread on CALIBRATION_IMAGES centre crops of `set`'s images. */
+export async function measureLogitSpread(
   net: Network,
   set: DataSet,
-  view: { side: number; crop: number; batchSize: number },
+  view: View,
   norm: Normalization,
-  target: number,
 ): Promise<number> {
   const r = await evaluateViews(net, set, {
     ...view,
@@ -57,7 +55,21 @@ export async function scaleClassifier(
     limit: CALIBRATION_IMAGES,
     keepScores: true,
   });
-  const spread = logitSpread(r.scores!, set.classes.length);
+  return logitSpread(r.scores!, set.classes.length);
+}
+
+/**
+ * Multiplies the classifier's weights so the logits' spread on CALIBRATION_IMAGES centre-cropped training images
+ * is `target`; returns the spread before. Biases are zero at the start, so the spread scales with the weights.
+ */
+export async function scaleClassifier(
+  net: Network,
+  set: DataSet,
+  view: View,
+  norm: Normalization,
+  target: number,
+): Promise<number> {
+  const spread = await measureLogitSpread(net, set, view, norm);
   if (!(spread > 0) || !Number.isFinite(spread)) {
     throw new Error(
       `${net.spec.name}: the logits' spread at the start is ${spread}, so the classifier cannot be rescaled to ` +
