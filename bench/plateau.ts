@@ -8,7 +8,7 @@
  * --render only rewrites plateau.md from plateau.json. Writes both to DIR (default results/bench/). All
  * variants on A, B and the 30-layer net at --share 0.12 take about 35 min on 2 cores.
  */
-import { leftChanceStep, loadDataset } from "../lib/experiments/common.ts";
+import { firstOffChanceStep, loadDataset } from "../lib/experiments/common.ts";
 import * as small from "../lib/experiments/small_family.ts";
 import * as large from "../lib/experiments/large_family.ts";
 import { HE_SMALL } from "../lib/experiments/depth_report.ts";
@@ -67,7 +67,7 @@ async function measure(
   });
   const points = r.points.map((p) => ({ step: p.step, err: p.valTop1Err }));
   const fullSteps = Math.round((fullEpochs * data.train.count) / config.batchSize);
-  const leaves = leftChanceStep(r.points, chance);
+  const leaves = firstOffChanceStep(r.points, chance);
   const row = {
     net,
     recipe,

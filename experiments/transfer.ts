@@ -82,8 +82,10 @@ async function run(ctx: RunContext): Promise<void> {
       data: target,
       colour: false,
       val: { side, crop },
-      // Validation at every tenth of the run, so the regime can say when each net left chance.
+      // Validation at every tenth of the run and three times inside the first, so the regime can say when each
+      // net left chance.
       evalPoints: 9,
+      earlyEvalPoints: 3,
     });
   const runs: RunRecord[] = [];
   const err: Record<string, number[]> = {};

@@ -23,7 +23,7 @@ import {
 } from "../lib/experiments/recipe.ts";
 import { SMALL_TIERS, smallLabel } from "../lib/experiments/small_family.ts";
 import { LARGE_TIERS, largeLabel } from "../lib/experiments/large_family.ts";
-import { NonFiniteLossError, train, type TrainConfig } from "../lib/train/trainer.ts";
+import { evalSteps, NonFiniteLossError, train, type TrainConfig } from "../lib/train/trainer.ts";
 import type { Backend } from "../lib/backend.ts";
 import { getEngine } from "../lib/webgpu/engine.ts";
 import { webgpu } from "./helpers.ts";
@@ -330,4 +330,14 @@ Deno.test("recipe: a tier's rate and class-balanced batches reach the trainer an
     assert.equal(t.paper.balancedBatches, undefined);
   }
   assert.equal(LARGE_TIERS.paper.classifierLogitStd, undefined);
+});
+
+Deno.test("evaluation points: every tenth of a run, and the early ones inside its first tenth", () => {
+  const sorted = (set: Set<number>) => [...set].sort((a, b) => a - b);
+  // The default tier's 422 steps in one epoch of 703: tenths at 42, 84, ...; three more at 11, 21 and 32.
+  assert.deepEqual(sorted(evalSteps(422, 9, 703)), [42, 84, 127, 169, 211, 253, 295, 338, 380]);
+  assert.deepEqual(sorted(evalSteps(422, 9, 703, 3)).slice(0, 5), [11, 21, 32, 42, 84]);
+  // Epoch ends evaluate anyway, so a point there is not added twice; nor is step 0 or the run's end.
+  assert.deepEqual(sorted(evalSteps(186, 9, 62, 3)), [5, 9, 14, 19, 37, 56, 74, 93, 112, 130, 149, 167]);
+  assert.deepEqual(sorted(evalSteps(12, 3, 6, 3)), [1, 3, 9]);
 });

@@ -262,15 +262,29 @@ export interface RegimeRun {
   plateauMeasured?: boolean;
 }
 
-/** First validated step at least OFF_CHANCE below chance; null when there is none. */
-export function leftChanceStep(
+/** First validated step at least OFF_CHANCE below chance; null when there is none (the plateau benches' rule). */
+export function firstOffChanceStep(
   points: { step: number; valTop1Err: number }[],
   chance: number,
 ): number | null {
   return points.find((p) => p.valTop1Err <= chance - OFF_CHANCE)?.step ?? null;
 }
 
-/** Share of its run after which a net first validated 5 points below chance; null when it never did. */
+/**
+ * The step at which a net left the chance plateau: the first validation point at least OFF_CHANCE below chance
+ * whose next point is too (or that ends the run); null when there is none. A net that dips below the line once
+ * and swings straight back has not left.
+ */
+export function leftChanceStep(
+  points: { step: number; valTop1Err: number }[],
+  chance: number,
+): number | null {
+  const off = (i: number) => points[i].valTop1Err <= chance - OFF_CHANCE;
+  const i = points.findIndex((_, i) => off(i) && (i + 1 === points.length || off(i + 1)));
+  return i < 0 ? null : points[i].step;
+}
+
+/** Share of its run after which a net left the chance plateau (leftChanceStep); null when it never did. */
 export function leftChanceShare(run: RegimeRun, chance: number): number | null {
   const at = leftChanceStep(run.points, chance);
   return at === null || run.steps === 0 ? null : at / run.steps;

@@ -30,6 +30,8 @@ export interface RecipeOptions {
   val: { side: number; crop: number };
   /** Evaluation points spread over the run (besides its start and end). */
   evalPoints: number;
+  /** Further points inside the run's first tenth (when each net left the chance plateau). */
+  earlyEvalPoints?: number;
   evalLimit?: number;
   /** Validation images at the ends of epochs (absent: all of them; a pipeline check bounds it). */
   epochEvalLimit?: number;
@@ -56,6 +58,7 @@ export function paperRecipe(o: RecipeOptions): TrainConfig {
     seed: o.seed,
     val: { views: "center", side: o.val.side, crop: o.val.crop, batchSize: 250 },
     evalPoints: o.evalPoints,
+    ...(o.earlyEvalPoints ? { earlyEvalPoints: o.earlyEvalPoints } : {}),
     ...(o.evalLimit === undefined ? {} : { evalLimit: o.evalLimit }),
     ...(o.epochEvalLimit === undefined ? {} : { epochEvalLimit: o.epochEvalLimit }),
     readEvery: 20,

@@ -64,8 +64,8 @@ export interface Regime {
   /** One sentence: e.g. "early training: 0.4 of the paper's 75 epochs ...". */
   text: string;
   /**
-   * Per net, the share of its run after which its validation error was first at least 5 points below chance
-   * (null: never, at the points validated): how long it sat on the chance plateau. `measured` marks a net whose
+   * Per net, the share of its run after which it left the chance plateau: its first of two validation points in
+   * a row at least 5 points below chance (null: never, at the points validated). `measured` marks a net whose
    * time on the plateau is what the experiment's claims measure (Fig 3's curves): it is reported, not counted
    * against the tier.
    */
@@ -267,7 +267,7 @@ export function countedNets(left: LeftChance[]): LeftChance[] {
 }
 
 /**
- * "All 12 nets were 5 points below chance by 0.10 of their run" or which were later, and which never; nets whose
+ * "All 12 nets left chance ... by 0.10 of their run" or which were later, and which never; nets whose
  * plateau a claim measures are listed apart with their shares.
  */
 export function leftChanceText(left: LeftChance[], steps: number): string {
@@ -281,7 +281,7 @@ export function leftChanceText(left: LeftChance[], steps: number): string {
       ? `All ${counted.length}`
       : `${shares.length} of ${counted.length}`;
     parts.push(
-      `${count} nets validated at least 5 points below chance by ${
+      `${count} nets left chance (two validation points in a row at least 5 points below it) by ${
         Math.max(...shares).toFixed(2)
       } of their run at the latest`,
     );

@@ -37,6 +37,11 @@ export interface TrainConfig {
   val: { views: ViewName; side: number; crop: number; batchSize: number };
   /** Evaluation points spread evenly over the run, besides its start and its end. */
   evalPoints: number;
+  /**
+   * Further points spread evenly inside the run's first tenth, so its record tells when a net left the chance
+   * plateau to a finer grain than a tenth (absent: none).
+   */
+  earlyEvalPoints?: number;
   /** Validation images used at the points inside the run (all of them at its end). */
   evalLimit?: number;
   /** Validation images at the ends of epochs: all of them unless a pipeline check bounds it (--eval-images). */
@@ -126,13 +131,17 @@ export function epochsToRun(config: TrainConfig, trainSet: DataSet): number {
   return Math.ceil(totalSteps(config, trainSet) / stepsPerEpoch(trainSet, config.batchSize));
 }
 
-/** The global steps (after which) the run evaluates inside itself; epoch ends evaluate anyway. */
-function evalSteps(total: number, points: number, perEpoch: number): Set<number> {
+/**
+ * The global steps (after which) the run evaluates inside itself: `points` spread over the run and `early` more
+ * inside its first tenth. Epoch ends evaluate anyway.
+ */
+export function evalSteps(total: number, points: number, perEpoch: number, early = 0): Set<number> {
   const at = new Set<number>();
-  for (let i = 1; i <= points; i++) {
-    const s = Math.round((i * total) / (points + 1));
+  const add = (s: number) => {
     if (s > 0 && s < total && s % perEpoch !== 0) at.add(s);
-  }
+  };
+  for (let i = 1; i <= early; i++) add(Math.round((i * total) / (10 * (early + 1))));
+  for (let i = 1; i <= points; i++) add(Math.round((i * total) / (points + 1)));
   return at;
 }
 
@@ -154,7 +163,7 @@ export async function train(
   const perEpoch = stepsPerEpoch(trainSet, config.batchSize);
   const total = totalSteps(config, trainSet);
   const epochCount = Math.ceil(total / perEpoch);
-  const inner = evalSteps(total, config.evalPoints, perEpoch);
+  const inner = evalSteps(total, config.evalPoints, perEpoch, config.earlyEvalPoints);
   const restored = hooks.resume ? await restoreState(hooks.checkpointPath ?? null, key, net, sgd, log) : null;
   let state: TrainState = restored ?? freshState(key, config.schedule);
   const microBatch = Math.min(hooks.microBatch ?? config.batchSize, config.batchSize);
