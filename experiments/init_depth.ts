@@ -32,13 +32,16 @@ async function run(ctx: RunContext): Promise<void> {
   const st = small.withHeHead(small.smallTier(ctx, experiment.id));
   // One recipe for every curve of Fig 3 (depth and init are what differ between them): the small family's, as at
   // lr 0.02 with class-balanced batches the 30-layer net with He's init fell back to chance after leaving it. Its
-  // length too, and no rescaled classifier: that would undo the shrinking output that Fig 3 compares.
+  // length too, and no rescaled classifier: that would undo the shrinking output that Fig 3 compares. Its
+  // validation points too, so that every curve is read at the same steps.
   const lt = {
     ...large.largeTier(ctx, experiment.id),
     lr: st.lr,
     balancedBatches: st.balancedBatches,
     epochs: st.epochs,
     classifierLogitStd: undefined,
+    evalPoints: st.evalPoints,
+    earlyEvalPoints: undefined,
   };
   const started = performance.now();
   const data = await common.loadData(ctx, st, small.PIXEL_SCALE);
