@@ -12,7 +12,7 @@ import * as common from "../lib/experiments/common.ts";
 import * as large from "../lib/experiments/large_family.ts";
 import { features, fitProbe, probeCorrect } from "../lib/experiments/linear_probe.ts";
 import { scoresOn } from "../lib/experiments/measure.ts";
-import { paperRecipe, PLATEAU_MIN_EPOCHS, recipeChoiceText } from "../lib/experiments/recipe.ts";
+import { paperRecipe, recipeChoiceText } from "../lib/experiments/recipe.ts";
 import { PIXEL_SCALE } from "../lib/experiments/small_family.ts";
 import type { DatasetName } from "../lib/data/catalog.ts";
 import { toRgbSquare } from "../lib/data/transform.ts";
@@ -196,6 +196,8 @@ async function run(ctx: RunContext): Promise<void> {
   for (const key of Object.keys(err)) {
     metrics[`top1.${key}`] = percentMetric(err[key], `${key}: top-1 error on ${targetName}`);
   }
+  const recipe = config(seeds[0]);
+  const schedule = recipe.schedule;
   await writeResult(ctx.outDir, {
     ...(await common.resultBase(ctx, experiment, target, seeds, started)),
     regime: common.regime(runs.map((r) => r), Object.values(err).flat(), 1 - 1 / classes, {
@@ -206,7 +208,7 @@ async function run(ctx: RunContext): Promise<void> {
     }, "Fine-tuning on a small target (the paper's Fast R-CNN: 40k steps of 2 VOC 2007 images):"),
     config: {
       tier: tt,
-      recipe: config(seeds[0]),
+      recipe,
       probe: "softmax regression on standardized SPP features, 200 full-batch steps",
     },
     runs,
@@ -216,9 +218,11 @@ async function run(ctx: RunContext): Promise<void> {
     differences: [
       `Source: models-abc's A-ReLU and A-PReLU (${source.dataset}, ${source.train.count} images); target: ${target.train.count} ${targetName} training images (replicated to RGB, resized to ${side}x${side}), ${target.test.count} test images: classification, not detection.`,
       `Fine-tuning and training from scratch: ${tt.epochs} epochs at learning rate ${TARGET_LR}${
-        tt.epochs >= PLATEAU_MIN_EPOCHS ? ", divided by 10 at validation plateaus" : " throughout"
+        schedule.kind === "plateau"
+          ? `, divided by ${1 / schedule.factor} at validation plateaus`
+          : " throughout"
       }, batch 32 (Fast R-CNN fine-tunes at a tenth of its pre-training rate for tens of thousands of steps). The rate is measured at the default tier (results/bench/transfer_rate.md): at 0.01, the paper's base rate, a ReLU net trained from scratch left chance and then collapsed back to it (its deep ReLUs fell silent), as one did at 0.005; at 0.002 three nets of 12 stayed on the chance plateau past a tenth of the run.`,
-      ...recipeChoiceText(config(seeds[0])),
+      ...recipeChoiceText(recipe),
       "The linear probe and the from-scratch runs are not in the paper: they separate the features' quality from PReLU's own advantage on the target.",
       "Lower error is better here; higher mAP is better in Table 8: compare the sign of the differences.",
     ],
