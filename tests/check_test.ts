@@ -327,7 +327,7 @@ Deno.test("regime: a net leaves chance at the first of two validation points in 
   assert.deepEqual(countedNets(measured.leftChance!).map((l) => l.label), ["fast"]);
   assert.match(
     regimeText(measured),
-    /All 1 nets .* 0\.10 .*; not counted, as their time on the plateau is what the claims measure: xavier \(never\)\.$/,
+    /The one net counted left chance \(.*\) at 0\.10 of its run; not counted, as their time on the plateau is what the claims measure: xavier \(never\)\.$/,
   );
   // The point at a tenth sits at step round(steps / 10): 19 of 186 is within it, 20 is not.
   assert.ok(withinTenth(19 / 186, 186) && !withinTenth(20 / 186, 186) && !withinTenth(null, 186));

@@ -277,14 +277,16 @@ export function leftChanceText(left: LeftChance[], steps: number): string {
   const late = counted.filter((l) => l.share !== null && !withinTenth(l.share, steps));
   const parts = [];
   if (shares.length) {
-    const count = shares.length === counted.length
-      ? `All ${counted.length}`
-      : `${shares.length} of ${counted.length}`;
-    parts.push(
-      `${count} nets left chance (two validation points in a row at least 5 points below it) by ${
-        Math.max(...shares).toFixed(2)
-      } of their run at the latest`,
-    );
+    const rule = "(two validation points in a row at least 5 points below it)";
+    const latest = Math.max(...shares).toFixed(2);
+    if (counted.length === 1) {
+      parts.push(`The one net counted left chance ${rule} at ${latest} of its run`);
+    } else {
+      const count = shares.length === counted.length
+        ? `All ${counted.length}`
+        : `${shares.length} of ${counted.length}`;
+      parts.push(`${count} nets left chance ${rule} by ${latest} of their run at the latest`);
+    }
   }
   if (late.length) {
     parts.push(`later than a tenth: ${late.map((l) => `${l.label} (${l.share!.toFixed(2)})`).join(", ")}`);
