@@ -15,7 +15,13 @@ import {
   makeExpectations,
   readResults,
 } from "../lib/results/expectations.ts";
-import { replaceBlock, summaryBlock, writeReadmeResults, writeReport } from "../lib/results/report.ts";
+import {
+  plateauCount,
+  replaceBlock,
+  summaryBlock,
+  writeReadmeResults,
+  writeReport,
+} from "../lib/results/report.ts";
 import {
   countedNets,
   type ExperimentResult,
@@ -328,6 +334,10 @@ Deno.test("regime: a net leaves chance at the first of two validation points in 
   assert.match(
     regimeText(measured),
     /The one net counted left chance \(.*\) at 0\.10 of its run; not counted, as their time on the plateau is what the claims measure: xavier \(never\)\.$/,
+  );
+  assert.equal(
+    plateauCount(measured.leftChance!, 100),
+    "1 of 1 net off the chance plateau within a tenth of its run (1 more whose plateau the claims measure)",
   );
   // The point at a tenth sits at step round(steps / 10): 19 of 186 is within it, 20 is not.
   assert.ok(withinTenth(19 / 186, 186) && !withinTenth(20 / 186, 186) && !withinTenth(null, 186));

@@ -260,13 +260,14 @@ async function formatMarkdown(text: string): Promise<string> {
 }
 
 /** "11 of 12 nets off the chance plateau within a tenth of their run", and how many a claim measures instead. */
-function plateauCount(left: LeftChance[], steps: number): string {
+export function plateauCount(left: LeftChance[], steps: number): string {
   const counted = countedNets(left);
   const measured = left.length - counted.length;
-  return `${
-    counted.filter((l) => withinTenth(l.share, steps)).length
-  } of ${counted.length} nets off the chance ` +
-    `plateau within a tenth of their run${
-      measured ? ` (${measured} more whose plateau the claims measure)` : ""
-    }`;
+  const within = counted.filter((l) => withinTenth(l.share, steps)).length;
+  const whose = counted.length === 1
+    ? "net off the chance plateau within a tenth of its run"
+    : "nets off the chance plateau within a tenth of their run";
+  return `${within} of ${counted.length} ${whose}${
+    measured ? ` (${measured} more whose plateau the claims measure)` : ""
+  }`;
 }
