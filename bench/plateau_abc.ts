@@ -14,7 +14,7 @@ import * as large from "../lib/experiments/large_family.ts";
 import type { RunContext } from "../lib/experiments/registry.ts";
 import { Network } from "../lib/models/network.ts";
 import { Rng } from "../lib/rng.ts";
-import { train, type TrainConfig } from "../lib/train/trainer.ts";
+import { totalSteps, train, type TrainConfig } from "../lib/train/trainer.ts";
 import { WebGpuBackend } from "../lib/webgpu/backend.ts";
 import { getEngine } from "../lib/webgpu/engine.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../lib/util/fs.ts";
@@ -64,7 +64,7 @@ for (const rate of rates) {
   for (const net of NETS) {
     for (const seed of SEEDS) {
       const tierConfig = large.largeConfig(lt, data, seed);
-      const fullSteps = Math.round((lt.epochs * data.train.count) / tierConfig.batchSize);
+      const fullSteps = totalSteps(tierConfig, data.train);
       const eighth = Math.round(fullSteps / 8);
       // Four inner points of an eighth fall where the tier's run validates: round(i * 53 / 5) = 11, 21, 32, 42.
       const config: TrainConfig = {
