@@ -3,6 +3,7 @@
  * faults and show that check fails on each"). RECTIFIERS_FAULT=<name> breaks one detail of the paper's method:
  *   prelu-slope-grad-half   the PReLU slope gradient (Eq. 2) is halved
  *   xavier-as-he            "Xavier" initializes with He's sqrt(2/n) instead of sqrt(1/n)
+ *   he-std-too-small        He's forward init draws std sqrt(1/n), a factor sqrt 2 below Eq. 12's sqrt(2/n)
  *   slope-weight-decay      PReLU slopes get weight decay, which the paper forbids (section 2.1)
  *   claims-always-reproduced  every claim rule returns "reproduced" (a rule that cannot fail)
  * Unset in every normal run; a result made with a fault records it (environment.fault) and says so.
@@ -10,6 +11,7 @@
 export const FAULTS = [
   "prelu-slope-grad-half",
   "xavier-as-he",
+  "he-std-too-small",
   "slope-weight-decay",
   "claims-always-reproduced",
 ] as const;

@@ -46,7 +46,7 @@ export function initStd(scheme: InitScheme, shape: readonly number[]): number {
     case "xavier":
       return Math.sqrt((faultActive("xavier-as-he") ? 2 : 1) / fanIn(shape));
     case "he-forward":
-      return Math.sqrt(2 / fanIn(shape));
+      return Math.sqrt((faultActive("he-std-too-small") ? 1 : 2) / fanIn(shape));
     case "he-backward":
       return Math.sqrt(2 / fanOut(shape));
     case "he-prelu": {
