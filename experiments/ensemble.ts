@@ -18,6 +18,7 @@ import { mcnemar } from "../lib/results/stats.ts";
 import { type Comparison, type Metric, writeResult } from "../lib/results/result.ts";
 import { barChart } from "../lib/results/svg.ts";
 import { perClassError } from "../lib/train/evaluate.ts";
+import type { TrainResult } from "../lib/train/trainer.ts";
 
 const experiment: Experiment = {
   id: "ensemble",
@@ -30,6 +31,7 @@ register(experiment);
 
 interface Member {
   name: string;
+  result: TrainResult;
   val: Scored;
   test: Scored;
 }
@@ -66,6 +68,7 @@ async function run(ctx: RunContext): Promise<void> {
     const model = await large.trainLarge(ctx, experiment, tier, data, entry);
     members.push({
       name: large.entryName(entry),
+      result: model.result,
       val: await scoresOn(ctx, model, data, "val", centre),
       test: await scoresOn(ctx, model, data, "test", centre),
     });
@@ -92,6 +95,7 @@ async function run(ctx: RunContext): Promise<void> {
       a: right("ensemble", ensemble, 5),
       b: right(`best member on validation (${best.name})`, best.test, 5),
       metric: "top-5",
+      regime: "converged",
     }),
     claims.mcnemar({
       id: "ensemble-beats-earlier-model",
@@ -101,6 +105,7 @@ async function run(ctx: RunContext): Promise<void> {
       a: right("ensemble", ensemble, 5),
       b: right(reference.name, reference.test, 5),
       metric: "top-5",
+      regime: "converged",
     }),
   ];
   // Per class: the ensemble against A-ReLU, each class decided by its own McNemar test at 5%.
@@ -180,7 +185,13 @@ async function run(ctx: RunContext): Promise<void> {
   }];
   await writeResult(ctx.outDir, {
     ...(await common.resultBase(ctx, experiment, data, seeds, started)),
-    regime: null,
+    regime: common.regime(
+      members.map((m) => ({ ...m.result, label: m.name })),
+      members.map((m) => m.test.top1Err),
+      1 - 1 / classes,
+      { epochs: 80, images: common.IMAGENET_TRAIN, batch: 128, err: null },
+      "The ensemble's members are models-abc's nets, in early training (the paper trains about 80 epochs):",
+    ),
     config: { weights, selection: "greedy forward selection on validation top-5 error", tier },
     runs: [],
     metrics,

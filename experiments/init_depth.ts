@@ -18,6 +18,7 @@ import * as claims from "../lib/results/claims.ts";
 import { pct } from "../lib/results/format.ts";
 import { writeResult } from "../lib/results/result.ts";
 import { OFF_CHANCE } from "../lib/results/stats.ts";
+import { siblingSeedNoise } from "../lib/experiments/seed_noise.ts";
 
 const experiment: Experiment = {
   id: "init-depth",
@@ -98,6 +99,9 @@ async function run(ctx: RunContext): Promise<void> {
       id: "he-converges-30",
       text: "He's init makes the 30-layer ReLU net converge",
       paper: "ICCV Fig 3 right: error falls from 0.999 to 0.795 in 9.9 epochs",
+      regime: "onset",
+      // The paper's curve is below 0.95 by about 1.5 epochs: a shorter run that stays at chance shows nothing.
+      window: 1.5,
       curve: { label: "30 layers with He", points: get(30, "he").curve },
       chance,
       valImages,
@@ -107,6 +111,8 @@ async function run(ctx: RunContext): Promise<void> {
       id: "xavier-stalls-30",
       text: "Xavier's init stalls the 30-layer net at chance for the whole run",
       paper: "ICCV Fig 3 right: flat at 0.999 (chance) for 9.9 epochs",
+      regime: "onset",
+      window: 9.9,
       curve: { label: "30 layers with Xavier", points: get(30, "xavier").curve },
       chance,
       valImages,
@@ -117,6 +123,9 @@ async function run(ctx: RunContext): Promise<void> {
       id: "xavier-converges-22",
       text: "At 22 layers Xavier's init also converges (as He's does)",
       paper: "ICCV Fig 3 left: 0.788 (He) and 0.855 (Xavier) after 3 epochs",
+      regime: "onset",
+      // The paper's Xavier curve is below 0.95 by about 1.6 epochs.
+      window: 1.6,
       curve: { label: "22 layers with Xavier", points: get(22, "xavier").curve },
       chance,
       valImages,
@@ -127,6 +136,7 @@ async function run(ctx: RunContext): Promise<void> {
       id: "he-earlier-22",
       text: "At 22 layers He's init starts reducing the error earlier than Xavier's",
       paper: "ICCV Fig 3 left: below 0.95 at about 1.1 vs 1.6 epochs",
+      regime: "onset",
       a: { label: "He", points: get(22, "he").curve },
       b: { label: "Xavier", points: get(22, "xavier").curve },
       threshold: chance - OFF_CHANCE,
@@ -137,20 +147,24 @@ async function run(ctx: RunContext): Promise<void> {
       text: "With Xavier's init the 30-layer net's first-layer gradient is far smaller than with He's",
       paper: 'v1 Fig 3 caption: "we also verify that its gradients are all diminishing"',
       value: grad(get(30, "xavier"), "first") / grad(get(30, "he"), "first"),
-      target: 2 ** (-29 / 2),
-      tolerance: 2,
-      outer: 4,
+      target: 2 ** -13,
+      tolerance: 0.5,
+      outer: 1,
       log2: true,
-      why: "conv1 weight-gradient RMS of Xavier over He at initialization, against the 2^(-29/2) that 29 " +
-        "layers of halved variance give; seed noise of a random 30-layer net spans a few factors of 2",
+      why: "conv1 weight-gradient RMS of Xavier over He at initialization, against the 2^-13 that 26 conv " +
+        "layers (conv2-conv27) of halved gradient variance give: the fc layers are He-initialized in both nets " +
+        "and conv1's own weights do not scale its weight gradient",
     }),
-    claims.mcnemar({
+    claims.oneSeedPair({
       id: "depth-no-help",
       text: "The 14-layer model beats the 30-layer net trained the same way (extreme depth does not help)",
       paper: "Sec. 3.2: 33.82 (14 layers) vs 38.56 (30 layers) top-1",
+      regime: "converged",
       a: { label: "14 layers", correct: correctness(get(14, "he").centre, classes, 1) },
       b: { label: "30 layers", correct: correctness(get(30, "he").centre, classes, 1) },
+      test: "better",
       metric: "centre top-1",
+      seedNoise: await siblingSeedNoise(ctx.outDir, "small-model", ctx.tier, "centerTop1Err"),
       preconditions: [left(get(14, "he")), left(get(30, "he"))],
     }),
   ];

@@ -187,6 +187,7 @@ Deno.test("results: result.json validates, result.md shows paper and ours, plots
       id: "c1",
       text: "PReLU beats ReLU",
       paper: "Table 2",
+      regime: "converged",
       kind: "better",
       category: "empirical",
       verdict: "inconclusive",

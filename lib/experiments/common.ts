@@ -297,6 +297,7 @@ export function regime(
   chance: number,
   paper: PaperLength,
   text: string,
+  stage: Regime["stage"] = "early",
 ): Regime {
   const steps = Math.max(...runs.map((r) => r.steps));
   const epochs = Math.max(...runs.map((r) => r.epochs.at(-1)?.epoch ?? 0));
@@ -309,6 +310,7 @@ export function regime(
     chance,
     paperErr: paper.err,
     text,
+    stage,
     leftChance: runs.map((r) => ({
       label: r.label,
       share: leftChanceShare(r, chance),

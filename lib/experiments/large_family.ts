@@ -263,6 +263,8 @@ export interface LargeMeasured {
   /** Dense testing at each of the tier's scales, and their equal-weight combination. */
   dense: Scored[];
   multi: Scored;
+  /** Dense testing at each scale on validation images: which scale is best is chosen there, not on test. */
+  denseVal: Scored[];
 }
 
 /** Trains (or loads) a model and scores it under every protocol (stored beside it). */
@@ -290,9 +292,13 @@ export async function measureLarge(
     limit,
   });
   const dense: Scored[] = [];
+  const denseVal: Scored[] = [];
   for (const scale of g.scales) {
     dense.push(
       await scoresOn(ctx, model, data, "test", { kind: "dense", scales: [scale], crop: g.crop, limit }),
+    );
+    denseVal.push(
+      await scoresOn(ctx, model, data, "val", { kind: "dense", scales: [scale], crop: g.crop, limit }),
     );
   }
   const multi = averageScores(dense, data.train.classes.length);
@@ -301,7 +307,7 @@ export async function measureLarge(
       (100 * multi.top1Err).toFixed(2)
     }%`,
   );
-  return { entry: e, model, centre, ten, dense, multi };
+  return { entry: e, model, centre, ten, dense, multi, denseVal };
 }
 
 /** How the large models' runs differ from the paper, for every result that trains them. */

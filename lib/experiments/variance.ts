@@ -22,6 +22,14 @@ export interface Trace {
   response: number[];
   /** std of dx_l (gradient at the input of layer l), l = 1..L + 1; dx_{L+1} is the N(0, 1) gradient injected. */
   gradient: number[];
+  /** mean(x_l^2) of each layer's input, l = 1..L (x_1 the random input, x_{l+1} = relu(y_l)). */
+  inputMeanSq: number[];
+  /** mean(y_l^2), l = 1..L. */
+  responseMeanSq: number[];
+  /** mean(relu(y_l)^2), l = 1..L. */
+  rectifiedMeanSq: number[];
+  /** n_l Var[w_l] of the weights drawn: fan-in times their mean square (they are drawn with mean 0). */
+  fanInVar: number[];
 }
 
 /**
@@ -35,6 +43,8 @@ export async function trace(
   side: number,
   batch: number,
   seed: number,
+  /** False: the forward pass only (gradient then holds the injected gradient's std alone). */
+  backward = true,
 ): Promise<Trace> {
   const rng = new Rng(seed);
   const L = stack.filters.length;
@@ -46,9 +56,14 @@ export async function trace(
   const geoms = [];
   const ys: Storage[] = [];
   const sums: [Storage, Storage][] = [];
+  const inputSums: [Storage, Storage][] = [];
+  const fanInVar: number[] = [];
   for (let l = 0; l < L; l++) {
     const shape = [stack.filters[l], channels, 3, 3];
-    const w = backend.upload(initWeights(scheme, shape, rng));
+    const drawn = initWeights(scheme, shape, rng);
+    fanInVar.push(9 * channels * drawn.reduce((a, v) => a + v * v, 0) / drawn.length);
+    const w = backend.upload(drawn);
+    inputSums.push(moments(backend, x));
     // On a torus: wrap-pad by 1, then an unpadded 3x3 conv keeps the side.
     const g = convGeometry([batch, channels, side + 2, side + 2], shape, 1, 0);
     const padded = backend.circularPad(x, batch * channels, side, side, 1, false);
@@ -63,13 +78,14 @@ export async function trace(
     ys.push(y);
     channels = stack.filters[l];
   }
+  const lastInput = moments(backend, x);
   backend.release(x);
   let dx: Storage = backend.upload(
     Float32Array.from({ length: batch * channels * side * side }, () => rng.normal()),
   );
   const gradSums: [Storage, Storage][] = new Array(L + 1);
   gradSums[L] = moments(backend, dx);
-  for (let l = L - 1; l >= 0; l--) {
+  for (let l = L - 1; l >= 0 && backward; l--) {
     const dy = backend.activationGradInput(dx, ys[l], null, 0, 1, 1);
     backend.release(dx);
     const dPadded = backend.conv2dGradInput(dy, weights[l], geoms[l]);
@@ -83,10 +99,22 @@ export async function trace(
     const m = (await backend.read(mean))[0];
     return Math.sqrt(Math.max((await backend.read(meanSq))[0] - m * m, 0));
   };
+  const readMeanSq = async ([, meanSq]: [Storage, Storage]) => (await backend.read(meanSq))[0];
   const response = await Promise.all(sums.map(read));
-  const gradient = await Promise.all(gradSums.map(read));
-  [...weights, ...ys, ...sums.flat(), ...gradSums.flat()].forEach((s) => backend.release(s));
-  return { response, gradient };
+  const gradient = await Promise.all(gradSums.filter((g) => g).map(read));
+  const inputs = await Promise.all([...inputSums, lastInput].map(readMeanSq));
+  const responseMeanSq = await Promise.all(sums.map(readMeanSq));
+  [...weights, ...ys, ...sums.flat(), ...gradSums.flat(), ...inputSums.flat(), ...lastInput].forEach((s) =>
+    backend.release(s)
+  );
+  return {
+    response,
+    gradient,
+    inputMeanSq: inputs.slice(0, L),
+    responseMeanSq,
+    rectifiedMeanSq: inputs.slice(1),
+    fanInVar,
+  };
 }
 
 /** Mean and mean of squares of a storage, kept on the device until the end of the trace. */
@@ -102,6 +130,26 @@ function moments(backend: Backend, s: Storage): [Storage, Storage] {
  * The std ratio the equations describe: they are about expected variances, so variance ratios are averaged over
  * seeds (one realization of a deep stack scatters log-normally around it), then the square root is taken.
  */
+/**
+ * Per seed, the mean over layers of a one-layer ratio of the variance analysis:
+ *   "eq9"   mean(y_l^2) / (n_l Var[w_l] mean(x_l^2)), 1 by Eq. 9 for any init (the conv itself);
+ *   "eq10"  mean(relu(y_l)^2) / mean(y_l^2), 1/2 by Eq. 10 for y_l symmetric about 0;
+ *   "gain"  mean(y_{l+1}^2) / mean(y_l^2) = n Var[w] / 2 by Eq. 9-10: 1 under He's init (Eq. 12), 1/2 under
+ *           Xavier's.
+ * Layers of one stack scatter little around these; their mean per seed is one draw of the interval over seeds.
+ */
+export function layerRatios(traces: Trace[], which: "eq9" | "eq10" | "gain"): number[] {
+  return traces.map((t) => {
+    const L = t.responseMeanSq.length;
+    const ratios = which === "eq9"
+      ? t.responseMeanSq.map((y, l) => y / (t.fanInVar[l] * t.inputMeanSq[l]))
+      : which === "eq10"
+      ? t.rectifiedMeanSq.map((r, l) => r / t.responseMeanSq[l])
+      : t.responseMeanSq.slice(1).map((y, l) => y / t.responseMeanSq[l]);
+    return ratios.reduce((a, b) => a + b, 0) / (which === "gain" ? L - 1 : L);
+  });
+}
+
 export function stdRatio(traces: Trace[], what: keyof Trace, top: number, bottom: number): number {
   const ratios = traces.map((t) => (t[what][top] / t[what][bottom]) ** 2);
   return Math.sqrt(ratios.reduce((a, b) => a + b, 0) / ratios.length);

@@ -15,8 +15,16 @@
  *   stall        a learning curve against chance, with a noise band from the validation set's size
  *   earlier      first crossings of two curves, separated by at least two evaluation intervals
  *   analytic     a computed value against the paper's, with a tolerance band (no noise: an exact computation)
+ *   nearTarget   a t interval over random draws (seeds, layers) of a quantity measured at initialization, against
+ *                a band around the derived value
+ *   oneSeedPair  two nets trained at one seed each, compared on the same test images with the seed-to-seed
+ *                noise measured on sibling variants added to the test sample's
  * A claim may carry preconditions (slopes that moved, nets that left the chance plateau); when one fails the
  * verdict is "not testable" with the reason, and the report counts it apart.
+ *
+ * Every claim declares the regime it is about (ClaimRegime): initialization or architecture, the start of
+ * training, or converged nets. A result's claims are judged against the stage its nets reached (judgeRegime):
+ * a verdict from a run outside the claim's regime is an early-training proxy, labelled and tallied apart.
  */
 import {
   firstCrossing,
@@ -39,6 +47,8 @@ export const VERDICTS: Verdict[] = ["reproduced", "not reproduced", "inconclusiv
 export type ClaimCategory = "analytic" | "empirical";
 
 export type ClaimKind =
+  | "nearTarget"
+  | "oneSeedPair"
   | "better"
   | "equivalent"
   | "noBetter"
@@ -52,13 +62,34 @@ export type ClaimKind =
   | "earlier"
   | "analytic";
 
-/** A claim's verdict as result.json stores it. */
+/**
+ * The regime a claim is about: "init" (an initialization or an architecture: no training needed), "onset" (the
+ * start of training from scratch, e.g. leaving chance), "converged" (nets trained out, as the paper's tables are).
+ */
+export type ClaimRegime = "init" | "onset" | "converged";
+export const CLAIM_REGIMES: Record<ClaimRegime, string> = {
+  init: "initialization or architecture",
+  onset: "start of training",
+  converged: "converged nets",
+};
+
+/** How far a result's nets trained: not at all, early (stopped before convergence), or converged by a criterion. */
+export type RunStage = "untrained" | "early" | "converged";
+
+/** The stage a claim was judged at, and whether that is the regime it is about. */
+export interface Judged {
+  stage: RunStage;
+  inRegime: boolean;
+}
+
+/** A claim's verdict as result.json stores it: its declaration's fields and the outcome, not its inputs. */
 export interface Claim {
   id: string;
   /** The paper's claim, in a sentence. */
   text: string;
   /** Where the paper makes it, with its numbers. */
   paper: string;
+  regime: ClaimRegime;
   kind: ClaimKind;
   category: ClaimCategory;
   verdict: Verdict;
@@ -68,12 +99,15 @@ export interface Claim {
   evidence: string;
   /** Why the claim cannot be tested here, when a precondition failed. */
   notTestable?: string;
+  /** Set when the result is written (judgeRegime): the stage of the run and whether it is the claim's regime. */
+  judged?: Judged;
 }
 
 interface Base {
   id: string;
   text: string;
   paper: string;
+  regime: ClaimRegime;
 }
 
 /** A condition the claim needs to be testable at all, and what it measured. */
@@ -112,9 +146,11 @@ function finish(
   const failed = pre.filter((p) => !p.met);
   const conditions = pre.map((p) => `${p.what} (${p.measured})`);
   const fullRule = pre.length ? `Needs: ${conditions.join("; ")}. ${rule}` : rule;
+  // The declaration's fields only: the inputs (per-image outcomes, curves) stay out of result.json.
+  const declared = { id: base.id, text: base.text, paper: base.paper, regime: base.regime };
   if (failed.length) {
     return {
-      ...base,
+      ...declared,
       kind,
       category,
       verdict: "not testable",
@@ -123,7 +159,7 @@ function finish(
       notTestable: failed.map((p) => `${p.what}: ${p.measured}`).join("; "),
     };
   }
-  return { ...base, kind, category, verdict, rule: fullRule, evidence };
+  return { ...declared, kind, category, verdict, rule: fullRule, evidence };
 }
 
 export interface BetterClaim extends Base {
@@ -481,19 +517,27 @@ export interface StallClaim extends Base {
   valImages: number;
   /** "stays" (default): the claim is a stall; "leaves": the claim is that the net leaves chance. */
   expect?: "stays" | "leaves";
+  /**
+   * The paper's span in epochs for the claim: a curve shorter than it can show a net leave chance, but neither a
+   * stall over the span nor that a net never leaves, so those outcomes read inconclusive on a shorter curve.
+   */
+  window: number;
   preconditions?: Precondition[];
 }
 
 /**
- * "The net stalls at chance": every point within 3 binomial standard deviations of chance reproduced; the last
- * point below chance by more than 3 standard deviations plus 5 points not reproduced; else inconclusive.
+ * "The net stalls at chance": every point within 3 binomial standard deviations of chance over at least the
+ * paper's span reproduced; the last point below chance by more than 3 standard deviations plus 5 points not
+ * reproduced; else inconclusive. Read the other way ("leaves") the two outcomes swap.
  */
 export function stall(c: StallClaim): Claim {
   const band = 3 * Math.sqrt((c.chance * (1 - c.chance)) / c.valImages);
   const errs = c.curve.points.map((p) => p.err);
+  const span = c.curve.points[c.curve.points.length - 1].epoch;
   const lowest = Math.min(...errs);
   const last = errs[errs.length - 1];
-  const stays = lowest >= c.chance - band;
+  // A stall is only shown over the paper's span; a net that leaves shows it whenever it does.
+  const stays = lowest >= c.chance - band && span >= c.window;
   const leaves = last < c.chance - band - OFF_CHANCE;
   const leaving = c.expect === "leaves";
   const verdict = stays
@@ -503,7 +547,7 @@ export function stall(c: StallClaim): Claim {
     : "inconclusive";
   const stayText =
     `every point within ${pts(band, 100)} points (3 binomial sd on ${c.valImages} validation ` +
-    `images) of chance ${pts(c.chance, 100)}%`;
+    `images) of chance ${pts(c.chance, 100)}% over at least ${c.window} epochs`;
   const leaveText = "its last point more than 5 points below that band";
   return finish(
     c,
@@ -513,7 +557,9 @@ export function stall(c: StallClaim): Claim {
     `${c.curve.label}'s validation error: ${leaving ? leaveText : stayText} reproduced; ${
       leaving ? stayText : leaveText
     } not reproduced; else inconclusive`,
-    `lowest ${pts(lowest, 100)}%, last ${pts(last, 100)}% over ${errs.length} points`,
+    `lowest ${pts(lowest, 100)}%, last ${pts(last, 100)}% over ${errs.length} points to epoch ${
+      span.toFixed(2)
+    }${span < c.window ? ` (shorter than the paper's ${c.window} epochs)` : ""}`,
     c.preconditions,
   );
 }
@@ -579,12 +625,14 @@ export function earlier(c: EarlierClaim): Claim {
   );
 }
 
-export interface AnalyticClaim extends Base {
+export interface AnalyticClaim extends Omit<Base, "regime"> {
+  /** Default "init": exact computations are about an initialization or an architecture. */
+  regime?: ClaimRegime;
   value: number;
   target: number;
-  /** Relative tolerance: |value / target - 1| within it reproduced. */
+  /** Relative tolerance: |value / target - 1| within it reproduced (with log2: |log2(value / target)|). */
   tolerance: number;
-  /** Beyond this relative gap: not reproduced; between the two: inconclusive (default: the tolerance). */
+  /** Beyond this gap: not reproduced; between the two: inconclusive (default: the tolerance). */
   outer?: number;
   /** Compare on a log2 scale: the gap is |log2(value / target)| and the tolerances are in factors of 2. */
   log2?: boolean;
@@ -595,38 +643,247 @@ export interface AnalyticClaim extends Base {
   exact?: { what: string; ours: number; paper: number }[];
 }
 
+/** The gap between a value and its target: relative (|v/t - 1|) or in factors of 2 (|log2(v/t)|). */
+export function targetGap(value: number, target: number, log2 = false): number {
+  const r = value / target;
+  return log2 ? (r > 0 ? Math.abs(Math.log2(r)) : Infinity) : Math.abs(r - 1);
+}
+
 /** A computed value against the paper's: within the tolerance reproduced, beyond the outer band not. */
 export function analytic(c: AnalyticClaim): Claim {
-  const gap = Math.abs(c.value / c.target - 1);
+  const gap = targetGap(c.value, c.target, c.log2);
   const outer = c.outer ?? c.tolerance;
-  const verdict = gap <= c.tolerance ? "reproduced" : gap > outer ? "not reproduced" : "inconclusive";
+  const mismatches = (c.exact ?? []).filter((e) => e.ours !== e.paper);
+  const verdict = mismatches.length
+    ? "not reproduced"
+    : gap <= c.tolerance
+    ? "reproduced"
+    : gap > outer
+    ? "not reproduced"
+    : "inconclusive";
   const pct = (x: number) => `${(100 * x).toFixed(x < 0.01 ? 2 : 1)}%`;
+  const factor = (x: number) => `a factor ${(2 ** x).toFixed(3)}`;
+  const band = c.log2 ? factor : pct;
   const digits = c.digits ?? 3;
+  const exactRule = c.exact?.length
+    ? `; ${c.exact.map((e) => e.what).join(", ")} must match exactly, else not reproduced`
+    : "";
+  const exactEvidence = (c.exact ?? []).map((e) =>
+    `; ${e.what} ${e.ours} against ${e.paper}${e.ours === e.paper ? "" : " (mismatch)"}`
+  ).join("");
+  const ratio = c.value / c.target;
+  const shown = c.log2
+    ? `${ratio >= 1 ? "x" : "/"}${(ratio >= 1 ? ratio : 1 / ratio).toPrecision(3)}`
+    : `${c.value >= c.target ? "+" : "-"}${pct(gap)}`;
   return finish(
-    c,
+    { ...c, regime: c.regime ?? "init" },
     "analytic",
     "analytic",
     verdict,
-    `Exact computation: within ${pct(c.tolerance)} of the paper's value reproduced` +
+    `Exact computation: within ${band(c.tolerance)} of the paper's value (either side) reproduced` +
       (outer > c.tolerance
-        ? `, more than ${pct(outer)} away not reproduced, between inconclusive`
+        ? `, more than ${band(outer)} away not reproduced, between inconclusive`
         : ", else not reproduced") +
-      (c.why ? ` (${c.why})` : ""),
-    `${c.value.toPrecision(digits)} against ${c.target.toPrecision(digits)} (${
-      c.value >= c.target ? "+" : "-"
-    }${pct(gap)})`,
+      exactRule + (c.why ? ` (${c.why})` : ""),
+    `${c.value.toPrecision(digits)} against ${c.target.toPrecision(digits)} (${shown})${exactEvidence}`,
   );
 }
 
-/** Tallies of verdicts, analytic and empirical apart, "not testable" counted on its own. */
+export interface NearTargetClaim extends Omit<Base, "regime"> {
+  /** Default "init": measured on random nets. */
+  regime?: ClaimRegime;
+  /** Independent draws of the quantity (per seed, or per layer and seed). */
+  values: Series;
+  target: number;
+  /** Each draw's gap is log2(value / target) instead of value / target - 1; the tolerance is in log2 units. */
+  log2?: boolean;
+  /** The band: the interval of the mean gap inside +-tolerance reproduced, entirely outside it not reproduced. */
+  tolerance: number;
+  digits?: number;
+  why?: string;
+}
+
+/**
+ * "The quantity is the derived value": the 90% t interval (two one-sided tests at 5%) of the mean signed gap
+ * over independent draws, inside +-tolerance reproduced, entirely beyond it on either side not reproduced, else
+ * inconclusive (underpowered, with the draws that would resolve it, when the interval is wider than the band).
+ */
+export function nearTarget(c: NearTargetClaim): Claim {
+  const gaps = c.values.values.map((v) => c.log2 ? Math.log2(v / c.target) : v / c.target - 1);
+  const iv = pairedDifference(gaps, gaps.map(() => 0), 0.95);
+  const tol = c.tolerance;
+  let verdict: Exclude<Verdict, "not testable"> = "inconclusive";
+  if (iv.n >= 2 && iv.lo > -tol && iv.hi < tol) verdict = "reproduced";
+  else if (iv.n >= 2 && (iv.lo > tol || iv.hi < -tol)) verdict = "not reproduced";
+  const half = (iv.hi - iv.lo) / 2;
+  let power = "";
+  if (verdict === "inconclusive" && !(half < tol)) {
+    const need = seedsNeeded(iv.sd, tol, 0.95);
+    power = `; underpowered at ${iv.n} draws` + (need ? ` (about ${need} would resolve it)` : "");
+  }
+  const digits = c.digits ?? 3;
+  const unit = c.log2 ? "log2" : "relative";
+  const show = (x: number) => c.log2 ? x.toFixed(3) : `${(100 * x).toFixed(2)}%`;
+  const mean = c.log2 ? c.target * 2 ** iv.mean : c.target * (1 + iv.mean);
+  return finish(
+    { ...c, regime: c.regime ?? "init" },
+    "nearTarget",
+    "analytic",
+    verdict,
+    `90% t interval over ${iv.n} independent draws of ${c.values.label}'s ${unit} gap to ${
+      c.target.toPrecision(digits)
+    }: inside +-${show(tol)} reproduced, entirely beyond it (either side) not reproduced, else inconclusive` +
+      (c.why ? ` (${c.why})` : ""),
+    `mean ${mean.toPrecision(digits)}; ${unit} gap ${show(iv.mean)} [${show(iv.lo)}, ${show(iv.hi)}]${power}`,
+  );
+}
+
+/** A seed-to-seed standard deviation measured on variants trained at several seeds, lent to single-seed nets. */
+export interface SeedNoise {
+  sd: number;
+  /** Degrees of freedom of the estimate (seeds minus one, summed over the variants pooled). */
+  df: number;
+  /** Where it was measured. */
+  from: string;
+}
+
+/** The pooled within-variant standard deviation of several variants' per-seed values. */
+export function pooledSeedNoise(groups: number[][], from: string): SeedNoise | null {
+  const used = groups.filter((g) => g.length > 1);
+  const df = used.reduce((a, g) => a + g.length - 1, 0);
+  if (!df) return null;
+  const ss = used.reduce((a, g) => {
+    const m = meanStd(g).mean;
+    return a + g.reduce((b, x) => b + (x - m) ** 2, 0);
+  }, 0);
+  return { sd: Math.sqrt(ss / df), df, from };
+}
+
+export interface OneSeedPairClaim extends Base {
+  /** Per-image correctness of the two nets, one seed each, on the same images in order. */
+  a: { label: string; correct: boolean[] };
+  b: { label: string; correct: boolean[] };
+  /** "better": a has lower error than b; "equivalent": their errors differ by less than `margin`. */
+  test: "better" | "equivalent";
+  margin?: number;
+  metric: string;
+  /** The seed noise each single-seed net carries; null (not measured) makes the claim not testable. */
+  seedNoise: SeedNoise | null;
+  preconditions?: Precondition[];
+}
+
+/**
+ * Two nets at one seed each: the difference of their error rates on the same images, with its variance the
+ * test sample's (paired proportions) plus twice the seed variance measured on sibling variants (each net is one
+ * draw of its seed), on Satterthwaite's degrees of freedom. "better": the 95% interval of error(b) - error(a)
+ * above 0 reproduced, below 0 not reproduced; "equivalent": the 90% interval of error(a) - error(b) inside
+ * +-margin reproduced, entirely outside not reproduced; else inconclusive, with the seeds per net that would
+ * resolve it.
+ */
+export function oneSeedPair(c: OneSeedPairClaim): Claim {
+  const n = c.a.correct.length;
+  if (n !== c.b.correct.length || n === 0) throw new Error(`${c.id}: paired outcomes need the same images`);
+  let onlyA = 0;
+  let onlyB = 0;
+  c.a.correct.forEach((r, i) => {
+    if (r && !c.b.correct[i]) onlyA++;
+    else if (!r && c.b.correct[i]) onlyB++;
+  });
+  const d = (onlyB - onlyA) / n; // error(a) - error(b)
+  const testVar = Math.max(onlyA + onlyB - ((onlyA - onlyB) ** 2) / n, 0) / (n * n);
+  const noise = c.seedNoise;
+  const seedVar = noise ? 2 * noise.sd ** 2 : 0;
+  const variance = (k: number) => testVar + seedVar / k;
+  const dfAt = (k: number) =>
+    seedVar > 0 && noise ? Math.floor(variance(k) ** 2 / ((seedVar / k) ** 2 / noise.df)) : Infinity;
+  const equivalence = c.test === "equivalent";
+  const level = equivalence ? 0.95 : 0.975;
+  const half = (k: number) => tQuantile(Math.max(1, dfAt(k)), level) * Math.sqrt(variance(k));
+  const h = half(1);
+  const m = c.margin ?? 0;
+  // Signed so that positive supports the claim for "better" (b's error above a's).
+  const shown = equivalence ? d : -d;
+  const lo = shown - h;
+  const hi = shown + h;
+  let verdict: Exclude<Verdict, "not testable">;
+  if (equivalence) {
+    verdict = lo > -m && hi < m ? "reproduced" : lo > m || hi < -m ? "not reproduced" : "inconclusive";
+  } else verdict = lo > 0 ? "reproduced" : hi < 0 ? "not reproduced" : "inconclusive";
+  let power = "";
+  if (verdict === "inconclusive") {
+    const target = equivalence ? m : Math.abs(d);
+    let k = 2;
+    while (k <= 50 && !(half(k) < target)) k++;
+    power = `; underpowered at one seed a net` +
+      (k <= 50 && target > 0
+        ? ` (about ${k} seeds a net would resolve ${equivalence ? "the margin" : "a difference this size"})`
+        : "");
+  }
+  const diffLabel = equivalence
+    ? `error(${c.a.label}) - error(${c.b.label})`
+    : `error(${c.b.label}) - error(${c.a.label})`;
+  const seedText = noise
+    ? `seed sd ${pts(noise.sd, 100)} points from ${noise.from} (${noise.df} df)`
+    : "no seed noise measured";
+  return finish(
+    c,
+    "oneSeedPair",
+    "empirical",
+    verdict,
+    `One seed a net, ${n} test images (${c.metric}): the ${
+      equivalence ? "90" : "95"
+    }% interval of ${diffLabel}, ` +
+      `its variance the test sample's (paired outcomes) plus twice the seed variance of sibling variants; ` +
+      (equivalence
+        ? `inside +-${pts(m, 100)} points reproduced, entirely outside not reproduced, else inconclusive`
+        : "above 0 reproduced, below 0 not reproduced, else inconclusive"),
+    `${diffLabel} = ${pts(shown, 100)} [${pts(lo, 100)}, ${pts(hi, 100)}] points; ${seedText}${power}`,
+    [
+      ...(c.preconditions ?? []),
+      {
+        met: noise !== null,
+        what: "a seed-to-seed spread measured on sibling variants trained at several seeds",
+        measured: noise ? `sd ${pts(noise.sd, 100)} points, ${noise.df} df` : "none available",
+      },
+    ],
+  );
+}
+
+/** Whether a claim about `regime` can be judged on nets that reached `stage`. */
+export function inRegime(regime: ClaimRegime, stage: RunStage): boolean {
+  if (regime === "init") return true;
+  if (regime === "onset") return stage !== "untrained";
+  return stage === "converged";
+}
+
+/** Stamps each claim with the stage of the run that judged it and whether that is the claim's regime. */
+export function judgeRegime(claims: Claim[], stage: RunStage): Claim[] {
+  return claims.map((c) => ({ ...c, judged: { stage, inRegime: inRegime(c.regime, stage) } }));
+}
+
+/** A claim judged outside its regime (an early-training proxy); a claim not yet judged counts as in regime. */
+export function isProxy(c: Claim): boolean {
+  return c.judged?.inRegime === false;
+}
+
+/** The verdict as a reader sees it: out of its regime it is labelled an early-training proxy. */
+export function verdictLabel(c: Claim): string {
+  return isProxy(c) ? `${c.verdict} (early-training proxy: needs ${CLAIM_REGIMES[c.regime]})` : c.verdict;
+}
+
+/**
+ * Tallies of verdicts: analytic and empirical claims judged in their regime apart, and every claim judged outside
+ * its regime in `proxy` (never counted as reproduced or not of the paper's claim); "not testable" on its own.
+ */
 export interface Tally {
   analytic: Record<Verdict, number>;
   empirical: Record<Verdict, number>;
+  proxy: Record<Verdict, number>;
 }
 
 export function tally(claims: Claim[]): Tally {
   const zero = () => Object.fromEntries(VERDICTS.map((v) => [v, 0])) as Record<Verdict, number>;
-  const t: Tally = { analytic: zero(), empirical: zero() };
-  for (const c of claims) t[c.category ?? "empirical"][c.verdict]++;
+  const t: Tally = { analytic: zero(), empirical: zero(), proxy: zero() };
+  for (const c of claims) t[isProxy(c) ? "proxy" : c.category ?? "empirical"][c.verdict]++;
   return t;
 }

@@ -21,7 +21,7 @@ import {
   runTable,
   withinTenth,
 } from "./result.ts";
-import { type Tally, tally, type Verdict, VERDICTS } from "./claims.ts";
+import { type Claim, isProxy, type Tally, tally, type Verdict, VERDICTS } from "./claims.ts";
 
 export interface ReportEntry {
   id: string;
@@ -48,6 +48,10 @@ const TEMPLATE = (tier: string) =>
     "validation sample) and can reach all three outcomes. A claim whose precondition fails (slopes that did not",
     "move, nets that did not leave chance) is **not testable** at the tier, with the reason, and counted apart.",
     "Analytic checks (exact computations, no training) are counted apart from empirical claims (trained nets).",
+    "Every claim is about a regime: an initialization or architecture, the start of training, or converged nets.",
+    "A verdict from nets that have not reached the claim's regime (a claim about converged nets judged on nets",
+    "stopped early) is an **early-training proxy**: labelled so, tallied apart, and never counted as the paper's",
+    "claim reproduced or not.",
     "Each trained experiment states its regime: SGD steps against the paper's, final error against chance, and",
     "when each net left the chance plateau (its first of two validation points in a row 5 points below chance).",
     "The paper's numbers come from ImageNet-scale runs; ours from scaled models on small data (see each",
@@ -96,20 +100,24 @@ export function summaryBlock(entries: ReportEntry[], tier: string): string[] {
   const lines = [
     `Tier \`${tier}\`.`,
     "",
-    `**Empirical claims (trained nets): ${tallyText(total.empirical)}.**`,
+    `**Empirical claims judged in their regime (trained nets): ${tallyText(total.empirical)}.**`,
     "",
     `**Analytic checks (computed, no training; they can fail only through a bug): ${
       tallyText(total.analytic)
     }.**`,
     "",
-    "| experiment | paper | empirical: reproduced / not / inconclusive / not testable | analytic: reproduced / not / inconclusive | regime | run time |",
-    "| --- | --- | --- | --- | --- | --- |",
+    `Early-training proxies (claims about converged nets, judged on nets stopped early; not counted above): ${
+      tallyText(total.proxy)
+    }.`,
+    "",
+    "| experiment | paper | empirical in regime: reproduced / not / inconclusive / not testable | analytic: reproduced / not / inconclusive | early-training proxies: reproduced / not / inconclusive / not testable | regime | run time |",
+    "| --- | --- | --- | --- | --- | --- | --- |",
   ];
   const four = (t: Record<Verdict, number>) => VERDICTS.map((v) => t[v]).join(" / ");
   const three = (t: Record<Verdict, number>) => TESTED.map((v) => t[v]).join(" / ");
   for (const e of entries) {
     if (!e.result) {
-      lines.push(`| \`${e.id}\` | ${cell(e.paperRef)} | — | — | — | not run at this tier |`);
+      lines.push(`| \`${e.id}\` | ${cell(e.paperRef)} | — | — | — | — | not run at this tier |`);
       continue;
     }
     const c = verdictCounts([e.result]);
@@ -121,15 +129,16 @@ export function summaryBlock(entries: ReportEntry[], tier: string): string[] {
         g.leftChance?.length ? `; ${plateauCount(g.leftChance, g.steps)}` : ""
       }`
       : "no training";
+    const stage = g ? `${g.stage === "converged" ? "converged" : "early training"}: ` : "";
     lines.push(
       `| [\`${e.id}\`](#${anchor(e)}) | ${cell(e.paperRef)} | ${four(c.empirical)} | ${three(c.analytic)} | ${
-        cell(regime)
-      } | ${(e.result.wallSeconds / 60).toFixed(1)} min |`,
+        four(c.proxy)
+      } | ${cell(stage + regime)} | ${(e.result.wallSeconds / 60).toFixed(1)} min |`,
     );
   }
   const minutes = done.reduce((a, r) => a + r.wallSeconds, 0) / 60;
   lines.push(
-    `| **all** | | **${four(total.empirical)}** | **${three(total.analytic)}** | | ${
+    `| **all** | | **${four(total.empirical)}** | **${three(total.analytic)}** | ${four(total.proxy)} | | ${
       minutes.toFixed(1)
     } min |`,
     "",
@@ -151,18 +160,18 @@ export function summaryBlock(entries: ReportEntry[], tier: string): string[] {
   if (faults.length) {
     lines.push("", `**Made with injected faults (not real results): ${faults.join("; ")}.**`);
   }
-  for (const category of ["empirical", "analytic"] as const) {
+  const groups = [
+    ["Empirical, in regime", (c: Claim) => !isProxy(c) && (c.category ?? "empirical") === "empirical"],
+    ["Analytic", (c: Claim) => !isProxy(c) && c.category === "analytic"],
+    ["Early-training proxy", isProxy],
+  ] as const;
+  for (const [name, member] of groups) {
     for (const v of VERDICTS) {
       const list = done.flatMap((r) =>
-        r.claims.filter((c) => (c.category ?? "empirical") === category && c.verdict === v).map((c) =>
-          `${c.text} (\`${r.experiment.id}\`)`
-        )
+        r.claims.filter((c) => member(c) && c.verdict === v).map((c) => `${c.text} (\`${r.experiment.id}\`)`)
       );
       if (!list.length) continue;
-      lines.push(
-        "",
-        `**${category[0].toUpperCase()}${category.slice(1)}, ${v} (${list.length}):** ${list.join("; ")}.`,
-      );
+      lines.push("", `**${name}, ${v} (${list.length}):** ${list.join("; ")}.`);
     }
   }
   return lines;

@@ -8,7 +8,7 @@ import type { Environment } from "../util/environment.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../util/fs.ts";
 import { meanStd } from "./stats.ts";
 
-import type { Claim } from "./claims.ts";
+import { type Claim, CLAIM_REGIMES, judgeRegime, type RunStage, verdictLabel } from "./claims.ts";
 export type { Claim, Verdict } from "./claims.ts";
 
 export interface Comparison {
@@ -63,6 +63,12 @@ export interface Regime {
   paperErr: number | null;
   /** One sentence: e.g. "early training: 0.4 of the paper's 75 epochs ...". */
   text: string;
+  /**
+   * How far the nets trained: "early" (stopped before convergence, as every fixed-budget tier does) or
+   * "converged" (every net met the tier's convergence criterion, which `text` states). Claims about converged
+   * nets are judged in their regime only on a converged run.
+   */
+  stage: "early" | "converged";
   /**
    * Per net, the share of its run after which it left the chance plateau: its first of two validation points in
    * a row at least 5 points below chance (null: never, at the points validated). `measured` marks a net whose
@@ -145,11 +151,15 @@ export function validateResult(value: unknown, where = "result.json"): Experimen
     Array.isArray(r?.claims) &&
       r.claims.every((c) =>
         ["reproduced", "not reproduced", "inconclusive", "not testable"].includes(c.verdict) && !!c.rule &&
-        ["analytic", "empirical"].includes(c.category)
+        ["analytic", "empirical"].includes(c.category) && c.regime in CLAIM_REGIMES
       ),
-    "claims (each with a verdict, a rule and a category)",
+    "claims (each with a verdict, a rule, a category and a regime)",
   );
   need(Array.isArray(r?.differences), "differences");
+  need(
+    r?.regime === null || ["early", "converged"].includes(r?.regime?.stage),
+    "regime (null, or with a stage)",
+  );
   const badMetrics = typeof r?.metrics === "object" && r.metrics !== null
     ? Object.entries(r.metrics).filter(([, m]) =>
       !(Array.isArray(m?.values) && m.values.length > 0 && m.values.every((v) => Number.isFinite(v)))
@@ -232,21 +242,29 @@ export function comparisonTable(r: ExperimentResult): string[] {
   ];
 }
 
+/** The stage a result's nets reached: untrained when it trains nothing. */
+export function runStage(r: Pick<ExperimentResult, "regime">): RunStage {
+  return r.regime ? r.regime.stage : "untrained";
+}
+
 export function claimsTable(r: ExperimentResult): string[] {
   return [
-    "| claim | paper | verdict | evidence | rule |",
-    "| --- | --- | --- | --- | --- |",
+    "| claim | paper | regime | verdict | evidence | rule |",
+    "| --- | --- | --- | --- | --- | --- |",
     ...r.claims.map((c) =>
-      `| ${cell(c.text)} (${c.category}) | ${cell(c.paper)} | **${c.verdict}**${
-        c.notTestable ? `: ${cell(c.notTestable)}` : ""
-      } | ${cell(c.evidence)} | ${cell(c.rule)} |`
+      `| ${cell(c.text)} (${c.category}) | ${cell(c.paper)} | ${CLAIM_REGIMES[c.regime]} | **${
+        cell(verdictLabel(c))
+      }**${c.notTestable ? `: ${cell(c.notTestable)}` : ""} | ${cell(c.evidence)} | ${cell(c.rule)} |`
     ),
   ];
 }
 
 export function regimeText(g: Regime): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  return `${g.text} ${g.steps} SGD steps (${g.epochs.toFixed(2)} epochs) against the paper's ${
+  const stage = g.stage === "converged"
+    ? "Converged (claims about converged nets are judged in their regime)."
+    : "Early training: claims about converged nets are early-training proxies here.";
+  return `${stage} ${g.text} ${g.steps} SGD steps (${g.epochs.toFixed(2)} epochs) against the paper's ${
     g.paperSteps.toLocaleString("en-US")
   } (${g.paperEpochs} epochs); final top-1 error ${pct(g.finalErr)} against chance ${pct(g.chance)}${
     g.paperErr === null ? "" : ` and the paper's ${pct(g.paperErr)}`
@@ -380,6 +398,7 @@ export async function writeResult(
   plots: { file: string; svg: string }[] = [],
 ): Promise<string> {
   validateResult(result);
+  result = { ...result, claims: judgeRegime(result.claims, runStage(result)) };
   if (result.overrides && result.regime && !result.regime.text.startsWith("PIPELINE CHECK")) {
     result = {
       ...result,
