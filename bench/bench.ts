@@ -25,6 +25,25 @@ import { environment } from "../lib/util/environment.ts";
 import { findTorchPython } from "./torch_python.ts";
 import { type TorchStep, torchStep } from "./torch_peer.ts";
 import { decodeBench } from "./decode_bench.ts";
+import { handleArgs } from "./cli_args.ts";
+
+handleArgs(
+  `
+Usage: deno task bench [options]
+
+Our kernels against TensorFlow.js's WebGPU backend on the same adapter, and a training step of the default
+models against PyTorch on the CPU (when python3-torch is installed). Writes <out>/<adapter>.json and .md.
+
+Options:
+  --quick        fewer shapes, one measurement each (a smoke check)
+  --no-tfjs      skip TensorFlow.js
+  --no-torch     skip PyTorch
+  --out <dir>    where to write the tables (default: results/bench)
+  -h, --help     this text
+`,
+  ["--quick", "--no-tfjs", "--no-torch"],
+  ["--out"],
+);
 
 const args = new Set(Deno.args);
 const quick = args.has("--quick");

@@ -36,6 +36,27 @@ import { firstCrossing, identicalPassRate, meanStd, withinSpreadOrMargin } from 
 import type { RunContext } from "../lib/experiments/registry.ts";
 import { findTorchPython } from "./torch_python.ts";
 import { newestDecoded } from "./decoded_split.ts";
+import { handleArgs } from "./cli_args.ts";
+
+handleArgs(
+  `
+Usage: deno task twin [options]
+
+The PyTorch twin of our training (python3-torch, CPU): the engine twin (same weights and batches, loss step by
+step), the recipe twin (test error over the default run, seeds a side), time to accuracy, and head and dropout
+choices on our engine. About an hour; writes results/bench/twin.json, twin.md, twin_welch.md, recipe.md, tta.json.
+
+Options:
+  --quick         every section briefly
+  --seeds <n>     seeds a side in the recipe twin (default 10, at least 2)
+  --engine-only   section 1 only; prints, writes nothing
+  --tta-only      section 3 only; writes tta.json
+  --out <dir>     where to write (default: results/bench)
+  -h, --help      this text
+`,
+  ["--quick", "--engine-only", "--tta-only"],
+  ["--out", "--seeds"],
+);
 
 const outDir = Deno.args.includes("--out") ? Deno.args[Deno.args.indexOf("--out") + 1] : "results/bench";
 const quick = Deno.args.includes("--quick");

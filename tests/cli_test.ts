@@ -128,3 +128,34 @@ Deno.test("cli: without CIFAR-10, init-depth and transfer run on the grayscale F
   }
   assert.match(lines.join("\n"), /reproduce: 2 of 2 experiments succeeded/);
 });
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const runTool = async (cmd: string, args: string[]) => {
+  const out = await new Deno.Command(cmd, { args, cwd: ROOT, stdout: "piped", stderr: "piped" }).output();
+  return {
+    code: out.code,
+    text: new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr),
+  };
+};
+
+Deno.test("cli: ./rectifiers --help and a bare ./rectifiers print the commands and start nothing", async () => {
+  for (const args of [["--help"], ["-h"], []]) {
+    const { code, text } = await runTool("bash", ["rectifiers", ...args]);
+    assert.equal(code, 0, text);
+    assert.match(text, /^Usage: \.\/rectifiers <command>/);
+    assert.match(text, /reproduce/);
+    assert.doesNotMatch(text, /\[setup\]|deno task \[OPTIONS\]/, "neither set-up nor deno task's own help");
+  }
+  assert.match((await runTool("bash", ["rectifiers"])).text, /Nothing was run/);
+});
+
+Deno.test("cli: the bench tools answer --help without running, and refuse unknown options", async () => {
+  for (const tool of ["bench/bench.ts", "bench/twin.ts"]) {
+    const help = await runTool(Deno.execPath(), ["run", "-A", tool, "--help"]);
+    assert.equal(help.code, 0, help.text);
+    assert.match(help.text, /^Usage: deno task (bench|twin)/m);
+    const bad = await runTool(Deno.execPath(), ["run", "-A", tool, "--quik"]);
+    assert.equal(bad.code, 2, bad.text);
+    assert.match(bad.text, /unknown option --quik/);
+  }
+});

@@ -88,11 +88,14 @@ Deno.test("reliability: --out is made and probed, and --data-dir checked, before
   );
 });
 
-Deno.test("reliability: repeated or empty seeds are errors", () => {
+Deno.test("reliability: repeated, empty or aliasing seeds are errors", () => {
   assert.deepEqual(parseSeeds("1,2,3"), [1, 2, 3]);
   assert.throws(() => parseSeeds("1,1"), /repeats seed 1/);
   assert.throws(() => parseSeeds("1,,2"), /empty entry/);
   assert.throws(() => parseSeeds("1,x"), /non-negative integers/);
+  // 4294967317 = 2^32 + 21: the generator would take it as seed 21 and train the same net twice.
+  assert.throws(() => parseSeeds("21,4294967317"), /4294967317 is above 999999/);
+  assert.deepEqual(parseSeeds("0,999999"), [0, 999999]);
 });
 
 Deno.test("reliability: with no Vulkan driver there is no adapter, and doctor fails, rather than OpenGL", async () => {
@@ -220,4 +223,42 @@ Deno.test("reliability: a damaged stored model stops the run by default, or is t
     Deno.errors.NotFound,
     "the damaged file is removed before retraining",
   );
+});
+
+Deno.test("reliability: one Ctrl-C to the process group (delivered twice, as by deno task) saves and stops", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "rectifiers-sigint-" });
+  const ckpt = `${dir}/ckpt`;
+  // setsid: the child leads a process group of its own, as a command started from a terminal does.
+  const child = new Deno.Command("setsid", {
+    args: [
+      Deno.execPath(),
+      "run",
+      "-A",
+      new URL("./fixtures/interrupt_child.ts", import.meta.url).pathname,
+      ckpt,
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  const first = new TextDecoder().decode((await reader.read()).value);
+  assert.match(first, /ready/);
+  // The terminal's SIGINT to the group, then deno task's forwarded copy a moment later.
+  const kill = (sig: string) =>
+    new Deno.Command("kill", { args: [`-${sig}`, "--", `-${child.pid}`] }).outputSync();
+  kill("INT");
+  await new Promise((r) => setTimeout(r, 50));
+  kill("INT");
+  let rest = "";
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    rest += new TextDecoder().decode(r.value);
+  }
+  const status = await child.status;
+  const err = new TextDecoder().decode(await new Response(child.stderr).arrayBuffer());
+  assert.equal(status.code, 130, err);
+  assert.equal(Deno.readTextFileSync(ckpt), "checkpoint", "the checkpoint was written, not skipped");
+  assert.match(rest, /checkpoint saved/);
+  assert.match(err, /interrupt: saving a checkpoint/);
+  assert.doesNotMatch(err, /quitting without saving/);
+  Deno.removeSync(dir, { recursive: true });
 });

@@ -25,7 +25,13 @@ import "../../experiments/index.ts";
 
 export { selectExperiments };
 
-/** Seeds: non-negative integers, none empty, none repeated (a repeated seed is not an independent run). */
+/**
+ * The largest seed the flag takes: the generator keeps 32 bits of a seed, and experiments derive several seeds
+ * from each (e.g. 1000 * seed + k), so larger values could alias to another seed's nets.
+ */
+export const MAX_SEED = 999_999;
+
+/** Seeds: integers 0..MAX_SEED, none empty, none repeated (a repeated seed is not an independent run). */
 export function parseSeeds(value: string): number[] {
   const parts = value.split(",").map((s) => s.trim());
   if (parts.some((s) => s === "")) {
@@ -36,6 +42,14 @@ export function parseSeeds(value: string): number[] {
   const seeds = parts.map(Number);
   if (seeds.some((s) => !Number.isInteger(s) || s < 0)) {
     throw new InvalidArgumentError("seeds must be non-negative integers separated by commas, e.g. 1,2,3");
+  }
+  const large = seeds.find((s) => s > MAX_SEED);
+  if (large !== undefined) {
+    throw new InvalidArgumentError(
+      `--seeds: ${large} is above ${MAX_SEED}; the generator keeps 32 bits of a seed and experiments derive ` +
+        "several from each, so a larger seed could train the same nets as a smaller one: use 0 to " +
+        `${MAX_SEED}`,
+    );
   }
   const repeated = seeds.filter((s, i) => seeds.indexOf(s) !== i);
   if (repeated.length) {

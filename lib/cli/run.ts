@@ -12,6 +12,7 @@ import {
 import { InterruptedError } from "../experiments/common.ts";
 import type { ProgressMode } from "../train/progress.ts";
 import { DATASET_NAMES, type DatasetName } from "../data/catalog.ts";
+import { releaseHeldClaims } from "../util/lock.ts";
 
 export interface RunOptions {
   tier: Tier;
@@ -76,16 +77,37 @@ export async function prepareRun(opts: Pick<RunOptions, "dataDir" | "out" | "dat
   }
 }
 
-/** Ctrl-C asks training to checkpoint and stop at the next step; a second Ctrl-C quits at once. */
+/**
+ * A Ctrl-C within this long of the first is the same keypress delivered twice: a terminal signals the whole
+ * process group, and `deno task` forwards the signal to its child as well.
+ */
+export const REPEAT_WINDOW_MS = 1500;
+
+/**
+ * Ctrl-C (SIGINT) or SIGTERM asks training to checkpoint and stop at the next step; a second Ctrl-C at least
+ * REPEAT_WINDOW_MS later quits at once without saving, dropping this process's claims on models.
+ */
 export function stopOnInterrupt(): { requested: boolean } {
   const stop = { requested: false };
+  let first = 0;
+  const request = (what: string) => {
+    stop.requested = true;
+    first = Date.now();
+    console.error(
+      `\n${what}: saving a checkpoint at the next step, then stopping (Ctrl-C again, a moment later, to quit ` +
+        "without saving)",
+    );
+  };
   try {
     Deno.addSignalListener("SIGINT", () => {
-      if (stop.requested) Deno.exit(130);
-      stop.requested = true;
-      console.error(
-        "\ninterrupt: saving a checkpoint at the next step (Ctrl-C again to quit without saving)",
-      );
+      if (!stop.requested) return request("interrupt");
+      if (Date.now() - first < REPEAT_WINDOW_MS) return; // the same Ctrl-C, delivered twice
+      console.error("\nsecond interrupt: quitting without saving");
+      releaseHeldClaims();
+      Deno.exit(130);
+    });
+    Deno.addSignalListener("SIGTERM", () => {
+      if (!stop.requested) request("terminated");
     });
   } catch { /* signals unavailable (e.g. Windows): Ctrl-C just ends the process */ }
   return stop;

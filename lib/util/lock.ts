@@ -57,6 +57,22 @@ function readOwner(path: string): Owner | null {
   }
 }
 
+/** Claims this process holds now, so that a hard exit can drop them instead of leaving them to go stale. */
+const held = new Set<string>();
+
+/** Removes every claim this process holds (for an exit that skips the finally blocks, e.g. a second Ctrl-C). */
+export function releaseHeldClaims(): void {
+  for (const path of held) {
+    const owner = readOwner(path);
+    if (owner?.pid === Deno.pid) {
+      try {
+        Deno.removeSync(path);
+      } catch { /* gone already */ }
+    }
+  }
+  held.clear();
+}
+
 /** Milliseconds since the claim file was last touched, or null when it is gone. */
 function ageMs(path: string): number | null {
   try {
@@ -129,6 +145,7 @@ export async function withClaim<T>(
     }
     await new Promise((r) => setTimeout(r, pollMs));
   }
+  held.add(path);
   const beat = setInterval(() => {
     const now = new Date();
     try {
@@ -139,6 +156,7 @@ export async function withClaim<T>(
     return await fn();
   } finally {
     clearInterval(beat);
+    held.delete(path);
     const owner = readOwner(path);
     if (owner?.pid === me.pid && owner.host === me.host) await Deno.remove(path).catch(() => {});
   }
