@@ -159,3 +159,19 @@ Deno.test("cli: the bench tools answer --help without running, and refuse unknow
     assert.match(bad.text, /unknown option --quik/);
   }
 });
+
+Deno.test("cli: the paper tier without an ImageNet-style folder refuses before any training", async () => {
+  const out = Deno.makeTempDirSync({ prefix: "rectifiers-paper-nodata-" });
+  const errors: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => errors.push(args.join(" "));
+  try {
+    const code = await main(["exp", "small-model", "--tier", "paper", "--out", out, "--progress", "none"]);
+    assert.notEqual(code, 0);
+  } finally {
+    console.error = original;
+  }
+  assert.match(errors.join("\n"), /paper tier trains the paper's 224 px models on an ImageNet-style folder/);
+  assert.match(errors.join("\n"), /--data <folder>/);
+  Deno.removeSync(out, { recursive: true });
+});

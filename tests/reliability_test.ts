@@ -13,6 +13,10 @@ import { withClaim } from "../lib/util/lock.ts";
 import { loadCheckpoint, saveCheckpoint } from "../lib/train/checkpoint.ts";
 import { storedCheckpoint, storedScores, type TrainedModel } from "../lib/experiments/common.ts";
 import type { RunContext } from "../lib/experiments/registry.ts";
+import { readResults } from "../lib/results/expectations.ts";
+import { writeTierReport } from "../lib/cli/report.ts";
+import { PROJECT_ROOT } from "../lib/util/paths.ts";
+import { writeError } from "../lib/util/fs.ts";
 
 function jpeg(path: string, seed: number, size = 8): void {
   const data = new Uint8Array(size * size * 4).map((_, i) => (i * 37 + seed * 91) % 256);
@@ -261,4 +265,55 @@ Deno.test("reliability: one Ctrl-C to the process group (delivered twice, as by 
   assert.match(err, /interrupt: saving a checkpoint/);
   assert.doesNotMatch(err, /quitting without saving/);
   Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("reliability: check and report name a damaged result.json, and the report goes on past it", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "rectifiers-bad-results-" });
+  const good = Deno.readTextFileSync(`${PROJECT_ROOT}/results/model-complexity/default/result.json`);
+  const put = (id: string, text: string) => {
+    Deno.mkdirSync(`${dir}/${id}/default`, { recursive: true });
+    Deno.writeTextFileSync(`${dir}/${id}/default/result.json`, text);
+  };
+  put("model-complexity", good);
+  put("init-variance", good.slice(0, good.length / 2)); // truncated
+  put("small-model", ""); // empty
+  put("init-depth", good.replace(/"values": \[/, '"values": [NaN, ')); // NaN is not JSON
+  for (const id of ["init-variance", "small-model", "init-depth"]) {
+    await assert.rejects(
+      () => readResults(dir, "default", [id]),
+      new RegExp(`${dir}/${id}/default/result.json is (empty|not valid JSON)`),
+    );
+  }
+  const path = await writeTierReport(dir, "default");
+  const report = Deno.readTextFileSync(path);
+  assert.match(
+    report,
+    /`init-variance`'s result could not be read: .*init-variance\/default\/result\.json is not valid JSON/,
+  );
+  assert.match(report, /small-model\/default\/result\.json is empty/);
+  assert.match(
+    report,
+    /## Table 3 Architectures of the large models/,
+    "the readable result is still reported",
+  );
+  Deno.removeSync(dir, { recursive: true });
+});
+
+Deno.test("reliability: a full disk is an error naming the file and where the cache can go", async () => {
+  // /dev/full answers every write with the system's own "no space left" error.
+  let raw: unknown = null;
+  try {
+    await Deno.writeFile("/dev/full", new Uint8Array(1024));
+  } catch (e) {
+    raw = e;
+  }
+  assert.ok(raw, "writing /dev/full fails");
+  assert.match((raw as Error).message, /os error 28/);
+  const e = writeError("/cache/models/default/a.ckpt", raw);
+  assert.match(e.message, /cannot write \/cache\/models\/default\/a\.ckpt/);
+  assert.match(e.message, /disk holding it is full/);
+  assert.match(e.message, /RECTIFIERS_CACHE/);
+  // Other errors pass through as they are.
+  const other = new Error("something else");
+  assert.equal(writeError("/x", other), other);
 });

@@ -8,9 +8,20 @@ import { PROJECT_ROOT } from "../util/paths.ts";
 export async function writeTierReport(out: string, tier: Tier): Promise<string> {
   const entries: ReportEntry[] = [];
   const paper = listExperiments().filter((e) => !e.demo);
-  const results = await readResults(out, tier, paper.map((e) => e.id));
+  // One damaged file is named in the report and on the console; the others are reported as usual.
+  const unreadable = new Map<string, string>();
+  const results = await readResults(out, tier, paper.map((e) => e.id), (id, error) => {
+    console.error(`report: skipping ${id}: ${error.message}`);
+    unreadable.set(id, error.message);
+  });
   for (const e of paper) {
-    entries.push({ id: e.id, title: e.title, paperRef: e.paperRef, result: results.get(e.id) ?? null });
+    entries.push({
+      id: e.id,
+      title: e.title,
+      paperRef: e.paperRef,
+      result: results.get(e.id) ?? null,
+      ...(unreadable.has(e.id) ? { unreadable: unreadable.get(e.id) } : {}),
+    });
   }
   const path = await writeReport(out, tier, entries);
   if (tier === "default" && (await realPath(out)) === (await realPath(`${PROJECT_ROOT}/results`))) {

@@ -4,7 +4,7 @@
  * 30-layer nets borrow small-model's, whose 14-layer nets train at several seeds).
  */
 import { pooledSeedNoise, type SeedNoise } from "../results/claims.ts";
-import { resultDir, validateResult } from "../results/result.ts";
+import { parseResult, resultDir } from "../results/result.ts";
 
 /**
  * The pooled within-variant spread of `final[key]` over the runs of `experiment`'s result in `outDir` at `tier`,
@@ -24,7 +24,7 @@ export async function siblingSeedNoise(
   } catch {
     return null;
   }
-  const r = validateResult(JSON.parse(text), path);
+  const r = parseResult(text, path);
   const groups = new Map<string, number[]>();
   for (const run of r.runs) {
     const v = run.final[key];

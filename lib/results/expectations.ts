@@ -8,7 +8,7 @@
  */
 import { meanStd } from "./stats.ts";
 import { writeJsonAtomic } from "../util/fs.ts";
-import { type ExperimentResult, fmt, type Metric, validateResult, type Verdict } from "./result.ts";
+import { type ExperimentResult, fmt, type Metric, parseResult, type Verdict } from "./result.ts";
 
 /** Standard deviations of tolerance around the expected mean. */
 export const K = 3;
@@ -250,6 +250,8 @@ export async function readResults(
   dir: string,
   tier: string,
   ids: string[],
+  /** Called for a file that exists but cannot be read as a result; without it such a file is an error. */
+  onBad?: (id: string, error: Error) => void,
 ): Promise<Map<string, ExperimentResult>> {
   const out = new Map<string, ExperimentResult>();
   for (const id of ids) {
@@ -257,10 +259,19 @@ export async function readResults(
     let text: string;
     try {
       text = await Deno.readTextFile(path);
-    } catch {
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) continue;
+      const error = new Error(`${path} cannot be read: ${(e as Error).message}`);
+      if (!onBad) throw error;
+      onBad(id, error);
       continue;
     }
-    out.set(id, validateResult(JSON.parse(text), path));
+    try {
+      out.set(id, parseResult(text, path));
+    } catch (e) {
+      if (!onBad) throw e;
+      onBad(id, e as Error);
+    }
   }
   return out;
 }

@@ -28,6 +28,8 @@ export interface ReportEntry {
   title: string;
   paperRef: string;
   result: ExperimentResult | null;
+  /** Why a result file that exists could not be read (the rest of the report is written all the same). */
+  unreadable?: string;
 }
 
 export function reportPath(outDir: string, tier: string): string {
@@ -117,7 +119,8 @@ export function summaryBlock(entries: ReportEntry[], tier: string): string[] {
   const three = (t: Record<Verdict, number>) => TESTED.map((v) => t[v]).join(" / ");
   for (const e of entries) {
     if (!e.result) {
-      lines.push(`| \`${e.id}\` | ${cell(e.paperRef)} | — | — | — | — | not run at this tier |`);
+      const why = e.unreadable ? `**unreadable result**: ${e.unreadable}` : "not run at this tier";
+      lines.push(`| \`${e.id}\` | ${cell(e.paperRef)} | — | — | — | — | ${cell(why)} |`);
       continue;
     }
     const c = verdictCounts([e.result]);
@@ -188,7 +191,9 @@ export function experimentsBlock(entries: ReportEntry[], tier: string): string[]
     lines.push(`## ${e.paperRef} ${e.title}`, "");
     if (!e.result) {
       lines.push(
-        `\`${e.id}\` has no result at tier \`${tier}\`: run \`deno task exp ${e.id} --tier ${tier}\`.`,
+        e.unreadable
+          ? `\`${e.id}\`'s result could not be read: ${e.unreadable}`
+          : `\`${e.id}\` has no result at tier \`${tier}\`: run \`deno task exp ${e.id} --tier ${tier}\`.`,
         "",
       );
       continue;

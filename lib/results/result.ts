@@ -173,6 +173,23 @@ export function validateResult(value: unknown, where = "result.json"): Experimen
   return r;
 }
 
+/**
+ * Parses a result.json's text, naming the file in every error (empty, truncated or not JSON, or not a valid
+ * result) with the fix.
+ */
+export function parseResult(text: string, path: string): ExperimentResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new Error(
+      `${path} is ${text.trim() === "" ? "empty" : `not valid JSON (${(e as Error).message})`}: rerun its ` +
+        "experiment, or restore the file (git checkout -- <file> for a committed result)",
+    );
+  }
+  return validateResult(value, path);
+}
+
 export function fmt(v: number | string | null): string {
   if (v === null) return "—";
   if (typeof v === "string") return v;
@@ -428,7 +445,7 @@ export async function rebuildMarkdown(outDir: string): Promise<string[]> {
       } catch {
         continue;
       }
-      const result = validateResult(JSON.parse(text), json);
+      const result = parseResult(text, json);
       await writeFileAtomic(`${outDir}/${exp.name}/${tier.name}/result.md`, renderMarkdown(result));
       written.push(`${outDir}/${exp.name}/${tier.name}/result.md`);
     }
