@@ -19,6 +19,8 @@ import { pct } from "../lib/results/format.ts";
 import { writeResult } from "../lib/results/result.ts";
 import { OFF_CHANCE } from "../lib/results/stats.ts";
 import { siblingSeedNoise } from "../lib/experiments/seed_noise.ts";
+import { Network } from "../lib/models/network.ts";
+import { Rng } from "../lib/rng.ts";
 
 const experiment: Experiment = {
   id: "init-depth",
@@ -28,6 +30,9 @@ const experiment: Experiment = {
   run,
 };
 register(experiment);
+
+/** Freshly drawn pairs of 30-layer nets for the gradient claim. */
+const GRADIENT_DRAWS = { smoke: 4, other: 16 };
 
 async function run(ctx: RunContext): Promise<void> {
   const st = small.withHeHead(small.smallTier(ctx, experiment.id));
@@ -90,9 +95,23 @@ async function run(ctx: RunContext): Promise<void> {
   const valImages = Math.min(st.evalLimit, data.val.count);
   const left = (r: DepthRun) =>
     claims.leftChance(`${r.depth} layers with ${r.init}`, r.curve, chance, valImages);
-  const grad = (r: DepthRun, at: "first" | "last") =>
-    (at === "first" ? r.model.result.points[0] : r.model.result.points.at(-1)!).probe!.conv1GradRms;
   const interval = get(22, "he").curve[1].epoch - get(22, "he").curve[0].epoch;
+  // The gradient claim is about initialization: measured on pairs of freshly drawn 30-layer nets (a single
+  // net's ratio scatters by a factor of 2 or more at these widths).
+  const gradRatios: number[] = [];
+  for (let k = 0; k < GRADIENT_DRAWS[ctx.tier === "smoke" ? "smoke" : "other"]; k++) {
+    const rms = async (scheme: typeof XAVIER) => {
+      const net = new Network(
+        small.smallSpec(st, data, "relu", scheme, 16),
+        await common.gpuBackend(),
+        new Rng(900 + k),
+      );
+      const { conv1GradRms } = await probes.small(net)();
+      net.dispose();
+      return conv1GradRms;
+    };
+    gradRatios.push((await rms(XAVIER)) / (await rms(HE_SMALL)));
+  }
   const classes = data.train.classes.length;
   const list: claims.Claim[] = [
     claims.stall({
@@ -142,18 +161,18 @@ async function run(ctx: RunContext): Promise<void> {
       threshold: chance - OFF_CHANCE,
       interval,
     }),
-    claims.analytic({
+    claims.nearTarget({
       id: "xavier-gradients-vanish-30",
       text: "With Xavier's init the 30-layer net's first-layer gradient is far smaller than with He's",
       paper: 'v1 Fig 3 caption: "we also verify that its gradients are all diminishing"',
-      value: grad(get(30, "xavier"), "first") / grad(get(30, "he"), "first"),
+      values: { label: "conv1's weight-gradient RMS, Xavier's over He's, at init", values: gradRatios },
       target: 2 ** -13,
-      tolerance: 0.5,
-      outer: 1,
       log2: true,
-      why: "conv1 weight-gradient RMS of Xavier over He at initialization, against the 2^-13 that 26 conv " +
-        "layers (conv2-conv27) of halved gradient variance give: the fc layers are He-initialized in both nets " +
-        "and conv1's own weights do not scale its weight gradient",
+      tolerance: 0.5,
+      why:
+        "against the 2^-13 of 26 conv layers (conv2-conv27) of halved gradient variance: the fc layers are " +
+        "He-initialized in both nets and conv1's own weights do not scale its weight gradient; one pair of " +
+        "freshly drawn nets a draw",
     }),
     claims.oneSeedPair({
       id: "depth-no-help",
