@@ -167,6 +167,34 @@ Deno.test("data: downloads are checksummed, and a bad one leaves nothing behind"
       () => download({ url: `${base}/ok`, md5: md5Hex(good), size: 9999 }, `${dir}/short.bin`, () => {}),
       /truncated: 5000 of 9999 bytes/,
     );
+    // Not the file at all: a tiny error page, or more bytes than were published.
+    await assert.rejects(
+      () => download({ url: `${base}/ok`, md5: md5Hex(good), size: 5_000_000 }, `${dir}/page.bin`, () => {}),
+      /gave 5000 bytes where 5000000 were expected: not the file but probably an error or login page/,
+    );
+    await assert.rejects(
+      () => download({ url: `${base}/ok`, md5: md5Hex(good), size: 4000 }, `${dir}/big.bin`, () => {}),
+      /gave 5000 bytes, 1000 more than the 4000 published/,
+    );
+    // A connection that breaks off names the address and how far it got.
+    let sent = 0;
+    const broken = () =>
+      Promise.resolve(
+        new Response(
+          new ReadableStream({
+            pull(c) {
+              if (sent++) c.error(new Error("error reading a body from connection"));
+              else c.enqueue(good.subarray(0, 100));
+            },
+          }),
+        ),
+      );
+    await assert.rejects(
+      () => download({ url: `${base}/ok`, md5: md5Hex(good) }, `${dir}/cut.bin`, () => {}, broken),
+      new RegExp(
+        `download of ${base}/ok broke off after 100 bytes \\(error reading a body from connection\\)`,
+      ),
+    );
     assert.deepEqual([...Deno.readDirSync(dir)].map((e) => e.name), ["ok.bin"]);
   } finally {
     ac.abort();

@@ -17,6 +17,11 @@ import { readResults } from "../lib/results/expectations.ts";
 import { writeTierReport } from "../lib/cli/report.ts";
 import { PROJECT_ROOT } from "../lib/util/paths.ts";
 import { writeError } from "../lib/util/fs.ts";
+import { encode as encodePng } from "fast-png";
+import { decodeImage } from "../lib/data/decode.ts";
+import { skippedText } from "../lib/data/folder.ts";
+import { openImageFolder } from "../lib/data/image_folder.ts";
+import { synset, writeImageFolder } from "./fixtures/image_folder.ts";
 
 function jpeg(path: string, seed: number, size = 8): void {
   const data = new Uint8Array(size * size * 4).map((_, i) => (i * 37 + seed * 91) % 256);
@@ -316,4 +321,61 @@ Deno.test("reliability: a full disk is an error naming the file and where the ca
   // Other errors pass through as they are.
   const other = new Error("something else");
   assert.equal(writeError("/x", other), other);
+});
+
+Deno.test("reliability: PNGs: palette colours, no IEND, and a huge declared size refused before decoding", () => {
+  // A palette image: index 0 red, 1 blue. Read as grey it would give R = G = B.
+  const palette = encodePng({
+    width: 2,
+    height: 1,
+    data: new Uint8Array([0, 1]),
+    depth: 8,
+    channels: 1,
+    palette: [[255, 0, 0], [0, 0, 255]],
+  });
+  const p = decodeImage(palette, "palette.png", 3);
+  assert.deepEqual(
+    [...p.pixels],
+    [255, 0, 0, 0, 0, 255],
+    "CHW planes: R = [255, 0], G = [0, 0], B = [0, 255]",
+  );
+  // Without its final IEND chunk: decoded as sharp does, the same pixels.
+  const rgb = encodePng({
+    width: 3,
+    height: 2,
+    data: Uint8Array.from({ length: 18 }, (_, i) => 10 * i),
+    channels: 3,
+  });
+  const whole = decodeImage(rgb, "whole.png", 3);
+  const cut = decodeImage(rgb.subarray(0, rgb.length - 12), "no-iend.png", 3);
+  assert.deepEqual([...cut.pixels], [...whole.pixels]);
+  // 20000 x 20000 declared in the header: refused by its size, before any pixel is allocated.
+  const huge = rgb.slice();
+  const view = new DataView(huge.buffer);
+  view.setUint32(16, 20000);
+  view.setUint32(20, 20000);
+  assert.throws(
+    () => decodeImage(huge, "huge.png", 3),
+    /huge\.png: 20000x20000 pixels is more than the 64 megapixels/,
+  );
+});
+
+Deno.test("reliability: symlinked class folders are followed; subfolders of a class are named as skipped", async () => {
+  const root = Deno.makeTempDirSync({ prefix: "rectifiers-links-" });
+  await writeImageFolder(root, { classes: 3, train: 2, val: 1 });
+  // The third class of train/ lives elsewhere, linked in (a common way to assemble a subset of ImageNet).
+  const moved = `${root}/elsewhere`;
+  Deno.renameSync(`${root}/train/${synset(2)}`, moved);
+  Deno.symlinkSync(moved, `${root}/train/${synset(2)}`);
+  // An image one level too deep.
+  Deno.mkdirSync(`${root}/train/${synset(0)}/extra`);
+  Deno.copyFileSync(
+    `${moved}/${[...Deno.readDirSync(moved)][0].name}`,
+    `${root}/train/${synset(0)}/extra/a.jpg`,
+  );
+  const folder = openImageFolder(root);
+  assert.equal(folder.classes.length, 3, "the linked class is a class");
+  assert.equal(folder.train.files.filter((f) => f.label === 2).length, 2, "its images are read");
+  assert.match(skippedText(folder.train)!, /skipped 1 subfolder of class folders, not read \(.*\/extra\/\)/);
+  Deno.removeSync(root, { recursive: true });
 });

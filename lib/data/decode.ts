@@ -3,7 +3,7 @@
  * used to bring images of varying size to one size.
  */
 import jpeg from "jpeg-js";
-import { decode as decodePng } from "fast-png";
+import { convertIndexedToRgb, decode as decodePng } from "fast-png";
 import { DataError } from "./dataset.ts";
 
 export interface Decoded {
@@ -32,11 +32,17 @@ export function decodeImage(bytes: Uint8Array, path: string, channels: 1 | 3): D
       rgba = img.data;
       stride = 4;
     } else if (bytes[0] === 0x89 && bytes[1] === 0x50) {
-      const img = decodePng(bytes);
-      if (img.depth !== 8) throw new Error(`${img.depth}-bit PNG is not supported (8-bit only)`);
+      const img = decodePngChecked(bytes);
       ({ width, height } = img);
-      rgba = img.data as Uint8Array;
-      stride = img.channels;
+      if (img.palette) {
+        // Palette images hold indices: expand them to their colours (as sharp does), not read them as grey.
+        rgba = convertIndexedToRgb(img);
+        stride = img.palette[0].length;
+      } else {
+        if (img.depth !== 8) throw new Error(`${img.depth}-bit PNG is not supported (8-bit only)`);
+        rgba = img.data as Uint8Array;
+        stride = img.channels;
+      }
     } else {
       throw new Error("not a JPEG or PNG file");
     }
@@ -58,6 +64,39 @@ export function decodeImage(bytes: Uint8Array, path: string, channels: 1 | 3): D
     }
   }
   return { width, height, channels, pixels };
+}
+
+/** A PNG's size from its IHDR chunk (bytes 16-23), read before anything is allocated. */
+export function pngSize(bytes: Uint8Array): { width: number; height: number } {
+  if (bytes.length < 24) throw new Error("truncated PNG (no IHDR chunk)");
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+const IEND = new Uint8Array([0, 0, 0, 0, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82]);
+
+/**
+ * fast-png with the decoders' pixel limit checked first (a 1 MB PNG can declare 400 megapixels), and a file
+ * that lacks only its closing IEND chunk read as sharp reads it, instead of failing with a DataView error.
+ */
+function decodePngChecked(bytes: Uint8Array) {
+  const { width, height } = pngSize(bytes);
+  if (width * height > MAX_MEGAPIXELS * 1e6) {
+    throw new Error(
+      `${width}x${height} pixels is more than the ${MAX_MEGAPIXELS} megapixels decoded (refused before decoding)`,
+    );
+  }
+  const tail = bytes.subarray(bytes.length - IEND.length);
+  const hasEnd = tail.length === IEND.length && tail.every((b, i) => b === IEND[i]);
+  if (hasEnd) return decodePng(bytes);
+  try {
+    return decodePng(bytes);
+  } catch {
+    const closed = new Uint8Array(bytes.length + IEND.length);
+    closed.set(bytes);
+    closed.set(IEND, bytes.length);
+    return decodePng(closed);
+  }
 }
 
 /** Bilinear resize of CHW float or uint8 planes (pixel centres aligned, as OpenCV's INTER_LINEAR). */

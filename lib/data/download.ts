@@ -42,7 +42,16 @@ export async function download(
   const bar = Deno.stdout.isTerminal() && log === console.log;
   const name = file.url.split("/").pop();
   while (true) {
-    const { done, value } = await reader.read();
+    let next: ReadableStreamReadResult<Uint8Array>;
+    try {
+      next = await reader.read();
+    } catch (e) {
+      throw new DataError(
+        `download of ${file.url} broke off after ${received} bytes (${(e as Error).message}). Try again; ` +
+          "without network access, copy the file into the data directory by hand and pass --data-dir.",
+      );
+    }
+    const { done, value } = next;
     if (done) break;
     chunks.push(value);
     received += value.length;
@@ -66,17 +75,32 @@ export async function download(
     data.set(c, offset);
     offset += c.length;
   }
-  if (file.size && received !== file.size) {
-    throw new DataError(
-      `download of ${file.url} is truncated: ${received} of ${file.size} bytes. Try again.`,
-    );
-  }
+  if (file.size && received !== file.size) throw new DataError(sizeProblem(file, data));
   const md5 = md5Hex(data);
   if (md5 !== file.md5) {
     throw new DataError(`download of ${file.url} is corrupt: MD5 ${md5}, expected ${file.md5}. Try again.`);
   }
   await writeFileAtomic(dest, data);
   log(`  ${dest}: ${(received / 1e6).toFixed(1)} MB, MD5 verified`);
+}
+
+/** What a download of the wrong size most likely is, with the fix: cut short, or not the file at all. */
+function sizeProblem(file: RemoteFile, data: Uint8Array): string {
+  const got = data.length;
+  const want = file.size!;
+  if (got < want / 100) {
+    const head = new TextDecoder().decode(data.subarray(0, 80)).replace(/\s+/g, " ").trim();
+    return `download of ${file.url} gave ${got} bytes where ${want} were expected: not the file but probably ` +
+      `an error or login page ("${head}"). Check the address and your network or proxy, or copy the file by ` +
+      "hand and pass --data-dir.";
+  }
+  if (got > want) {
+    return `download of ${file.url} gave ${got} bytes, ${
+      got - want
+    } more than the ${want} published: not the ` +
+      "published file (the server or a proxy sent something else). Copy the file by hand and pass --data-dir.";
+  }
+  return `download of ${file.url} is truncated: ${got} of ${want} bytes (the connection ended early). Try again.`;
 }
 
 /** Regular files of a (gzip-compressed) tar archive whose base names are in `wanted`. */

@@ -11,15 +11,33 @@ const IMAGE = /\.(jpe?g|png)$/i;
 export interface FolderListing {
   classes: string[];
   files: { path: string; label: number; size: number; mtime: number }[];
-  /** Files in the class folders that are not .jpg, .jpeg or .png (skipped, and said so). */
+  /**
+   * Entries of the class folders that are not read (skipped, and said so): files that are not .jpg, .jpeg or
+   * .png, and subfolders (whose paths end in "/": images must sit directly in their class folder).
+   */
   skipped: string[];
+}
+
+/** A directory entry's kind, symbolic links followed (as torchvision's ImageFolder does). */
+function kindOf(path: string, entry: Deno.DirEntry): "dir" | "file" | "other" {
+  if (entry.isDirectory) return "dir";
+  if (entry.isFile) return "file";
+  if (!entry.isSymlink) return "other";
+  try {
+    const st = Deno.statSync(path);
+    return st.isDirectory ? "dir" : st.isFile ? "file" : "other";
+  } catch {
+    return "other"; // a dangling link
+  }
 }
 
 export function listFolder(root: string, split: string): FolderListing {
   const dir = `${root}/${split}`;
   let classes: string[];
   try {
-    classes = [...Deno.readDirSync(dir)].filter((e) => e.isDirectory).map((e) => e.name).sort();
+    classes = [...Deno.readDirSync(dir)].filter((e) => kindOf(`${dir}/${e.name}`, e) === "dir").map((e) =>
+      e.name
+    ).sort();
   } catch {
     throw new DataError(`image folder ${dir} does not exist: expected ${root}/${split}/<class>/*.jpg`);
   }
@@ -29,9 +47,12 @@ export function listFolder(root: string, split: string): FolderListing {
   classes.forEach((cls, label) => {
     let names: string[];
     try {
-      const entries = [...Deno.readDirSync(`${dir}/${cls}`)].filter((e) => e.isFile || e.isSymlink);
+      const all = [...Deno.readDirSync(`${dir}/${cls}`)];
+      const kind = (e: Deno.DirEntry) => kindOf(`${dir}/${cls}/${e.name}`, e);
+      const entries = all.filter((e) => kind(e) === "file");
       names = entries.filter((e) => IMAGE.test(e.name)).map((e) => e.name).sort();
       skipped.push(...entries.filter((e) => !IMAGE.test(e.name)).map((e) => `${dir}/${cls}/${e.name}`));
+      skipped.push(...all.filter((e) => kind(e) === "dir").map((e) => `${dir}/${cls}/${e.name}/`).sort());
     } catch (e) {
       throw new DataError(`cannot read the class folder ${dir}/${cls}: ${(e as Error).message}`);
     }
@@ -57,13 +78,28 @@ export function listFolder(root: string, split: string): FolderListing {
   return { classes, files, skipped };
 }
 
-/** "skipped 3 files that are not images (a/b.txt, ...)", or null when nothing was skipped. */
+/**
+ * "skipped 3 files that are not .jpg, .jpeg or .png (a/b.txt, ...)" and "skipped 1 subfolder of a class folder
+ * (...): images must sit directly in their class folder", or null when nothing was skipped.
+ */
 export function skippedText(listing: FolderListing): string | null {
-  const n = listing.skipped.length;
-  if (!n) return null;
-  const shown = listing.skipped.slice(0, 3).join(", ");
-  return `skipped ${n} file${n > 1 ? "s" : ""} that ${n > 1 ? "are" : "is"} not .jpg, .jpeg or .png ` +
-    `(${shown}${n > 3 ? ", ..." : ""})`;
+  const folders = listing.skipped.filter((p) => p.endsWith("/"));
+  const files = listing.skipped.filter((p) => !p.endsWith("/"));
+  const shown = (xs: string[]) => `${xs.slice(0, 3).join(", ")}${xs.length > 3 ? ", ..." : ""}`;
+  const parts: string[] = [];
+  if (files.length) {
+    parts.push(
+      `skipped ${files.length} file${files.length > 1 ? "s" : ""} that ${files.length > 1 ? "are" : "is"} ` +
+        `not .jpg, .jpeg or .png (${shown(files)})`,
+    );
+  }
+  if (folders.length) {
+    parts.push(
+      `skipped ${folders.length} subfolder${folders.length > 1 ? "s" : ""} of class folders, not read ` +
+        `(${shown(folders)}): images must sit directly in their class folder`,
+    );
+  }
+  return parts.length ? parts.join("; ") : null;
 }
 
 /** The first `n` files of each class, in order; an error when a class has fewer. */
