@@ -11,8 +11,18 @@ import { parseSeeds } from "../lib/cli/main.ts";
 import { prepareRun } from "../lib/cli/run.ts";
 import { withClaim } from "../lib/util/lock.ts";
 import { loadCheckpoint, saveCheckpoint } from "../lib/train/checkpoint.ts";
-import { storedCheckpoint, storedScores, type TrainedModel } from "../lib/experiments/common.ts";
-import type { RunContext } from "../lib/experiments/registry.ts";
+import {
+  storedCheckpoint,
+  storedScores,
+  type TrainedModel,
+  trainNetwork,
+} from "../lib/experiments/common.ts";
+import type { Experiment, RunContext } from "../lib/experiments/registry.ts";
+import { syntheticImages } from "../lib/data/synthetic.ts";
+import type { DataSet } from "../lib/data/dataset.ts";
+import type { LoadedData } from "../lib/experiments/data.ts";
+import type { NetSpec } from "../lib/models/network.ts";
+import type { TrainConfig } from "../lib/train/trainer.ts";
 import { readResults } from "../lib/results/expectations.ts";
 import { writeTierReport } from "../lib/cli/report.ts";
 import { PROJECT_ROOT } from "../lib/util/paths.ts";
@@ -378,4 +388,94 @@ Deno.test("reliability: symlinked class folders are followed; subfolders of a cl
   assert.equal(folder.train.files.filter((f) => f.label === 2).length, 2, "its images are read");
   assert.match(skippedText(folder.train)!, /skipped 1 subfolder of class folders, not read \(.*\/extra\/\)/);
   Deno.removeSync(root, { recursive: true });
+});
+
+Deno.test("reliability: the model store never replaces a finished model of another configuration", async () => {
+  const cache = Deno.makeTempDirSync({ prefix: "rectifiers-store-" });
+  Deno.env.set("RECTIFIERS_CACHE", cache);
+  const train = syntheticImages({ count: 64, classes: 4, size: 12, seed: 1 });
+  const val = syntheticImages({ count: 16, classes: 4, size: 12, seed: 2 });
+  const data = (source: string) =>
+    ({
+      train: { ...train, source },
+      val,
+      test: val,
+      fingerprint: "f",
+    }) as unknown as LoadedData<DataSet>;
+  const spec: NetSpec = {
+    name: "toy",
+    input: [3, 12, 12],
+    classes: 4,
+    activation: "relu",
+    convInit: { kind: "he-forward" },
+    fcInit: [{ kind: "he-forward" }],
+    layers: [
+      { type: "conv", name: "conv1", filters: 4, kernel: 3, pad: 1 },
+      { type: "spp", name: "spp", levels: [1] },
+      { type: "fc", name: "fc1", units: 4 },
+    ],
+  };
+  const config = (batchSize: number, maxSteps?: number): TrainConfig => ({
+    epochs: 1,
+    batchSize,
+    momentum: 0.9,
+    weightDecay: 5e-4,
+    schedule: { kind: "steps", base: 0.01, milestones: [], factor: 0.1 },
+    augment: { crop: 12, scale: [12, 12], flip: false, pcaStd: 0 },
+    norm: { mean: [0, 0, 0], scale: 1 / 64 },
+    pca: { vectors: [[1, 0, 0], [0, 1, 0], [0, 0, 1]], values: [0, 0, 0] },
+    seed: 1,
+    val: { views: "center", side: 12, crop: 12, batchSize: 16 },
+    evalPoints: 0,
+    readEvery: 2,
+    ...(maxSteps ? { maxSteps } : {}),
+  });
+  const lines: string[] = [];
+  const ctx = (resume = false) =>
+    ({
+      tier: "smoke",
+      resume,
+      retrain: false,
+      onCorrupt: "stop",
+      progress: "none",
+      log: (l: string) => lines.push(l),
+      stopSignal: { requested: false },
+      overrides: {},
+    }) as unknown as RunContext;
+  const exp = { id: "store-test" } as Experiment;
+  const trainOne = async (cfg: TrainConfig, source = "folder /a/imagenet", resume = false) => {
+    const m = await trainNetwork(ctx(resume), exp, {
+      label: "toy-seed1",
+      spec,
+      config: cfg,
+      data: data(source),
+    });
+    m.net.dispose();
+    return m;
+  };
+  try {
+    const full = await trainOne(config(16));
+    assert.equal(full.reused, false);
+    const files = () => [...Deno.readDirSync(`${cache}/models/smoke`)].map((e) => e.name).sort();
+    const [first] = files();
+    const bytes = Deno.readFileSync(`${cache}/models/smoke/${first}`);
+    // A pipeline check (--max-steps), another --batch, a resume with another batch, another folder of the
+    // same name: each trains a model of its own, and the finished one stays as it was.
+    await trainOne(config(16, 2));
+    await trainOne(config(8));
+    await trainOne(config(4), "folder /a/imagenet", true);
+    assert.match(lines.join("\n"), /no checkpoint of this configuration of toy-seed1 .* which are kept/);
+    await trainOne(config(16), "folder /b/imagenet");
+    assert.equal(files().filter((f) => f.endsWith(".ckpt")).length, 5, files().join(", "));
+    assert.deepEqual(
+      Deno.readFileSync(`${cache}/models/smoke/${first}`),
+      bytes,
+      "the finished model is intact",
+    );
+    const again = await trainOne(config(16));
+    assert.equal(again.reused, true, "the original configuration loads its model instead of training again");
+  } finally {
+    Deno.env.delete("RECTIFIERS_CACHE");
+    Deno.removeSync(cache, { recursive: true });
+  }
 });

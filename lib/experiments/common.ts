@@ -55,11 +55,31 @@ export class InterruptedError extends Error {
 
 /**
  * Where a trained model lives: models are shared between experiments (ensemble and transfer reuse the models
- * of models-abc; init-depth reuses small-model's 14-layer ReLU nets), so the label names the model, not the
- * experiment, and must say everything that distinguishes it (architecture, rectifier, init, data, seed).
+ * of models-abc), so the label names the model, not the experiment. The file name ends in the model's key
+ * (configuration, network, code and data, batch and step limit included), so a model of another configuration
+ * (a pipeline check with --max-steps, another --batch, another folder of the same name) gets a file of its own
+ * and never replaces a finished one. Every configuration's model is kept: delete what is no longer needed.
  */
-export function checkpointPath(ctx: RunContext, label: string): string {
-  return `${cacheRoot()}/models/${ctx.tier}/${label.replace(/[^a-zA-Z0-9._-]+/g, "_")}.ckpt`;
+export function checkpointPath(ctx: RunContext, label: string, key: string): string {
+  return `${modelDir(ctx)}/${safeLabel(label)}-${key.slice(0, 16)}.ckpt`;
+}
+
+function modelDir(ctx: RunContext): string {
+  return `${cacheRoot()}/models/${ctx.tier}`;
+}
+
+const safeLabel = (label: string) => label.replace(/[^a-zA-Z0-9._-]+/g, "_");
+
+/** Stored models of `label` under other keys: what a --resume of another configuration leaves alone. */
+function otherConfigurations(ctx: RunContext, label: string, path: string): string[] {
+  try {
+    const prefix = `${safeLabel(label)}-`;
+    return [...Deno.readDirSync(modelDir(ctx))].map((e) => e.name).filter((n) =>
+      n.startsWith(prefix) && /^[0-9a-f]{16}\.ckpt$/.test(n.slice(prefix.length)) && !path.endsWith(`/${n}`)
+    );
+  } catch {
+    return [];
+  }
 }
 
 export interface TrainRequest {
@@ -84,20 +104,26 @@ export async function trainNetwork(
   req: TrainRequest,
 ): Promise<TrainedModel> {
   const net = new Network(req.spec, await gpuBackend(), new Rng(req.config.seed));
-  const path = checkpointPath(ctx, req.label);
   // The model depends on the code and on the exact training images as well as on the configuration.
   const salt =
-    `${codeFingerprint()} ${req.data.train.source} ${req.data.train.name} ${req.data.train.count}` +
-    (req.start ? ` from ${req.start.from}` : "");
+    `${codeFingerprint()} ${req.data.train.source} ${req.data.train.name} ${req.data.train.count} ` +
+    `${req.data.fingerprint}` + (req.start ? ` from ${req.start.from}` : "");
   const key = configKey(req.config, req.spec, salt);
+  const path = checkpointPath(ctx, req.label, key);
   // One process trains a model at a time; a second one needing it waits and then loads it.
   return await withClaim(`${path}.lock`, req.label, ctx.log, async () => {
     const saved = await storedCheckpoint(ctx, path);
     const finished = saved?.state.configKey === key &&
       saved.state.epoch >= epochsToRun(req.config, req.data.train) && !ctx.retrain;
     const resume = finished || (ctx.resume && saved?.state.configKey === key);
-    if (ctx.resume && saved && saved.state.configKey !== key) {
-      ctx.log(`   ${path} was made by another configuration or code version: training from scratch`);
+    if (ctx.resume && !saved) {
+      const others = otherConfigurations(ctx, req.label, path);
+      if (others.length) {
+        ctx.log(
+          `   no checkpoint of this configuration of ${req.label} (batch, steps, data or code differ from ` +
+            `${others.join(", ")}, which are kept): training it from scratch`,
+        );
+      }
     }
     ctx.log(
       `-- ${req.label}: ${req.spec.name}, seed ${req.config.seed}` +
@@ -166,7 +192,7 @@ export async function storedScores(
   compute: () => Promise<EvalResult>,
 ): Promise<EvalResult & { scores: Float32Array }> {
   const tag = sha256Hex(JSON.stringify(protocol)).slice(0, 12);
-  const path = `${checkpointPath(ctx, model.label)}.${tag}.scores`;
+  const path = `${checkpointPath(ctx, model.label, model.key)}.${tag}.scores`;
   const key = sha256Hex(JSON.stringify({ model: model.key, protocol }));
   const stored = await readScores(path, key, ctx.log);
   if (stored && !ctx.retrain) return stored;
