@@ -188,7 +188,7 @@ Deno.test("micro-batches: a batch split in slices gives the update of the whole 
       const net = new Network(spec, backend, new Rng(2));
       const sgd = new Sgd(net.parameters(), { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 });
       const acc = new Accumulators(backend);
-      sgdStep(net, sgd, batch, 3, 24, acc, micro);
+      await sgdStep(net, sgd, batch, 3, 24, acc, micro);
       after.push(await net.readParameters());
       const loss = await acc.loss();
       assert.ok(Number.isFinite(loss) && loss > 0);

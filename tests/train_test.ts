@@ -13,6 +13,8 @@ import { Rng } from "../lib/rng.ts";
 import { loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { advance, initialSchedule, type ScheduleSpec, stepRate, warmedRate } from "../lib/train/schedule.ts";
 import { balancedEpochOrder } from "../lib/train/batches.ts";
+import { Accumulators, sgdStep } from "../lib/train/step.ts";
+import { Sgd } from "../lib/optim.ts";
 import { logitSpread, measureLogitSpread, scaleClassifier } from "../lib/train/calibrate.ts";
 import {
   PAPER_LR,
@@ -148,6 +150,58 @@ Deno.test("train: a stop request (Ctrl-C) checkpoints mid-epoch and resumes exac
     resumed.result.points.map((p) => p.valTop1Err),
     reference.result.points.map((p) => p.valTop1Err),
   );
+});
+
+Deno.test("train: a stop between micro-batches checkpoints before that step and resumes exactly", async () => {
+  const gpu = await webgpu();
+  const reference = await run(gpu, { microBatch: 6 });
+  const path = tmpCheckpoint();
+  // The stop arrives while a step's slices run: each step of 16 images in slices of 6 looks twice between its
+  // slices and the trainer once after it, so the 20th look is between the 2nd and 3rd slices of step 7.
+  let looks = 0;
+  const stopSignal = {
+    get requested() {
+      return ++looks >= 20;
+    },
+  };
+  const stopped = await run(gpu, { checkpointPath: path, microBatch: 6, stopSignal });
+  assert.equal(stopped.result.interrupted, true);
+  const saved = await loadCheckpoint<{ epoch: number; step: number }>(path);
+  assert.deepEqual(
+    [saved!.state.epoch, saved!.state.step],
+    [0, 6],
+    "saved before step 7, which was not taken",
+  );
+  const resumed = await run(gpu, { checkpointPath: path, microBatch: 6, resume: true });
+  assert.deepEqual(resumed.result.resumedFrom, { epoch: saved!.state.epoch, step: saved!.state.step });
+  assert.deepEqual(resumed.params, reference.params);
+  assert.deepEqual(
+    resumed.result.epochs.map((e) => [e.trainLoss, e.valTop1Err]),
+    reference.result.epochs.map((e) => [e.trainLoss, e.valTop1Err]),
+  );
+});
+
+Deno.test("step: a stop between micro-batches leaves the parameters and the sums as they were", async () => {
+  const gpu = await webgpu();
+  const net = new Network(spec, gpu, new Rng(11));
+  const sgd = new Sgd(net.parameters(), { lr: 0.1, momentum: 0.9, weightDecay: 5e-4 });
+  const acc = new Accumulators(gpu, 1.5, 3);
+  const before = await net.readParameters();
+  const batch = {
+    x: new Float32Array(16 * 3 * 10 * 10).fill(0.5),
+    labels: new Array(16).fill(1),
+    dropoutSeed: 1,
+  };
+  assert.equal(await sgdStep(net, sgd, batch, 3, 10, acc, 4, { requested: true }), false);
+  assert.deepEqual(await net.readParameters(), before);
+  assert.equal(await acc.loss(), 1.5);
+  assert.equal(await acc.correct(), 3);
+  assert.equal(await sgdStep(net, sgd, batch, 3, 10, acc, 4, { requested: false }), true);
+  assert.notDeepEqual(await net.readParameters(), before);
+  assert.ok((await acc.loss()) > 1.5);
+  acc.dispose();
+  sgd.dispose();
+  net.dispose();
 });
 
 Deno.test("train: a diverging run stops with a clear error and keeps the last good checkpoint", async () => {

@@ -51,8 +51,12 @@ export class Accumulators {
  * than the batch, the batch runs through the net in slices whose gradients add up before the one update: each
  * slice's mean loss weighted by its share of the batch, dropout masks placed as in the whole batch. Exact for
  * these models, which have no batch statistics; only the order of the floating-point sums changes.
+ *
+ * With `stop`, a step of several slices waits for each slice and gives up between two of them when a stop is
+ * requested (a paper-size step takes minutes): the gradients are dropped and neither the parameters nor `acc`
+ * change, so the step can be checkpointed as not taken. Returns whether the step was taken.
  */
-export function sgdStep(
+export async function sgdStep(
   net: Network,
   sgd: Sgd,
   batch: Batch,
@@ -60,12 +64,29 @@ export function sgdStep(
   crop: number,
   acc: Accumulators,
   microBatch = batch.labels.length,
-) {
+  stop?: { requested: boolean },
+): Promise<boolean> {
   const n = batch.labels.length;
   const per = channels * crop * crop;
+  // This step's own sums, added to `acc` once its update is made.
+  type Sums = { loss: Tensor; counts: Tensor };
+  let sums: Sums | null = null;
+  const drop = (x: Sums | null) => {
+    x?.loss.dispose();
+    x?.counts.dispose();
+  };
   for (let first = 0; first < n; first += microBatch) {
+    if (sums && stop) {
+      await sums.loss.toArray(); // the device has finished the slices so far
+      if (stop.requested) {
+        sgd.zeroGrad();
+        drop(sums);
+        return false;
+      }
+    }
     const last = Math.min(first + microBatch, n);
-    const next = tidy(() => {
+    const previous: Sums | null = sums;
+    const next: Sums = tidy((): Sums => {
       const m = last - first;
       const xs = Tensor.fromArray(net.backend, batch.x.subarray(first * per, last * per), [
         m,
@@ -83,10 +104,17 @@ export function sgdStep(
         sgd.step();
         sgd.zeroGrad();
       }
-      return acc.add(loss, correct);
+      return previous
+        ? { loss: keep(ops.add(previous.loss, loss)), counts: keep(ops.add(previous.counts, correct)) }
+        : { loss: keep(loss), counts: keep(correct) };
     });
-    acc.replace(next);
+    drop(previous);
+    sums = next;
   }
+  const total = sums!;
+  acc.replace(tidy(() => acc.add(total.loss, total.counts)));
+  drop(total);
+  return true;
 }
 
 /** Images per micro-batch that keep every per-image tensor of `infos` under `limitBytes` (the whole batch if it fits). */

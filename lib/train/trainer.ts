@@ -213,7 +213,36 @@ export async function train(
       for (let step = state.step; step < steps; step++) {
         const batch = await batches.batch(order, epoch, step, steps);
         sgd.options.lr = warmedRate(config.schedule, state.schedule.lr, epoch * perEpoch + step);
-        sgdStep(net, sgd, batch, trainSet.channels, config.augment.crop, acc, microBatch);
+        const taken = await sgdStep(
+          net,
+          sgd,
+          batch,
+          trainSet.channels,
+          config.augment.crop,
+          acc,
+          microBatch,
+          microBatch < config.batchSize ? hooks.stopSignal : undefined,
+        );
+        if (!taken) {
+          // Stopped between micro-batches: the step is not taken, so the checkpoint is the state before it.
+          state = {
+            ...state,
+            step,
+            lossSum: await acc.loss(),
+            correct: await acc.correct(),
+            epochSeconds: (performance.now() - epochStart) / 1000,
+            seconds: (performance.now() - started) / 1000,
+          };
+          acc.dispose();
+          await saveState(hooks.checkpointPath ?? null, state, net, sgd);
+          progress.line(
+            `stopped in epoch ${epoch + 1} during step ${
+              step + 1
+            }/${steps}, between micro-batches; checkpoint ` +
+              "saved before that step, resume with --resume",
+          );
+          return finish(true);
+        }
         state.seen += config.batchSize;
         const done = step + 1;
         const global = epoch * perEpoch + done;
