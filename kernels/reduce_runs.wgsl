@@ -1,21 +1,19 @@
 // First pass of a per-channel reduction over an [n, c, s] tensor: partial[(n * c + ch) * runs + r] = the sum of
-// f(a, b) over run r (RUN elements: short runs keep rounding small) of plane (n, ch). One invocation per run, no barriers (on CPU adapters a
+// f(a) over run r (RUN elements: short runs keep rounding small) of plane (n, ch). One invocation per run, no barriers (on CPU adapters a
 // barrier switches coroutines); kernels/reduce_planes.wgsl finishes the sum.
 //   mode 0: f = a                   (bias gradients, sums, means, global average pooling)
-//   mode 1: f = a * min(b, 0)       (PReLU slope gradient, paper Eq. 2-3: dy * y where y <= 0)
 //   mode 2: f = 1 if a is NaN or Inf (finite checks for the training loop)
+// PReLU's slope gradient has a kernel of its own, fused with its input gradient.
 struct Params { planes: u32, s: u32, runs: u32, mode: u32 }
 @group(0) @binding(0) var<uniform> p: Params;
 @group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> partial: array<f32>;
+@group(0) @binding(2) var<storage, read_write> partial: array<f32>;
 //#include flat_index
 
 const RUN: u32 = 16u;
 
 fn term(i: u32) -> f32 {
   let v = a[i];
-  if (p.mode == 1u) { return v * min(b[i], 0.0); }
   if (p.mode == 2u) { return select(0.0, 1.0, (bitcast<u32>(v) & 0x7f800000u) == 0x7f800000u); }
   return v;
 }

@@ -10,7 +10,7 @@ export interface Storage {
   readonly length: number;
 }
 
-export type ReduceMode = "sum" | "prelu" | "nonfinite";
+export type ReduceMode = "sum" | "nonfinite";
 
 export interface Backend {
   readonly name: "webgpu" | "reference";
@@ -32,10 +32,9 @@ export interface Backend {
   conv2d(x: Storage, w: Storage, bias: Storage | null, g: ConvGeometry): Storage;
   conv2dGradInput(dy: Storage, w: Storage, g: ConvGeometry): Storage;
   conv2dGradWeight(dy: Storage, x: Storage, g: ConvGeometry): Storage;
-  /** out[c] = scale * sum over n and s of f(a, b) on [n, c, s] views. */
+  /** out[c] = scale * sum over n and s of a ("sum") or of [a is NaN or Inf] ("nonfinite") on [n, c, s] views. */
   channelSum(
     a: Storage,
-    b: Storage | null,
     n: number,
     c: number,
     s: number,

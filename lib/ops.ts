@@ -72,7 +72,7 @@ export function conv2d(x: Tensor, w: Tensor, bias: Tensor | null = null, opts: C
       w.requiresGrad ? backend.conv2dGradWeight(dy, x.storage, g) : null,
     ];
     if (bias) {
-      grads.push(bias.requiresGrad ? backend.channelSum(dy, null, g.n, g.cout, g.oh * g.ow, 1, "sum") : null);
+      grads.push(bias.requiresGrad ? backend.channelSum(dy, g.n, g.cout, g.oh * g.ow, 1, "sum") : null);
     }
     return grads;
   });
@@ -100,7 +100,7 @@ export function linear(x: Tensor, w: Tensor, bias: Tensor | null = null): Tensor
       x.requiresGrad ? backend.matmul(dy, w.storage, null, n, dout, din, false, false) : null,
       w.requiresGrad ? backend.matmul(dy, x.storage, null, dout, n, din, true, false) : null,
     ];
-    if (bias) grads.push(bias.requiresGrad ? backend.channelSum(dy, null, n, dout, 1, 1, "sum") : null);
+    if (bias) grads.push(bias.requiresGrad ? backend.channelSum(dy, n, dout, 1, 1, "sum") : null);
     return grads;
   });
 }
@@ -226,7 +226,7 @@ export function globalAvgPool(x: Tensor): Tensor {
   expectRank("globalAvgPool", "input", x, 4);
   const backend = x.backend;
   const [n, c, h, w] = x.shape;
-  const y = backend.channelSum(x.storage, null, 1, n * c, h * w, 1 / (h * w), "sum");
+  const y = backend.channelSum(x.storage, 1, n * c, h * w, 1 / (h * w), "sum");
   return result(
     backend,
     y,
@@ -326,7 +326,7 @@ export function mean(x: Tensor): Tensor {
 
 function reduceAll(op: string, x: Tensor, factor: number): Tensor {
   const backend = x.backend;
-  const y = backend.channelSum(x.storage, null, 1, 1, x.size, factor, "sum");
+  const y = backend.channelSum(x.storage, 1, 1, x.size, factor, "sum");
   return result(backend, y, [1], op, [x], (dy) => [backend.broadcast(dy, x.size, factor, x.size)]);
 }
 
@@ -375,7 +375,7 @@ export function topkCorrect(logits: Tensor, labels: Tensor, k = 5): Tensor {
 
 /** Number of NaN or Inf values, shape [1], on the device (read it when convenient). */
 export function countNonFinite(x: Tensor): Tensor {
-  return new Tensor(x.backend, x.backend.channelSum(x.storage, null, 1, 1, x.size, 1, "nonfinite"), [1]);
+  return new Tensor(x.backend, x.backend.channelSum(x.storage, 1, 1, x.size, 1, "nonfinite"), [1]);
 }
 
 /** Throws a clear error when a value read back from the device is NaN or Inf (training-loop guard). */

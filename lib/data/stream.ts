@@ -9,7 +9,7 @@ import { colourShift, type PcaBasis, pcaFromCovariance } from "./augment.ts";
 import { checkImageSet, type ImageSet, spreadIndices, type StreamedSet } from "./dataset.ts";
 import type { DecodePool } from "./decode_pool.ts";
 import type { CropSpec } from "./image_ops.ts";
-import type { Batch, BatchRecipe } from "../train/batches.ts";
+import type { Batch, BatchRecipe } from "./batch.ts";
 import { Rng } from "../rng.ts";
 import { hash2 } from "../util/hash.ts";
 

@@ -130,7 +130,7 @@ export async function responses(
       const units = t.shape[1];
       const perUnit = await new Tensor(
         t.backend,
-        t.backend.channelSum(t.storage, null, count, units, 1, 1 / count, "sum"),
+        t.backend.channelSum(t.storage, count, units, 1, 1 / count, "sum"),
         [units],
       ).toArray();
       const sumAbs = perUnit.reduce((a, v) => a + Math.abs(v), 0);

@@ -121,9 +121,9 @@ export async function trace(
 function moments(backend: Backend, s: Storage): [Storage, Storage] {
   const n = s.length;
   const sq = backend.mul(s, s, 1);
-  const meanSq = backend.channelSum(sq, null, 1, 1, n, 1 / n, "sum");
+  const meanSq = backend.channelSum(sq, 1, 1, n, 1 / n, "sum");
   backend.release(sq);
-  return [backend.channelSum(s, null, 1, 1, n, 1 / n, "sum"), meanSq];
+  return [backend.channelSum(s, 1, 1, n, 1 / n, "sum"), meanSq];
 }
 
 /**

@@ -40,16 +40,8 @@ export class ReferenceBackend implements Backend {
   conv2dGradWeight(dy: Storage, x: Storage, g: ConvGeometry): Storage {
     return ref.conv2dGradWeight(f(dy), f(x), g);
   }
-  channelSum(
-    a: Storage,
-    b: Storage | null,
-    n: number,
-    c: number,
-    s: number,
-    scale: number,
-    mode: ReduceMode,
-  ) {
-    return ref.channelSum(f(a), opt(b), n, c, s, scale, mode);
+  channelSum(a: Storage, n: number, c: number, s: number, scale: number, mode: ReduceMode) {
+    return ref.channelSum(f(a), null, n, c, s, scale, mode);
   }
   matmul(
     a: Storage,

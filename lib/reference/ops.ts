@@ -145,11 +145,6 @@ export function activationGradInput(
   return dy.map((d, i) => (x[i] > 0 ? d : slopeAt(i, slopes, fixed, c, s) * d));
 }
 
-/** dE/da_c = sum over positions of dE/df * (0 if y > 0 else y) (paper Eq. 2-3). */
-export function preluGradSlope(dy: F64, x: F64, n: number, c: number, s: number): F64 {
-  return channelSum(dy, x, n, c, s, 1, "prelu");
-}
-
 export function maxPool(x: F64, g: PoolGeometry): { y: F64; argmax: F64 } {
   const planes = g.n * g.c;
   const y = new Float64Array(planes * g.oh * g.ow);

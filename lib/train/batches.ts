@@ -3,28 +3,15 @@
  * and the step's dropout masks all come from hashes of those three numbers, so a run resumed at any step sees
  * exactly the batches an uninterrupted run would have.
  */
-import { type AugmentConfig, augmentInto, type Normalization, type PcaBasis } from "../data/augment.ts";
+import { augmentInto } from "../data/augment.ts";
 import { type DataSet, type ImageSet, isStreamed } from "../data/dataset.ts";
 import { decodePool } from "../data/decode_pool.ts";
 import { BatchPrefetch, streamedBatch } from "../data/stream.ts";
 import { Rng } from "../rng.ts";
 import { hash2 } from "../util/hash.ts";
 
-export interface BatchRecipe {
-  batchSize: number;
-  augment: AugmentConfig;
-  norm: Normalization;
-  pca: PcaBasis | null;
-  seed: number;
-}
-
-export interface Batch {
-  /** [batch, channels, crop, crop] pixels, normalized. */
-  x: Float32Array;
-  labels: number[];
-  /** Seeds this step's dropout masks. */
-  dropoutSeed: number;
-}
+export type { Batch, BatchRecipe } from "../data/batch.ts";
+import type { Batch, BatchRecipe } from "../data/batch.ts";
 
 /** The image order of one epoch: a seeded shuffle of the whole set. */
 export function epochOrder(seed: number, epoch: number, count: number): number[] {

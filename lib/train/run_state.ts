@@ -7,7 +7,7 @@ import type { Network } from "../models/network.ts";
 import type { Sgd } from "../optim.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { initialSchedule, type ScheduleSpec, type ScheduleState } from "./schedule.ts";
-import type { EpochRecord, EvalPoint } from "./trainer.ts";
+import type { EpochRecord, EvalPoint } from "./records.ts";
 
 export interface TrainState {
   configKey: string;

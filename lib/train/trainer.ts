@@ -19,6 +19,7 @@ import { formatDuration, Progress, type ProgressMode } from "./progress.ts";
 import { freshState, restoreState, saveState, type TrainState } from "./run_state.ts";
 import { advance, type ScheduleSpec, warmedRate } from "./schedule.ts";
 import { Accumulators, checkFinite, sgdStep } from "./step.ts";
+import type { EpochRecord, EvalPoint } from "./records.ts";
 
 export { NonFiniteLossError } from "./step.ts";
 
@@ -76,29 +77,7 @@ export interface TrainHooks {
   microBatch?: number;
 }
 
-export interface EpochRecord {
-  /** Epochs done at its end (fractional for a partial last epoch). */
-  epoch: number;
-  lr: number;
-  trainLoss: number;
-  trainTop1Err: number;
-  valTop1Err: number;
-  valTop5Err: number;
-  seconds: number;
-  imagesPerSecond: number;
-}
-
-export interface EvalPoint {
-  /** Fractional epochs trained when measured. */
-  epoch: number;
-  /** SGD steps taken when measured. */
-  step: number;
-  /** Seconds spent training (evaluations excluded) when measured: for time-to-accuracy comparisons. */
-  trainSeconds: number;
-  valTop1Err: number;
-  valTop5Err: number;
-  probe?: Record<string, number>;
-}
+export type { EpochRecord, EvalPoint } from "./records.ts";
 
 export interface TrainResult {
   epochs: EpochRecord[];

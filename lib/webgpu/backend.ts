@@ -26,7 +26,7 @@ export class GpuStorage implements Storage {
 const RUN = 64;
 /** Elements per invocation in kernels/reduce_runs.wgsl (its RUN). */
 const REDUCE_RUN = 16;
-const REDUCE_MODES: Record<ReduceMode, number> = { sum: 0, prelu: 1, nonfinite: 2 };
+const REDUCE_MODES: Record<ReduceMode, number> = { sum: 0, nonfinite: 2 };
 
 export class WebGpuBackend implements Backend {
   readonly name = "webgpu" as const;
@@ -138,7 +138,6 @@ export class WebGpuBackend implements Backend {
   /** Sums per channel in two passes: runs of each plane, then each channel's runs (no barriers). */
   channelSum(
     a: Storage,
-    b: Storage | null,
     n: number,
     c: number,
     s: number,
@@ -147,7 +146,7 @@ export class WebGpuBackend implements Backend {
   ) {
     const runs = Math.ceil(s / REDUCE_RUN);
     const partial = this.out(n * c * runs, "reduction partial sums");
-    this.elementwise("reduce_runs", [buf(a), b ? buf(b) : buf(a), partial.buffer], {
+    this.elementwise("reduce_runs", [buf(a), partial.buffer], {
       planes: n * c,
       s,
       runs,
@@ -188,7 +187,7 @@ export class WebGpuBackend implements Backend {
   activation(x: Storage, slopes: Storage | null, fixedSlope: number, c: number, s: number): Storage {
     const y = this.out(x.length, "activation output");
     this.planeRuns(
-      "activation_forward",
+      "rectifier_forward",
       [buf(x), slopes ? buf(slopes) : this.dummy, y.buffer],
       x.length,
       c,
@@ -209,7 +208,7 @@ export class WebGpuBackend implements Backend {
   ) {
     const dx = this.out(x.length, "activation input gradient");
     this.planeRuns(
-      "activation_grad_input",
+      "rectifier_grad_input",
       [buf(dy), buf(x), slopes ? buf(slopes) : this.dummy, dx.buffer, this.scratch],
       x.length,
       c,
@@ -225,7 +224,7 @@ export class WebGpuBackend implements Backend {
     const runs = Math.ceil(s / RUN);
     const partial = this.out(x.length / s * runs, "PReLU slope gradient partial sums");
     this.planeRuns(
-      "activation_grad_input",
+      "rectifier_grad_input",
       [buf(dy), buf(x), buf(slopes), dx.buffer, partial.buffer],
       x.length,
       slopes.length,
@@ -409,7 +408,7 @@ export class WebGpuBackend implements Backend {
       { rows, classes },
       [Math.ceil(rows / 64)],
     );
-    const loss = this.channelSum(perRow, null, 1, 1, rows, 1 / rows, "sum");
+    const loss = this.channelSum(perRow, 1, 1, rows, 1 / rows, "sum");
     this.release(perRow);
     return { loss, probs };
   }
@@ -448,7 +447,7 @@ export class WebGpuBackend implements Backend {
       { rows, classes, k },
       [Math.ceil(rows / 64)],
     );
-    const counts = this.channelSum(perRow, null, rows, 2, 1, 1, "sum");
+    const counts = this.channelSum(perRow, rows, 2, 1, 1, "sum");
     this.release(perRow);
     return counts;
   }

@@ -1,4 +1,4 @@
-// Gradient of the rectifier family (kernels/activation_forward.wgsl) with respect to its input:
+// Gradient of the rectifier family (kernels/rectifier_forward.wgsl) with respect to its input:
 // dx = dy if x > 0 else a * dy. With learned slopes it also writes, per run, the partial sum of the slope gradient
 // dy * min(x, 0) (paper Eq. 2-3) to partial[run], so the slope gradient costs one reduction over runs
 // (kernels/reduce_planes.wgsl) instead of a second pass over dy and x. One invocation per run of RUN elements of

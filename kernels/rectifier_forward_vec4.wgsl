@@ -1,4 +1,4 @@
-// kernels/activation_forward.wgsl on vec4s, for planes whose size is a multiple of 4 (the caller checks): on CPU
+// kernels/rectifier_forward.wgsl on vec4s, for planes whose size is a multiple of 4 (the caller checks): on CPU
 // adapters a vec4 load costs less than four scalar ones (one lane loop, one bounds check), about 1.5x faster.
 struct Params { planes: u32, c: u32, s: u32, use_slopes: u32, fixed_slope: f32 }
 @group(0) @binding(0) var<uniform> p: Params;

@@ -1,4 +1,4 @@
-// kernels/activation_grad_input.wgsl on vec4s, for planes whose size is a multiple of 4 (the caller checks). Its
+// kernels/rectifier_grad_input.wgsl on vec4s, for planes whose size is a multiple of 4 (the caller checks). Its
 // runs hold the same elements as the scalar kernel's, so `partial` has the same layout and values.
 struct Params { planes: u32, c: u32, s: u32, use_slopes: u32, fixed_slope: f32 }
 @group(0) @binding(0) var<uniform> p: Params;
