@@ -14,6 +14,7 @@ import type { InitScheme } from "../lib/init.ts";
 import * as claims from "../lib/results/claims.ts";
 import { type Comparison, type Metric, writeResult } from "../lib/results/result.ts";
 import {
+  endToEndRatios,
   layerRatios,
   type StackSpec,
   stdRatio,
@@ -194,16 +195,8 @@ async function run(ctx: RunContext): Promise<void> {
     filters: new Array(e2e.depth).fill(e2e.width),
     inChannels: e2e.width,
   };
-  const wideRatios = async (scheme: InitScheme, offset: number) => {
-    const out: number[] = [];
-    for (let k = 0; k < e2e.seeds; k++) {
-      const t = await trace(backend, wide, scheme, 12, size.batch, offset + k, false);
-      out.push(t.response.at(-1)! / t.response[0]);
-    }
-    return out;
-  };
-  const wideHe = await wideRatios({ kind: "he-forward" }, 7001);
-  const wideXavier = await wideRatios({ kind: "xavier" }, 8001);
+  const wideHe = await endToEndRatios(backend, wide, { kind: "he-forward" }, size.batch, e2e.seeds, 7001);
+  const wideXavier = await endToEndRatios(backend, wide, { kind: "xavier" }, size.batch, e2e.seeds, 8001);
   ctx.log(`  ${wide.name}: traced He forward and Xavier x ${e2e.seeds} seeds`);
   const wideLabel = `over ${e2e.depth} layers of width ${e2e.width}`;
   list.push(

@@ -150,6 +150,23 @@ export function layerRatios(traces: Trace[], which: "eq9" | "eq10" | "gain"): nu
   });
 }
 
+/** std(y_L)/std(y_1) of `draws` stacks drawn with seeds from `firstSeed` on (forward passes only). */
+export async function endToEndRatios(
+  backend: Backend,
+  stack: StackSpec,
+  scheme: InitScheme,
+  batch: number,
+  draws: number,
+  firstSeed: number,
+): Promise<number[]> {
+  const out: number[] = [];
+  for (let k = 0; k < draws; k++) {
+    const t = await trace(backend, stack, scheme, 12, batch, firstSeed + k, false);
+    out.push(t.response.at(-1)! / t.response[0]);
+  }
+  return out;
+}
+
 export function stdRatio(traces: Trace[], what: keyof Trace, top: number, bottom: number): number {
   const ratios = traces.map((t) => (t[what][top] / t[what][bottom]) ** 2);
   return Math.sqrt(ratios.reduce((a, b) => a + b, 0) / ratios.length);

@@ -1,0 +1,73 @@
+/**
+ * The project's shape, held to a budget as tinygrad's sz.py holds its size: no import circles, experiment
+ * scripts and library modules under a line budget, committed result files under a size budget.
+ */
+import assert from "node:assert/strict";
+import { PROJECT_ROOT } from "../lib/util/paths.ts";
+
+/** Lines of an experiment script (the paper's protocol; the plumbing belongs in lib/experiments). */
+const EXPERIMENT_LINES = 350;
+/** Lines of any library module. */
+const MODULE_LINES = 500;
+/** Bytes of a committed result.json: claims store their declaration and outcome, not their inputs. */
+const RESULT_BYTES = 100_000;
+
+function files(dir: string, ext: string, out: string[] = []): string[] {
+  for (const e of Deno.readDirSync(dir)) {
+    const path = `${dir}/${e.name}`;
+    if (e.isDirectory && !["node_modules", ".tools", ".cache", ".git"].includes(e.name)) {
+      files(path, ext, out);
+    } else if (e.isFile && e.name.endsWith(ext)) out.push(path);
+  }
+  return out;
+}
+
+const lines = (path: string) => Deno.readTextFileSync(path).split("\n").length;
+const rel = (path: string) => path.slice(PROJECT_ROOT.length + 1);
+
+Deno.test("layout: no import circles among the project's modules", () => {
+  const sources = ["lib", "experiments", "bench", "tests"].flatMap((d) =>
+    files(`${PROJECT_ROOT}/${d}`, ".ts")
+  );
+  const graph = new Map<string, string[]>();
+  for (const path of sources) {
+    const text = Deno.readTextFileSync(path);
+    const deps = [...text.matchAll(/(?:import|export)[^"';]*?from\s+["'](\.[^"']+)["']/g)].map((m) =>
+      new URL(m[1], `file://${path}`).pathname
+    );
+    graph.set(path, deps);
+  }
+  const done = new Set<string>();
+  const onPath: string[] = [];
+  const cycles: string[] = [];
+  const visit = (n: string) => {
+    if (done.has(n)) return;
+    onPath.push(n);
+    for (const d of graph.get(n) ?? []) {
+      const at = onPath.indexOf(d);
+      if (at >= 0) cycles.push([...onPath.slice(at), d].map(rel).join(" -> "));
+      else visit(d);
+    }
+    onPath.pop();
+    done.add(n);
+  };
+  for (const n of graph.keys()) visit(n);
+  assert.deepEqual(cycles, []);
+});
+
+Deno.test("layout: experiment scripts and library modules stay within their line budgets", () => {
+  const over = [
+    ...files(`${PROJECT_ROOT}/experiments`, ".ts").filter((p) => lines(p) > EXPERIMENT_LINES),
+    ...files(`${PROJECT_ROOT}/lib`, ".ts").filter((p) => lines(p) > MODULE_LINES),
+  ].map((p) => `${rel(p)}: ${lines(p)} lines`);
+  assert.deepEqual(over, [], `budgets: experiments ${EXPERIMENT_LINES} lines, modules ${MODULE_LINES}`);
+});
+
+Deno.test("layout: every committed result.json is within its size budget", () => {
+  const results = files(`${PROJECT_ROOT}/results`, "result.json");
+  assert.ok(results.length >= 7, "the committed results are there");
+  const over = results.map((p) => [rel(p), Deno.statSync(p).size] as const).filter(([, b]) =>
+    b > RESULT_BYTES
+  );
+  assert.deepEqual(over, [], `budget ${RESULT_BYTES} bytes`);
+});
