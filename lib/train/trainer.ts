@@ -15,7 +15,7 @@ import { sha256Hex } from "../util/fs.ts";
 import { balancedEpochOrder, batchSource, epochOrder, stepsPerEpoch } from "./batches.ts";
 import { scaleClassifier } from "./calibrate.ts";
 import { evaluateViews } from "./evaluate.ts";
-import { formatDuration, Progress, type ProgressMode } from "./progress.ts";
+import { formatDuration, Progress, type ProgressMode, type StepStatus } from "./progress.ts";
 import { freshState, restoreState, saveState, type TrainState } from "./run_state.ts";
 import { advance, type ScheduleSpec, warmedRate } from "./schedule.ts";
 import { Accumulators, checkFinite, sgdStep } from "./step.ts";
@@ -75,6 +75,8 @@ export interface TrainHooks {
    * no batch statistics). Not part of the checkpoint's key: a run may resume on an adapter that splits otherwise.
    */
   microBatch?: number;
+  /** Called whenever the epoch's running mean loss is read (every `readEvery` steps): for studies of a run. */
+  onStep?: (status: StepStatus) => void;
 }
 
 export type { EpochRecord, EvalPoint } from "./records.ts";
@@ -231,7 +233,7 @@ export async function train(
         checkFinite(lossSum, epoch, done, hooks.checkpointPath ?? null, acc);
         const elapsed = (performance.now() - epochStart) / 1000;
         const rate = (state.seen - resumeSeen) / Math.max(elapsed - state.epochSeconds, 1e-9);
-        progress.step({
+        const status: StepStatus = {
           epoch,
           epochs: epochCount,
           step: done,
@@ -239,7 +241,9 @@ export async function train(
           loss: lossSum / done,
           imagesPerSecond: rate,
           etaSeconds: (total - global) * config.batchSize / rate,
-        });
+        };
+        progress.step(status);
+        hooks.onStep?.(status);
         if (inner.has(global)) {
           const point = await evaluate(global, config.evalLimit);
           state.points.push(point);
