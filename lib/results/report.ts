@@ -96,7 +96,7 @@ function tallyText(t: Record<Verdict, number>): string {
  * The headline: claims per verdict, empirical (trained nets) and analytic (exact computations) apart, "not
  * testable" apart; per experiment its counts and its regime; then the runs' tier, data and adapter.
  */
-export function summaryBlock(entries: ReportEntry[], tier: string): string[] {
+export function summaryBlock(entries: ReportEntry[], tier: string, claimLists = true): string[] {
   const done = entries.filter((e) => e.result).map((e) => e.result!);
   const total = verdictCounts(done);
   const lines = [
@@ -163,6 +163,7 @@ export function summaryBlock(entries: ReportEntry[], tier: string): string[] {
   if (faults.length) {
     lines.push("", `**Made with injected faults (not real results): ${faults.join("; ")}.**`);
   }
+  if (!claimLists) return lines;
   const groups = [
     ["Empirical, in regime", (c: Claim) => !isProxy(c) && (c.category ?? "empirical") === "empirical"],
     ["Analytic", (c: Claim) => !isProxy(c) && c.category === "analytic"],
@@ -242,7 +243,9 @@ export async function writeReadmeResults(
   const block = [
     `From [${reportLink}](${reportLink}), generated from the committed results of tier \`${tier}\`:`,
     "",
-    ...summaryBlock(entries, tier).map((l) => l.replace(/\]\(#/g, `](${reportLink}#`)),
+    ...summaryBlock(entries, tier, false).map((l) => l.replace(/\]\(#/g, `](${reportLink}#`)),
+    "",
+    `Every claim with its verdict, evidence and rule: [${reportLink}](${reportLink}).`,
   ];
   await writeFileAtomic(readmePath, await formatMarkdown(replaceBlock(doc, "results", block)));
 }
