@@ -195,10 +195,14 @@ Deno.test("report: generated blocks come from the results; text outside the mark
   let doc = Deno.readTextFileSync(path);
   assert.match(
     doc,
-    /\*\*Empirical claims \(trained nets\): 2 tested: 1 reproduced, 1 not reproduced, 0 inconclusive; 0 not testable/,
+    /\*\*Empirical claims judged in their regime \(trained nets\): 2 tested: 1 reproduced, 1 not reproduced, 0 inconclusive; 0 not testable/,
   );
   assert.match(doc, /\*\*Analytic checks .*: 0 tested/);
-  assert.match(doc, /\| `transfer` \| Table 8 \| — \| — \| — \| not run at this tier \|/);
+  assert.match(doc, /\| `transfer` \| Table 8 \| — \| — \| — \| — \| not run at this tier \|/);
+  assert.match(
+    doc,
+    /## Kinds of rule\n\n\| kind \| what it tests \|\n\| --- \| --- \|\n\| `bound` \| 95% t interval/,
+  );
   assert.match(doc, /\| top-1 \\\| error \| 33\.82 \| 40 \| Table 2 \|/, "pipes in cells are escaped");
   assert.match(doc, /Learned \\\|a\\\| rarely exceeds 1/);
   assert.match(doc, /!\[a plot\]\(small-model\/smoke\/p\.svg\)/);
@@ -208,12 +212,29 @@ Deno.test("report: generated blocks come from the results; text outside the mark
   await writeReport(dir, "smoke", entries.slice(0, 1));
   const again = Deno.readTextFileSync(path);
   assert.match(again, /A note someone wrote/);
-  assert.match(again, /\*\*Empirical claims \(trained nets\): 1 tested: 1 reproduced/);
+  assert.match(again, /\*\*Empirical claims judged in their regime \(trained nets\): 1 tested: 1 reproduced/);
   assert.throws(() => replaceBlock("no markers", "summary", []), /no "<!-- BEGIN GENERATED: summary -->"/);
   assert.match(
     summaryBlock(entries, "smoke").join("\n"),
-    /\| \*\*all\*\* \| \| \*\*1 \/ 1 \/ 0 \/ 0\*\* \| \*\*0 \/ 0 \/ 0\*\* \|/,
+    /\| \*\*all\*\* \| \| \*\*1 \/ 1 \/ 0 \/ 0\*\* \| \*\*0 \/ 0 \/ 0\*\* \| 0 \/ 0 \/ 0 \/ 0 \|/,
   );
+  // A claim about converged nets from a run without them is an early-training proxy: apart from the headline.
+  const early = result("small-model", [50, 52], "reproduced");
+  early.claims = early.claims.map((c) => ({ ...c, regime: "converged" as const }));
+  early.regime = regime(
+    [{ label: "n", steps: 10, epochs: [{ epoch: 0.1 }], points: [{ step: 10, valTop1Err: 0.5 }] }],
+    [0.5],
+    0.9,
+    { epochs: 75, images: 100, batch: 10, err: null },
+    "Early:",
+  );
+  await writeResult(dir, early);
+  const proxied = (await readResults(dir, "smoke", ["small-model"])).get("small-model")!;
+  assert.equal(proxied.claims[0].judged?.inRegime, false);
+  const block = summaryBlock([{ ...entries[1], result: proxied }], "smoke").join("\n");
+  assert.match(block, /judged in their regime \(trained nets\): 0 tested/);
+  assert.match(block, /Early-training proxies .*: 1 tested: 1 reproduced/);
+  assert.match(block, /\*\*Early-training proxy, reproduced \(1\):\*\* Learned/);
 });
 
 Deno.test("report: the README's generated results block already passes deno fmt --check", async () => {

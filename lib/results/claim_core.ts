@@ -54,6 +54,29 @@ export type ClaimKind =
   | "earlier"
   | "analytic";
 
+/** What each kind of rule tests, for the report's legend (each claim's own thresholds are in its result.md). */
+export const KIND_LEGEND: Record<ClaimKind, string> = {
+  better:
+    "95% paired t interval over seeds of the difference: above 0 reproduced, below 0 not, else inconclusive",
+  equivalent:
+    "two one-sided t tests (90% interval over seeds) against a margin: inside reproduced, outside not",
+  noBetter: "95% t interval over seeds of how much better A is, against a margin",
+  mcnemar: "exact McNemar test at 5% over the test images where exactly one of two nets is right",
+  pairedEquivalent:
+    "90% interval of two error rates on the same images (paired proportions) against a margin",
+  oneSeedPair: "two nets at one seed each on the same images, the seed variance of sibling variants added",
+  trend: "Spearman's rank correlation along the items against its 5% critical value",
+  largest: "95% paired t intervals of one item minus each other item",
+  bound: "95% t interval over seeds against a bound",
+  signTest: "per item a 95% paired t interval; a binomial sign test at 5% over the items clearly on one side",
+  stall: "a validation curve against chance's 3-sd band, over at least the paper's span for a stall",
+  earlier: "first crossings of a threshold, at least two evaluation intervals apart",
+  analytic:
+    "an exact computation within a tolerance of the paper's value; beyond an outer band not reproduced",
+  nearTarget:
+    "90% t interval over random draws of a measured quantity against a band around its derived value",
+};
+
 /**
  * The regime a claim is about: "init" (an initialization or an architecture: no training needed), "onset" (the
  * start of training from scratch, e.g. leaving chance), "converged" (nets trained out, as the paper's tables are).

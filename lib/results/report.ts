@@ -21,7 +21,7 @@ import {
   runTable,
   withinTenth,
 } from "./result.ts";
-import { type Claim, isProxy, type Tally, tally, type Verdict, VERDICTS } from "./claims.ts";
+import { type Claim, isProxy, KIND_LEGEND, type Tally, tally, type Verdict, VERDICTS } from "./claims.ts";
 
 export interface ReportEntry {
   id: string;
@@ -187,7 +187,17 @@ function anchor(e: ReportEntry): string {
 
 /** Per experiment: run record, paper and ours, claims, plots, differences. Plot paths are relative to the report. */
 export function experimentsBlock(entries: ReportEntry[], tier: string): string[] {
-  const lines: string[] = [];
+  const kinds = [...new Set(entries.flatMap((e) => e.result?.claims.map((c) => c.kind) ?? []))];
+  const lines: string[] = kinds.length
+    ? [
+      "## Kinds of rule",
+      "",
+      "| kind | what it tests |",
+      "| --- | --- |",
+      ...kinds.map((k) => `| \`${k}\` | ${KIND_LEGEND[k]} |`),
+      "",
+    ]
+    : [];
   for (const e of entries) {
     lines.push(`## ${e.paperRef} ${e.title}`, "");
     if (!e.result) {
@@ -207,7 +217,16 @@ export function experimentsBlock(entries: ReportEntry[], tier: string): string[]
     lines.push(...runTable(r), "");
     if (r.regime) lines.push(`**Regime.** ${regimeText(r.regime)}`, "");
     if (r.comparison.length) lines.push("### Paper and ours", "", ...comparisonTable(r), "");
-    if (r.claims.length) lines.push("### Claims", "", ...claimsTable(r), "");
+    if (r.claims.length) {
+      lines.push(
+        "### Claims",
+        "",
+        `Each claim's full rule, with its thresholds, is in [${e.id}/${tier}/result.md](${e.id}/${tier}/result.md).`,
+        "",
+        ...claimsTable(r, true),
+        "",
+      );
+    }
     if (r.plots.length) {
       lines.push("### Plots", "");
       for (const p of r.plots) lines.push(`![${p.caption}](${e.id}/${tier}/${p.file})`, "");

@@ -264,14 +264,20 @@ export function runStage(r: Pick<ExperimentResult, "regime">): RunStage {
   return r.regime ? r.regime.stage : "untrained";
 }
 
-export function claimsTable(r: ExperimentResult): string[] {
+/**
+ * The claims with their verdicts: with each claim's full rule (result.md), or, `ruleKind`, only the kind of
+ * rule, which the report explains once in its legend.
+ */
+export function claimsTable(r: ExperimentResult, ruleKind = false): string[] {
   return [
-    "| claim | paper | regime | verdict | evidence | rule |",
+    `| claim | paper | regime | verdict | evidence | ${ruleKind ? "rule kind" : "rule"} |`,
     "| --- | --- | --- | --- | --- | --- |",
     ...r.claims.map((c) =>
       `| ${cell(c.text)} (${c.category}) | ${cell(c.paper)} | ${CLAIM_REGIMES[c.regime]} | **${
         cell(verdictLabel(c))
-      }**${c.notTestable ? `: ${cell(c.notTestable)}` : ""} | ${cell(c.evidence)} | ${cell(c.rule)} |`
+      }**${c.notTestable ? `: ${cell(c.notTestable)}` : ""} | ${cell(c.evidence)} | ${
+        ruleKind ? `\`${c.kind}\`` : cell(c.rule)
+      } |`
     ),
   ];
 }
