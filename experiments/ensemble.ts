@@ -7,7 +7,7 @@
  *
  *   deno task exp ensemble --tier default     # seconds after models-abc (it reuses its models and scores)
  */
-import { type Experiment, register, type RunContext } from "../lib/experiments/registry.ts";
+import type { Experiment, RunContext } from "../lib/experiments/registry.ts";
 import * as common from "../lib/experiments/common.ts";
 import * as large from "../lib/experiments/large_family.ts";
 import { averageScores, correctness, type Scored, scoresOn } from "../lib/experiments/measure.ts";
@@ -20,14 +20,13 @@ import { barChart } from "../lib/results/svg.ts";
 import { perClassError } from "../lib/train/evaluate.ts";
 import type { TrainResult } from "../lib/train/trainer.ts";
 
-const experiment: Experiment = {
+export const experiment: Experiment = {
   id: "ensemble",
   title: "Ensemble of the large models and per-class errors",
   paperRef: "Table 7, v1 Figs 6-7",
   tiers: ["smoke", "default", "gpu"],
   run,
 };
-register(experiment);
 
 interface Member {
   name: string;

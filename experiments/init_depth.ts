@@ -8,7 +8,7 @@
  *
  *   deno task exp init-depth --tier default     # about 7 min on 2 cores with no GPU
  */
-import { type Experiment, register, type RunContext } from "../lib/experiments/registry.ts";
+import type { Experiment, RunContext } from "../lib/experiments/registry.ts";
 import * as common from "../lib/experiments/common.ts";
 import * as small from "../lib/experiments/small_family.ts";
 import * as large from "../lib/experiments/large_family.ts";
@@ -22,14 +22,13 @@ import { siblingSeedNoise } from "../lib/experiments/seed_noise.ts";
 import { Network } from "../lib/models/network.ts";
 import { Rng } from "../lib/rng.ts";
 
-const experiment: Experiment = {
+export const experiment: Experiment = {
   id: "init-depth",
   title: "Initialization and depth: 22- and 30-layer ReLU nets with He's init and with Xavier",
   paperRef: "ICCV Fig 3 (v1 Figs 2-3)",
   tiers: ["smoke", "default", "gpu"],
   run,
 };
-register(experiment);
 
 /** Freshly drawn pairs of 30-layer nets for the gradient claim. */
 const GRADIENT_DRAWS = { smoke: 4, other: 16 };

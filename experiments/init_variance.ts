@@ -8,7 +8,7 @@
  * ratio scatters by a few percent); the end-to-end std ratio over the full depth on a wider stack over more
  * seeds, as a deep narrow stack's realizations scatter log-normally around the derived ratio.
  */
-import { type Experiment, register, type RunContext } from "../lib/experiments/registry.ts";
+import type { Experiment, RunContext } from "../lib/experiments/registry.ts";
 import { gpuBackend, resultBase } from "../lib/experiments/common.ts";
 import type { InitScheme } from "../lib/init.ts";
 import * as claims from "../lib/results/claims.ts";
@@ -23,14 +23,13 @@ import {
   tracePlots,
 } from "../lib/experiments/variance.ts";
 
-const experiment: Experiment = {
+export const experiment: Experiment = {
   id: "init-variance",
   title: "Initialization: response and gradient variance through deep ReLU stacks",
   paperRef: "ICCV Eq. 9-16 (v1 Eq. 7-14)",
   tiers: ["smoke", "default", "gpu", "paper"],
   run,
 };
-register(experiment);
 
 const SCHEMES: { label: string; scheme: InitScheme }[] = [
   { label: "Xavier sqrt(1/n)", scheme: { kind: "xavier" } },

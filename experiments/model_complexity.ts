@@ -8,7 +8,7 @@
  * output), which gives Table 3's map sizes (UNCONFIRMED: the paper states no padding). Parameters count weights
  * and biases (and PReLU slopes, for the PReLU models).
  */
-import { type Experiment, register, type RunContext } from "../lib/experiments/registry.ts";
+import type { Experiment, RunContext } from "../lib/experiments/registry.ts";
 import { resultBase } from "../lib/experiments/common.ts";
 import { LARGE_INIT, LARGE_TIERS } from "../lib/experiments/large_family.ts";
 import { countMacs, countParams, describe, type LayerInfo, type NetSpec } from "../lib/models/network.ts";
@@ -17,14 +17,13 @@ import * as claims from "../lib/results/claims.ts";
 import { type Comparison, type Metric, writeResult } from "../lib/results/result.ts";
 import { barChart } from "../lib/results/svg.ts";
 
-const experiment: Experiment = {
+export const experiment: Experiment = {
   id: "model-complexity",
   title: "Architectures of the large models: depth, parameters and operations",
   paperRef: "Table 3",
   tiers: ["smoke", "default", "gpu", "paper"],
   run,
 };
-register(experiment);
 
 /** Table 3: depth (conv + fc) and complexity (operations, 10^10). */
 const TABLE3: Record<LargeModel, { depth: number; ops: number }> = {

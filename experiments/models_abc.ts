@@ -6,7 +6,7 @@
  *
  *   deno task exp models-abc --tier default     # about 13 min on 2 cores with no GPU
  */
-import { type Experiment, register, type RunContext } from "../lib/experiments/registry.ts";
+import type { Experiment, RunContext } from "../lib/experiments/registry.ts";
 import * as common from "../lib/experiments/common.ts";
 import * as large from "../lib/experiments/large_family.ts";
 import { correctness } from "../lib/experiments/measure.ts";
@@ -16,14 +16,13 @@ import { mean, meanSd, percentMetric, row } from "../lib/results/format.ts";
 import { type Comparison, type Metric, writeResult } from "../lib/results/result.ts";
 import { lineChart } from "../lib/results/svg.ts";
 
-const experiment: Experiment = {
+export const experiment: Experiment = {
   id: "models-abc",
   title: "Models A, B, C: ReLU vs PReLU, 10-view and dense multi-scale testing",
   paperRef: "Tables 4-6, ICCV Fig 4",
   tiers: ["smoke", "default", "gpu", "paper"],
   run,
 };
-register(experiment);
 
 async function run(ctx: RunContext): Promise<void> {
   const tier = large.largeTier(ctx, experiment.id);

@@ -8,7 +8,7 @@
  *   deno task exp small-model --tier default     # about 17 min on 2 cores with no GPU
  *   deno task exp small-model --tier paper --data /data/imagenet   # the paper's model and recipe (a GPU)
  */
-import { type Experiment, register, type RunContext } from "../lib/experiments/registry.ts";
+import type { Experiment, RunContext } from "../lib/experiments/registry.ts";
 import * as common from "../lib/experiments/common.ts";
 import * as small from "../lib/experiments/small_family.ts";
 import { filters, readSlopes, type Responses, responses, scoresOn } from "../lib/experiments/measure.ts";
@@ -22,14 +22,13 @@ import { mean, meanSd, percentMetric, row } from "../lib/results/format.ts";
 import { type Comparison, type Metric, type RunRecord, writeResult } from "../lib/results/result.ts";
 import { smallModelPlots } from "../lib/experiments/small_plots.ts";
 
-const experiment: Experiment = {
+export const experiment: Experiment = {
   id: "small-model",
   title: "ReLU vs LReLU vs PReLU on the 14-layer model: errors, learned slopes, mean responses",
   paperRef: "Tables 1-2, ICCV Fig 1-2",
   tiers: ["smoke", "default", "gpu", "paper"],
   run,
 };
-register(experiment);
 
 /** He's forward form for every rectifier (whether the paper used the PReLU variant is UNCONFIRMED). */
 const INIT: InitScheme = { kind: "he-forward" };

@@ -7,7 +7,7 @@
  *
  *   deno task exp transfer --tier default     # about 5 min on 2 cores with no GPU, after models-abc
  */
-import { type Experiment, register, type RunContext, tierSettings } from "../lib/experiments/registry.ts";
+import { type Experiment, type RunContext, tierSettings } from "../lib/experiments/registry.ts";
 import * as common from "../lib/experiments/common.ts";
 import * as large from "../lib/experiments/large_family.ts";
 import { features, fitProbe, probeCorrect } from "../lib/experiments/linear_probe.ts";
@@ -21,14 +21,13 @@ import * as claims from "../lib/results/claims.ts";
 import { meanSd, percentMetric, row } from "../lib/results/format.ts";
 import { type Comparison, type Metric, type RunRecord, writeResult } from "../lib/results/result.ts";
 
-const experiment: Experiment = {
+export const experiment: Experiment = {
   id: "transfer",
   title: "Transfer of ReLU and PReLU features to another task (analog of the VOC 2007 detection experiment)",
   paperRef: "Table 8 (analog)",
   tiers: ["smoke", "default", "gpu"],
   run,
 };
-register(experiment);
 
 /** The target task: small, as VOC 2007 trainval (5k images) is next to ImageNet; fine-tuning epochs. */
 const TIERS: Record<string, common.TierData & { epochs: number }> = {

@@ -4,6 +4,7 @@
  * of lib/faults.ts the smoke-tier check fails, on the metric that the fault breaks.
  */
 import assert from "node:assert/strict";
+import { EXPERIMENTS } from "../experiments/index.ts";
 import { main } from "../lib/cli/main.ts";
 import {
   compare,
@@ -142,18 +143,27 @@ Deno.test("check: --accept records expectations and says what changed; check the
   const expected = `${dir}/expected.json`;
   await writeResult(`${dir}/a`, result("model-complexity", [40, 42], "reproduced"));
   const accepted = await captureLog(() =>
-    main(["check", "--results", `${dir}/a`, "--only", "model-complexity", "--expected", expected, "--accept"])
+    main(
+      ["check", "--results", `${dir}/a`, "--only", "model-complexity", "--expected", expected, "--accept"],
+      EXPERIMENTS,
+    )
   );
   assert.equal(accepted.value, 0, accepted.out);
   assert.match(accepted.out, /new expectations for tier smoke: model-complexity/);
   const same = await captureLog(() =>
-    main(["check", "--results", `${dir}/a`, "--only", "model-complexity", "--expected", expected])
+    main(
+      ["check", "--results", `${dir}/a`, "--only", "model-complexity", "--expected", expected],
+      EXPERIMENTS,
+    )
   );
   assert.equal(same.value, 0, same.out);
   assert.match(same.out, /2 metrics and 1 verdicts in 1 experiments: all within tolerance/);
   await writeResult(`${dir}/b`, result("model-complexity", [70, 72], "not reproduced"));
   const worse = await captureLog(() =>
-    main(["check", "--results", `${dir}/b`, "--only", "model-complexity", "--expected", expected])
+    main(
+      ["check", "--results", `${dir}/b`, "--only", "model-complexity", "--expected", expected],
+      EXPERIMENTS,
+    )
   );
   assert.equal(worse.value, 1, worse.out);
   assert.match(worse.out, /FAIL metric +top1/);
@@ -166,7 +176,10 @@ Deno.test("check: --accept records expectations and says what changed; check the
     "x: verdict c1 reproduced -> not reproduced",
   ]);
   const missing = await captureLog(() =>
-    main(["check", "--results", `${dir}/a`, "--only", "model-complexity", "--expected", `${dir}/none.json`])
+    main(
+      ["check", "--results", `${dir}/a`, "--only", "model-complexity", "--expected", `${dir}/none.json`],
+      EXPERIMENTS,
+    )
   );
   assert.equal(missing.value, 1);
   assert.match(

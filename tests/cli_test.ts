@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { EXPERIMENTS } from "../experiments/index.ts";
 import { main, selectExperiments } from "../lib/cli/main.ts";
 import { runDoctor } from "../lib/cli/doctor.ts";
 import { listKernels } from "../lib/webgpu/kernel_source.ts";
@@ -23,8 +24,8 @@ Deno.test("cli: an unknown experiment id is a clear error with a non-zero exit",
   const original = console.error;
   console.error = (...args: unknown[]) => errors.push(args.join(" "));
   try {
-    assert.equal(await main(["exp", "nope"]), 1);
-    assert.notEqual(await main(["reproduce", "--tier", "huge"]), 0);
+    assert.equal(await main(["exp", "nope"], EXPERIMENTS), 1);
+    assert.notEqual(await main(["reproduce", "--tier", "huge"], EXPERIMENTS), 0);
   } finally {
     console.error = original;
   }
@@ -37,8 +38,11 @@ Deno.test("cli: exp --list shows the registered experiments; reproduce runs the 
   const original = console.log;
   console.log = (...args: unknown[]) => lines.push(args.join(" "));
   try {
-    assert.equal(await main(["exp", "--list"]), 0);
-    assert.equal(await main(["reproduce", "--tier", "smoke", "--only", "model-complexity", "--out", out]), 0);
+    assert.equal(await main(["exp", "--list"], EXPERIMENTS), 0);
+    assert.equal(
+      await main(["reproduce", "--tier", "smoke", "--only", "model-complexity", "--out", out], EXPERIMENTS),
+      0,
+    );
   } finally {
     console.log = original;
   }
@@ -62,7 +66,7 @@ Deno.test("cli: exp --list shows the registered experiments; reproduce runs the 
   ]);
   assert.match(
     Deno.readTextFileSync(`${out}/REPORT-smoke.md`),
-    /\| `transfer` \| Table 8 \(analog\) \| — \| — \| — \| not run at this tier \|/,
+    /\| `transfer` \| Table 8 \(analog\) \| — \| — \| — \| — \| not run at this tier \|/,
   );
 });
 
@@ -89,7 +93,10 @@ Deno.test("cli: reproduce goes on past a failing experiment and reports it with 
   try {
     const out = Deno.makeTempDirSync();
     assert.equal(
-      await main(["reproduce", "--tier", "smoke", "--only", "failing-a,failing-b", "--out", out]),
+      await main(
+        ["reproduce", "--tier", "smoke", "--only", "failing-a,failing-b", "--out", out],
+        EXPERIMENTS,
+      ),
       1,
     );
   } finally {
@@ -114,7 +121,7 @@ Deno.test("cli: without CIFAR-10, init-depth and transfer run on the grayscale F
   console.log = console.error = (...args: unknown[]) => lines.push(args.join(" "));
   try {
     const args = ["reproduce", "--tier", "smoke", "--only", "init-depth,transfer", "--progress", "none"];
-    assert.equal(await main([...args, "--out", `${out}/results`]), 0, lines.join("\n"));
+    assert.equal(await main([...args, "--out", `${out}/results`], EXPERIMENTS), 0, lines.join("\n"));
   } finally {
     [console.log, console.error] = [log, error];
     for (const [k, v] of saved) v === undefined ? Deno.env.delete(k) : Deno.env.set(k, v);
@@ -166,7 +173,10 @@ Deno.test("cli: the paper tier without an ImageNet-style folder refuses before a
   const original = console.error;
   console.error = (...args: unknown[]) => errors.push(args.join(" "));
   try {
-    const code = await main(["exp", "small-model", "--tier", "paper", "--out", out, "--progress", "none"]);
+    const code = await main(
+      ["exp", "small-model", "--tier", "paper", "--out", out, "--progress", "none"],
+      EXPERIMENTS,
+    );
     assert.notEqual(code, 0);
   } finally {
     console.error = original;

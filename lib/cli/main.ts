@@ -3,7 +3,14 @@
  * list the valid choices.
  */
 import { Argument, Command, InvalidArgumentError, Option } from "commander";
-import { getExperiment, listExperiments, type Tier, TIERS } from "../experiments/registry.ts";
+import {
+  type Experiment,
+  getExperiment,
+  listExperiments,
+  registerAll,
+  type Tier,
+  TIERS,
+} from "../experiments/registry.ts";
 import { InterruptedError } from "../experiments/common.ts";
 import { DATASET_NAMES, type DatasetName, fetchDataset } from "../data/catalog.ts";
 import { rebuildMarkdown } from "../results/result.ts";
@@ -21,7 +28,6 @@ import {
   selectExperiments,
   stopOnInterrupt,
 } from "./run.ts";
-import "../../experiments/index.ts";
 
 export { selectExperiments };
 
@@ -226,7 +232,9 @@ export function buildProgram(): Command {
   return program;
 }
 
-export async function main(args: string[]): Promise<number> {
+/** Runs the CLI on `args` with the experiments it is handed (cli.ts hands it experiments/index.ts's list). */
+export async function main(args: string[], experiments: Experiment[] = []): Promise<number> {
+  registerAll(experiments);
   const program = buildProgram();
   try {
     await program.parseAsync(args, { from: "user" });

@@ -112,6 +112,11 @@ export function register(exp: Experiment): void {
   registry.set(exp.id, exp);
 }
 
+/** Registers each experiment of the list the CLI is handed (one registered already is left as it is). */
+export function registerAll(list: Experiment[]): void {
+  for (const exp of list) if (registry.get(exp.id) !== exp) register(exp);
+}
+
 export function listExperiments(): Experiment[] {
   return [...registry.values()];
 }
