@@ -7,7 +7,8 @@ import type { DataSet } from "../data/dataset.ts";
 import { getEngine } from "../webgpu/engine.ts";
 import { largestPerImageBytes, type NetSpec, Network } from "../models/network.ts";
 import type { ExperimentResult, Regime, RunRecord } from "../results/result.ts";
-import { OFF_CHANCE } from "../results/stats.ts";
+import { leftChanceShare } from "../results/plateau.ts";
+export { firstOffChanceStep, leftChanceShare, leftChanceStep } from "../results/plateau.ts";
 import { Rng } from "../rng.ts";
 import { loadCheckpoint } from "../train/checkpoint.ts";
 import {
@@ -286,34 +287,6 @@ export interface RegimeRun {
   points: { step: number; valTop1Err: number }[];
   /** Its time on the plateau is what a claim measures (reported, not counted against the tier). */
   plateauMeasured?: boolean;
-}
-
-/** First validated step at least OFF_CHANCE below chance; null when there is none (the plateau benches' rule). */
-export function firstOffChanceStep(
-  points: { step: number; valTop1Err: number }[],
-  chance: number,
-): number | null {
-  return points.find((p) => p.valTop1Err <= chance - OFF_CHANCE)?.step ?? null;
-}
-
-/**
- * The step at which a net left the chance plateau: the first validation point at least OFF_CHANCE below chance
- * whose next point is too (or that ends the run); null when there is none. A net that dips below the line once
- * and swings straight back has not left.
- */
-export function leftChanceStep(
-  points: { step: number; valTop1Err: number }[],
-  chance: number,
-): number | null {
-  const off = (i: number) => points[i].valTop1Err <= chance - OFF_CHANCE;
-  const i = points.findIndex((_, i) => off(i) && (i + 1 === points.length || off(i + 1)));
-  return i < 0 ? null : points[i].step;
-}
-
-/** Share of its run after which a net left the chance plateau (leftChanceStep); null when it never did. */
-export function leftChanceShare(run: RegimeRun, chance: number): number | null {
-  const at = leftChanceStep(run.points, chance);
-  return at === null || run.steps === 0 ? null : at / run.steps;
 }
 
 /** The regime of an experiment's trained nets: their steps and epochs against the paper's, final error. */

@@ -14,13 +14,12 @@ import {
   claimsTable,
   commitText,
   comparisonTable,
-  countedNets,
   type ExperimentResult,
-  type LeftChance,
   regimeText,
   runTable,
-  withinTenth,
 } from "./result.ts";
+import { plateauCount } from "./plateau.ts";
+export { plateauCount } from "./plateau.ts";
 import { type Claim, isProxy, KIND_LEGEND, type Tally, tally, type Verdict, VERDICTS } from "./claims.ts";
 
 export interface ReportEntry {
@@ -293,17 +292,4 @@ async function formatMarkdown(text: string): Promise<string> {
     console.error(`note: deno fmt could not run on the README (${(e as Error).message})`);
   }
   return text;
-}
-
-/** "11 of 12 nets off the chance plateau within a tenth of their run", and how many a claim measures instead. */
-export function plateauCount(left: LeftChance[], steps: number): string {
-  const counted = countedNets(left);
-  const measured = left.length - counted.length;
-  const within = counted.filter((l) => withinTenth(l.share, steps)).length;
-  const whose = counted.length === 1
-    ? "net off the chance plateau within a tenth of its run"
-    : "nets off the chance plateau within a tenth of their run";
-  return `${within} of ${counted.length} ${whose}${
-    measured ? ` (${measured} more whose plateau the claims measure)` : ""
-  }`;
 }

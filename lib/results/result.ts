@@ -7,6 +7,8 @@ import type { EpochRecord, EvalPoint } from "../train/trainer.ts";
 import type { Environment } from "../util/environment.ts";
 import { writeFileAtomic, writeJsonAtomic } from "../util/fs.ts";
 import { meanStd } from "./stats.ts";
+import { type LeftChance, leftChanceText } from "./plateau.ts";
+export { countedNets, type LeftChance, leftChanceText, withinTenth } from "./plateau.ts";
 
 import { type Claim, CLAIM_REGIMES, judgeRegime, type RunStage, verdictLabel } from "./claims.ts";
 export type { Claim, Verdict } from "./claims.ts";
@@ -76,12 +78,6 @@ export interface Regime {
    * against the tier.
    */
   leftChance?: LeftChance[];
-}
-
-export interface LeftChance {
-  label: string;
-  share: number | null;
-  measured?: boolean;
 }
 
 export interface ExperimentResult {
@@ -292,56 +288,6 @@ export function regimeText(g: Regime): string {
   } (${g.paperEpochs} epochs); final top-1 error ${pct(g.finalErr)} against chance ${pct(g.chance)}${
     g.paperErr === null ? "" : ` and the paper's ${pct(g.paperErr)}`
   }.${g.leftChance?.length ? ` ${leftChanceText(g.leftChance, g.steps)}` : ""}`;
-}
-
-/**
- * Whether a net left chance within the first tenth of a run of `steps`: by the validation point placed there
- * (at step round(steps / 10), as the trainer places its points), so 19 of 186 steps counts.
- */
-export function withinTenth(share: number | null, steps: number): boolean {
-  return share !== null && share * steps <= Math.round(steps / 10) + 1e-6;
-}
-
-/** The nets that count for the plateau criterion: all but those whose plateau a claim measures. */
-export function countedNets(left: LeftChance[]): LeftChance[] {
-  return left.filter((l) => !l.measured);
-}
-
-/**
- * "All 12 nets left chance ... by 0.10 of their run" or which were later, and which never; nets whose
- * plateau a claim measures are listed apart with their shares.
- */
-export function leftChanceText(left: LeftChance[], steps: number): string {
-  const counted = countedNets(left);
-  const never = counted.filter((l) => l.share === null).map((l) => l.label);
-  const shares = counted.flatMap((l) => (l.share === null ? [] : [l.share]));
-  const late = counted.filter((l) => l.share !== null && !withinTenth(l.share, steps));
-  const parts = [];
-  if (shares.length) {
-    const rule = "(two validation points in a row at least 5 points below it)";
-    const latest = Math.max(...shares).toFixed(2);
-    if (counted.length === 1) {
-      parts.push(`The one net counted left chance ${rule} at ${latest} of its run`);
-    } else {
-      const count = shares.length === counted.length
-        ? `All ${counted.length}`
-        : `${shares.length} of ${counted.length}`;
-      parts.push(`${count} nets left chance ${rule} by ${latest} of their run at the latest`);
-    }
-  }
-  if (late.length) {
-    parts.push(`later than a tenth: ${late.map((l) => `${l.label} (${l.share!.toFixed(2)})`).join(", ")}`);
-  }
-  if (never.length) parts.push(`never: ${never.join(", ")}`);
-  const measured = left.filter((l) => l.measured);
-  if (measured.length) {
-    parts.push(
-      `not counted, as their time on the plateau is what the claims measure: ${
-        measured.map((l) => `${l.label} (${l.share === null ? "never" : l.share.toFixed(2)})`).join(", ")
-      }`,
-    );
-  }
-  return `${parts.join("; ")}.`;
 }
 
 export function renderMarkdown(r: ExperimentResult): string {

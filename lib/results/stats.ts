@@ -242,11 +242,7 @@ export function mcnemar(b: number, c: number): { b: number; c: number; p: number
   return { b, c, p: Math.min(1, 2 * tail) };
 }
 
-/**
- * How far below chance (as a fraction) a validation error must be for a net to count as having left the chance
- * plateau: one margin for the regime's plateau share, the plateau bench, Fig 3's crossings and the stall claims.
- */
-export const OFF_CHANCE = 0.05;
+export { OFF_CHANCE } from "./plateau.ts";
 
 /** First epoch at which a curve is below `threshold`, interpolated linearly between points; null if never. */
 export function firstCrossing(points: { epoch: number; err: number }[], threshold: number): number | null {
