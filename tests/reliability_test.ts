@@ -17,7 +17,8 @@ import {
   type TrainedModel,
   trainNetwork,
 } from "../lib/experiments/common.ts";
-import type { Experiment, RunContext } from "../lib/experiments/registry.ts";
+import { type Experiment, registerAll, type RunContext } from "../lib/experiments/registry.ts";
+import { EXPERIMENTS } from "../experiments/index.ts";
 import { syntheticImages } from "../lib/data/synthetic.ts";
 import type { DataSet } from "../lib/data/dataset.ts";
 import type { LoadedData } from "../lib/experiments/data.ts";
@@ -84,15 +85,17 @@ Deno.test("reliability: a damaged checkpoint is an error with its path (truncate
   assert.ok(await loadCheckpoint(path));
   const file = Deno.readFileSync(path);
   Deno.writeFileSync(path, file.slice(0, file.length - 4));
-  await assert.rejects(() => loadCheckpoint(path), new RegExp(`${path} is corrupt`));
+  await assert.rejects(() => loadCheckpoint(path), new RegExp(`${path} is damaged`));
   const flipped = file.slice();
   flipped[file.length - 2] ^= 1;
   Deno.writeFileSync(path, flipped);
-  await assert.rejects(() => loadCheckpoint(path), /corrupt/);
+  await assert.rejects(() => loadCheckpoint(path), /damaged \(checksum or length mismatch\)/);
   const header = file.slice();
   header[file.indexOf(10) + 12] ^= 4; // inside the JSON state
   Deno.writeFileSync(path, header);
-  await assert.rejects(() => loadCheckpoint(path), /corrupt|damaged header/);
+  await assert.rejects(() => loadCheckpoint(path), /is damaged/);
+  Deno.writeTextFileSync(path, "RECTIFIERS-CHECKPOINT-1\n{}\n");
+  await assert.rejects(() => loadCheckpoint(path), /is not a RECTIFIERS-CHECKPOINT-3 file/);
 });
 
 Deno.test("reliability: --out is made and probed, and --data-dir checked, before any work", async () => {
@@ -299,6 +302,7 @@ Deno.test("reliability: check and report name a damaged result.json, and the rep
       new RegExp(`${dir}/${id}/default/result.json is (empty|not valid JSON)`),
     );
   }
+  registerAll(EXPERIMENTS);
   const path = await writeTierReport(dir, "default");
   const report = Deno.readTextFileSync(path);
   assert.match(

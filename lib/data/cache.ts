@@ -4,13 +4,14 @@
  * entry is reported, removed and rebuilt.
  */
 import { type ImageSet } from "./dataset.ts";
-import { sha256Hex, writeFileAtomic } from "../util/fs.ts";
+import { sha256Hex } from "../util/fs.ts";
+import { readChecked, writeChecked } from "../util/checked_file.ts";
 import { cacheRoot } from "../util/paths.ts";
 
-const MAGIC = "RECTIFIERS-IMAGESET-1\n";
+const MAGIC = "RECTIFIERS-IMAGESET-2";
 
-/** Everything of an ImageSet but its arrays, plus the payload's checksum. */
-type Header = Omit<ImageSet, "pixels" | "labels"> & { sha256: string };
+/** Everything of an ImageSet but its arrays. */
+type Header = Omit<ImageSet, "pixels" | "labels">;
 
 export function cachePath(name: string, key: string): string {
   return `${cacheRoot()}/datasets/${name.replace(/[^a-zA-Z0-9._-]+/g, "_")}-${key.slice(0, 16)}.bin`;
@@ -36,42 +37,25 @@ function payloadOf(set: ImageSet): Uint8Array {
 }
 
 export async function writeCache(path: string, set: ImageSet): Promise<void> {
-  const payload = payloadOf(set);
   const { pixels: _pixels, labels: _labels, ...meta } = set;
-  const header: Header = { ...meta, sha256: sha256Hex(payload) };
-  const head = new TextEncoder().encode(MAGIC + JSON.stringify(header) + "\n");
-  const file = new Uint8Array(head.length + payload.length);
-  file.set(head, 0);
-  file.set(payload, head.length);
-  await writeFileAtomic(path, file);
+  await writeChecked(path, MAGIC, meta, [payloadOf(set)]);
 }
 
-/** The cached set, or null when absent; throws nothing for a corrupt file but reports and removes it. */
+/** The cached set, or null when absent; throws nothing for a damaged file but reports and removes it. */
 export async function readCache(
   path: string,
   log: (s: string) => void = console.warn,
 ): Promise<ImageSet | null> {
-  let file: Uint8Array;
   try {
-    file = await Deno.readFile(path);
-  } catch {
-    return null;
-  }
-  try {
-    const text = new TextDecoder().decode(file.subarray(0, Math.min(file.length, 1 << 20)));
-    if (!text.startsWith(MAGIC)) throw new Error("bad magic");
-    const end = text.indexOf("\n", MAGIC.length);
-    const header = JSON.parse(text.slice(MAGIC.length, end)) as Header;
-    const headBytes = new TextEncoder().encode(text.slice(0, end + 1)).length;
-    const payload = file.subarray(headBytes);
+    const read = await readChecked<Header>(path, MAGIC);
+    if (!read) return null;
+    const { fields: header, payload } = read;
     const pixelBytes = header.count * header.channels * header.height * header.width;
-    if (payload.length !== header.count * 2 + pixelBytes) throw new Error("wrong size (truncated)");
-    if (sha256Hex(payload) !== header.sha256) throw new Error("checksum mismatch");
+    if (payload.length !== header.count * 2 + pixelBytes) throw new Error(`${path} holds the wrong size`);
     const labels = new Uint16Array(payload.slice(0, header.count * 2).buffer);
-    const { sha256: _sha256, ...meta } = header;
-    return { ...meta, pixels: payload.subarray(header.count * 2), labels };
+    return { ...header, pixels: payload.subarray(header.count * 2), labels };
   } catch (e) {
-    log(`dataset cache ${path} is corrupt (${(e as Error).message}): removing it and decoding again`);
+    log(`dataset cache: ${(e as Error).message}: removing it and decoding again`);
     await Deno.remove(path).catch(() => {});
     return null;
   }

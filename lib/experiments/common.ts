@@ -21,7 +21,8 @@ import {
 } from "../train/trainer.ts";
 import type { SavedState } from "../train/run_state.ts";
 import { codeFingerprint } from "../util/fingerprint.ts";
-import { sha256Hex, writeFileAtomic } from "../util/fs.ts";
+import { readChecked, writeChecked } from "../util/checked_file.ts";
+import { sha256Hex } from "../util/fs.ts";
 import type { EvalResult } from "../train/evaluate.ts";
 import { environment } from "../util/environment.ts";
 import { cacheRoot } from "../util/paths.ts";
@@ -182,6 +183,8 @@ export interface TrainedModel {
   key: string;
 }
 
+const SCORES_MAGIC = "RECTIFIERS-SCORES-2";
+
 /**
  * Test scores of a trained model under one protocol, computed once and stored beside the model (models-abc
  * computes them, ensemble reads them). `protocol` must name everything that determines the scores.
@@ -200,20 +203,9 @@ export async function storedScores(
   const r = await compute();
   if (!r.scores) throw new Error(`storedScores: the evaluation of ${model.label} kept no scores`);
   const payload = new Uint8Array(r.scores.buffer, r.scores.byteOffset, r.scores.byteLength);
-  const head = new TextEncoder().encode(
-    JSON.stringify({
-      key,
-      top1Err: r.top1Err,
-      top5Err: r.top5Err,
-      count: r.count,
-      floats: r.scores.length,
-      sha256: sha256Hex(payload),
-    }) + "\n",
-  );
-  const file = new Uint8Array(head.length + payload.length);
-  file.set(head);
-  file.set(payload, head.length);
-  await writeFileAtomic(path, file);
+  await writeChecked(path, SCORES_MAGIC, { key, top1Err: r.top1Err, top5Err: r.top5Err, count: r.count }, [
+    payload,
+  ]);
   return { ...r, scores: r.scores };
 }
 
@@ -226,28 +218,16 @@ async function readScores(
   key: string,
   log: (s: string) => void,
 ): Promise<(EvalResult & { scores: Float32Array }) | null> {
-  let file: Uint8Array;
   try {
-    file = await Deno.readFile(path);
-  } catch {
-    return null;
-  }
-  try {
-    const newline = file.indexOf(10);
-    const head = JSON.parse(new TextDecoder().decode(file.subarray(0, newline)));
-    if (head.key !== key) return null;
-    const payload = file.slice(newline + 1);
-    if (payload.length !== head.floats * 4 || sha256Hex(payload) !== head.sha256) {
-      throw new Error("checksum or length mismatch");
-    }
-    return {
-      top1Err: head.top1Err,
-      top5Err: head.top5Err,
-      count: head.count,
-      scores: new Float32Array(payload.buffer),
-    };
+    const read = await readChecked<{ key: string; top1Err: number; top5Err: number; count: number }>(
+      path,
+      SCORES_MAGIC,
+    );
+    if (!read || read.fields.key !== key) return null;
+    const { top1Err, top5Err, count } = read.fields;
+    return { top1Err, top5Err, count, scores: new Float32Array(read.payload.slice().buffer) };
   } catch (e) {
-    log(`   stored scores ${path} are damaged (${(e as Error).message}): computing them again`);
+    log(`   stored scores ${path} are damaged: ${(e as Error).message}; computing them again`);
     return null;
   }
 }
