@@ -8,6 +8,7 @@
  * output), which gives Table 3's map sizes (UNCONFIRMED: the paper states no padding). Parameters count weights
  * and biases (and PReLU slopes, for the PReLU models).
  */
+import { TABLE3 } from "../lib/paper/facts.ts";
 import type { Experiment, RunContext } from "../lib/experiments/registry.ts";
 import { resultBase } from "../lib/experiments/common.ts";
 import { LARGE_INIT, LARGE_TIERS } from "../lib/experiments/large_family.ts";
@@ -25,13 +26,6 @@ export const experiment: Experiment = {
   run,
 };
 
-/** Table 3: depth (conv + fc) and complexity (operations, 10^10). */
-const TABLE3: Record<LargeModel, { depth: number; ops: number }> = {
-  vgg19: { depth: 19, ops: 1.96 },
-  A: { depth: 19, ops: 1.9 },
-  B: { depth: 22, ops: 2.32 },
-  C: { depth: 22, ops: 5.3 },
-};
 const NAMES: Record<LargeModel, string> = { vgg19: "VGG-19", A: "model A", B: "model B", C: "model C" };
 
 interface Count {

@@ -7,6 +7,7 @@
  *
  *   deno task exp transfer --tier default     # about 5 min on 2 cores with no GPU, after models-abc
  */
+import { TABLE8 } from "../lib/paper/facts.ts";
 import { type Experiment, type RunContext, tierSettings } from "../lib/experiments/registry.ts";
 import * as common from "../lib/experiments/common.ts";
 import * as large from "../lib/experiments/large_family.ts";
@@ -43,9 +44,6 @@ const TIERS: Record<string, common.TierData & { epochs: number }> = {
  * chance (their deep ReLUs fell silent), at 0.002 three nets of 12 stayed on the plateau past a tenth of the run.
  */
 const TARGET_LR = 0.0025;
-
-/** Table 8: VOC 2007 mAP % of Fast R-CNN on each pre-trained net. */
-const TABLE8 = { "A+ReLU": 67.6, "A+PReLU": 68.4 };
 
 /** Copies every parameter of the source but its classifier (fc3), which starts afresh as in fine-tuning. */
 async function copyFeatures(from: Network, to: Network): Promise<void> {

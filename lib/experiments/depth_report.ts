@@ -2,6 +2,7 @@
  * init-depth's report: the paper's Fig 3 numbers beside ours, the metrics the regression check follows, the
  * differences from the paper, and the two panels of Fig 3.
  */
+import { FIG3 } from "../paper/facts.ts";
 import * as common from "./common.ts";
 import * as large from "./large_family.ts";
 import type { Scored } from "./measure.ts";
@@ -15,12 +16,7 @@ import { lineChart } from "../results/svg.ts";
 export const XAVIER: InitScheme = { kind: "xavier" };
 /** The 14-layer family uses the forward form (as small-model); model B the backward one (as models-abc). */
 export const HE_SMALL: InitScheme = { kind: "he-forward" };
-/** [digitized] first epoch below 0.95 and the final error of Fig 3's curves: He / Xavier. */
-const PAPER = {
-  below95: "1.14 / 1.58 (22 layers)",
-  final22: "0.788 / 0.855 at 3 epochs",
-  final30: "0.795 / 0.999 at 9.9 epochs",
-};
+const PAPER = FIG3;
 
 export interface DepthRun {
   depth: 14 | 22 | 30;

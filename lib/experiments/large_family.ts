@@ -20,24 +20,7 @@ import { averageScores, type Scored, scoresOn } from "./measure.ts";
 import { paperRecipe, recipeChoiceText, recipeTag, scheduleText } from "./recipe.ts";
 import { type Experiment, type PipelineCheckSettings, type RunContext, tierSettings } from "./registry.ts";
 
-/** Table 4: model A, dense testing, top-1 / top-5 % at scales 256, 384, 480 and combined. */
-export const TABLE4 = {
-  relu: [[26.25, 8.25], [24.77, 7.26], [25.46, 7.63], [24.02, 6.51]],
-  prelu: [[25.81, 8.08], [24.2, 7.03], [24.83, 7.39], [22.97, 6.28]],
-};
-/** Table 5 (10-view) and Table 6 (multi-scale dense), top-1 / top-5 %. */
-export const TABLE5: Record<string, [number, number]> = {
-  "A-ReLU": [26.48, 8.59],
-  "A-PReLU": [25.59, 8.23],
-  "B-PReLU": [25.53, 8.13],
-  "C-PReLU": [24.27, 7.38],
-};
-export const TABLE6: Record<string, [number, number]> = {
-  "A-ReLU": [24.02, 6.51],
-  "A-PReLU": [22.97, 6.28],
-  "B-PReLU": [22.85, 6.27],
-  "C-PReLU": [21.59, 5.71],
-};
+export { TABLE4, TABLE5, TABLE6 } from "../paper/facts.ts";
 
 /** The large models' conv init: the backward form (Eq. 16), as the paper trained them. */
 export const LARGE_INIT: InitScheme = { kind: "he-backward" };

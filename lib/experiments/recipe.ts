@@ -5,6 +5,7 @@
  * validation error plateaus (for model A at epochs 20 and 65 of 80). Runs of at least PLATEAU_MIN_EPOCHS epochs
  * do the same on our validation split; shorter runs keep the base rate, since they end long before any plateau.
  */
+import { RECIPE } from "../paper/facts.ts";
 import type { AugmentConfig } from "../data/augment.ts";
 import type { TrainConfig } from "../train/trainer.ts";
 import type { DataSet } from "../data/dataset.ts";
@@ -40,15 +41,15 @@ export interface RecipeOptions {
 }
 
 export const PLATEAU_MIN_EPOCHS = 10;
-export const PAPER_LR = 0.01;
+export const PAPER_LR = RECIPE.lr;
 
 export function paperRecipe(o: RecipeOptions): TrainConfig {
   const base = o.lr ?? PAPER_LR;
   return {
     epochs: o.epochs,
     batchSize: o.batch,
-    momentum: 0.9,
-    weightDecay: 5e-4,
+    momentum: RECIPE.momentum,
+    weightDecay: RECIPE.weightDecay,
     schedule: o.epochs >= PLATEAU_MIN_EPOCHS
       ? { kind: "plateau", base, factor: 0.1, patience: 3, minDelta: 0.002, maxDrops: 2 }
       : { kind: "steps", base, milestones: [], factor: 0.1 },

@@ -7,23 +7,9 @@ import * as claims from "../results/claims.ts";
 import type { Precondition } from "../results/claims.ts";
 import { meanStd } from "../results/stats.ts";
 import { PRELU_INIT_SLOPE } from "../init.ts";
+import { TABLE1 } from "../paper/facts.ts";
 
-/** Table 1: learned coefficients per layer, channel-shared and channel-wise mean. */
-export const TABLE1: Record<string, [number, number]> = {
-  conv1: [0.681, 0.596],
-  conv21: [0.103, 0.321],
-  conv22: [0.099, 0.204],
-  conv23: [0.228, 0.294],
-  conv24: [0.561, 0.464],
-  conv31: [0.126, 0.196],
-  conv32: [0.089, 0.152],
-  conv33: [0.124, 0.145],
-  conv34: [0.062, 0.124],
-  conv35: [0.008, 0.134],
-  conv36: [0.21, 0.198],
-  fc1: [0.063, 0.074],
-  fc2: [0.031, 0.075],
-};
+export { TABLE1 };
 
 /** How far slopes must move from their start, on average over layers, before claims about them are tested. */
 export const SLOPE_MOVE = 0.05;

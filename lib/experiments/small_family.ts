@@ -11,6 +11,7 @@
  * tier the classifier starts at zero (the limit of the paper's 0.001) and batches are exactly class-balanced:
  * together they take every 14-layer net off the chance plateau early (results/bench/plateau_torch.md).
  */
+import { TABLE2_ERRORS } from "../paper/facts.ts";
 import type { DataSet, ImageSet } from "../data/dataset.ts";
 import type { InitScheme } from "../init.ts";
 import type { NetSpec } from "../models/network.ts";
@@ -105,12 +106,17 @@ export const SMALL_TIERS: Record<string, SmallTier> = {
 };
 
 /** Table 2: the four rectifiers on the 14-layer model, ImageNet top-1 / top-5 error (10-view). */
-export const TABLE2: { kind: ActivationKind; label: string; paperTop1: number; paperTop5: number }[] = [
-  { kind: "relu", label: "ReLU", paperTop1: 33.82, paperTop5: 13.34 },
-  { kind: "lrelu", label: "LReLU (a = 0.25)", paperTop1: 33.8, paperTop5: 13.56 },
-  { kind: "prelu-shared", label: "PReLU, channel-shared", paperTop1: 32.71, paperTop5: 12.87 },
-  { kind: "prelu-channel", label: "PReLU, channel-wise", paperTop1: 32.64, paperTop5: 12.75 },
-];
+export const TABLE2: { kind: ActivationKind; label: string; paperTop1: number; paperTop5: number }[] = ([
+  ["relu", "ReLU"],
+  ["lrelu", "LReLU (a = 0.25)"],
+  ["prelu-shared", "PReLU, channel-shared"],
+  ["prelu-channel", "PReLU, channel-wise"],
+] as const).map(([kind, label]) => ({
+  kind,
+  label,
+  paperTop1: TABLE2_ERRORS[kind][0],
+  paperTop5: TABLE2_ERRORS[kind][1],
+}));
 
 export function smallTier(ctx: RunContext, expId: string): SmallTier {
   return tierSettings(SMALL_TIERS, ctx, expId);

@@ -14,10 +14,11 @@
  */
 import type { ActivationKind } from "../nn.ts";
 import type { InitScheme } from "../init.ts";
+import { RECIPE } from "../paper/facts.ts";
 import { describe, type LayerSpec, type NetSpec } from "./network.ts";
 
-/** The paper's fc initialization: std 0.01, 0.01 and 0.001 (section 4, "fc layers in practice"). */
-const PAPER_FC_STDS = [0.01, 0.01, 0.001];
+/** The paper's fc initialization (section 4, "fc layers in practice"). */
+const PAPER_FC_STDS = RECIPE.fcStds;
 
 // ---------------------------------------------------------------- the 14-layer family
 

@@ -1,6 +1,6 @@
 /**
  * A fingerprint of the code that determines a trained model: the kernels, the tensor library and its backends,
- * data loading and augmentation, the models and the training loop (not results, reports, the CLI or the
+ * data loading and augmentation, the models and the training loop, the paper's facts (the fc stds, the recipe) (not results, reports, the CLI or the
  * experiments' bookkeeping, whose recipes enter the model key through the training configuration), plus the
  * active fault (lib/faults.ts). Stored models are keyed by it, so a change to the code a model depends on
  * retrains it instead of reusing a model made by other code.
@@ -19,6 +19,7 @@ const MODEL_CODE = [
   "lib/data",
   "lib/models",
   "lib/train",
+  "lib/paper",
 ];
 
 function collect(dir: string, out: string[], recurse: boolean): void {
