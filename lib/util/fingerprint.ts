@@ -2,8 +2,8 @@
  * A fingerprint of the code that determines a trained model: the kernels, the tensor library and its backends,
  * data loading and augmentation, the models, the training loop and the paper's facts (the fc stds), not results,
  * reports, the CLI or the experiments' bookkeeping (their recipes enter the model key through the training
- * configuration); plus the active fault (lib/faults.ts). Stored models are keyed by it, so a change to the code a model depends on
- * retrains it instead of reusing a model made by other code.
+ * configuration); plus the active fault (lib/faults.ts). Stored models are keyed by it, so a change to the code
+ * a model depends on retrains it instead of reusing a model made by other code.
  */
 import { activeFault } from "../faults.ts";
 import { sha256Hex } from "./fs.ts";
