@@ -14,19 +14,23 @@ export interface McNemarClaim extends Base {
   preconditions?: Precondition[];
 }
 
-/** "A beats B image by image": exact McNemar test at 5% over the images where exactly one of them is right. */
-export function mcnemar(c: McNemarClaim): Claim {
-  if (c.a.correct.length !== c.b.correct.length) {
-    throw new Error(
-      `${c.id}: McNemar needs the same images for both (${c.a.correct.length} vs ${c.b.correct.length})`,
-    );
+/** Images where only A is right and where only B is, of `n` paired outcomes (the same images in order). */
+function discordant(id: string, a: boolean[], b: boolean[]): { n: number; onlyA: number; onlyB: number } {
+  if (a.length !== b.length || a.length === 0) {
+    throw new Error(`${id}: paired outcomes need the same images (${a.length} vs ${b.length})`);
   }
   let onlyA = 0;
   let onlyB = 0;
-  c.a.correct.forEach((r, i) => {
-    if (r && !c.b.correct[i]) onlyA++;
-    else if (!r && c.b.correct[i]) onlyB++;
+  a.forEach((r, i) => {
+    if (r && !b[i]) onlyA++;
+    else if (!r && b[i]) onlyB++;
   });
+  return { n: a.length, onlyA, onlyB };
+}
+
+/** "A beats B image by image": exact McNemar test at 5% over the images where exactly one of them is right. */
+export function mcnemar(c: McNemarClaim): Claim {
+  const { onlyA, onlyB } = discordant(c.id, c.a.correct, c.b.correct);
   const t = mcnemarTest(onlyA, onlyB);
   const verdict = t.p < 0.05 ? (onlyA > onlyB ? "reproduced" : "not reproduced") : "inconclusive";
   return finish(
@@ -58,14 +62,7 @@ export interface PairedEquivalentClaim extends Base {
  * the test set's sampling only, not the seeds'.
  */
 export function pairedEquivalent(c: PairedEquivalentClaim): Claim {
-  const n = c.a.correct.length;
-  if (n !== c.b.correct.length || n === 0) throw new Error(`${c.id}: paired outcomes need the same images`);
-  let onlyA = 0;
-  let onlyB = 0;
-  c.a.correct.forEach((r, i) => {
-    if (r && !c.b.correct[i]) onlyA++;
-    else if (!r && c.b.correct[i]) onlyB++;
-  });
+  const { n, onlyA, onlyB } = discordant(c.id, c.a.correct, c.b.correct);
   // error(A) - error(B) = (onlyB - onlyA) / n
   const d = (onlyB - onlyA) / n;
   const se = Math.sqrt(Math.max(onlyA + onlyB - ((onlyA - onlyB) ** 2) / n, 0)) / n;
@@ -134,14 +131,7 @@ export interface OneSeedPairClaim extends Base {
  * resolve it.
  */
 export function oneSeedPair(c: OneSeedPairClaim): Claim {
-  const n = c.a.correct.length;
-  if (n !== c.b.correct.length || n === 0) throw new Error(`${c.id}: paired outcomes need the same images`);
-  let onlyA = 0;
-  let onlyB = 0;
-  c.a.correct.forEach((r, i) => {
-    if (r && !c.b.correct[i]) onlyA++;
-    else if (!r && c.b.correct[i]) onlyB++;
-  });
+  const { n, onlyA, onlyB } = discordant(c.id, c.a.correct, c.b.correct);
   const d = (onlyB - onlyA) / n; // error(a) - error(b)
   const testVar = Math.max(onlyA + onlyB - ((onlyA - onlyB) ** 2) / n, 0) / (n * n);
   const noise = c.seedNoise;
