@@ -17,7 +17,7 @@ import type { TrainConfig } from "../train/trainer.ts";
 import { type TrainedModel, trainNetwork } from "./common.ts";
 import { type LoadedData, PAPER_PIXEL_SCALE, type PaperInput, type TierData } from "./data.ts";
 import { averageScores, type Scored, scoresOn } from "./measure.ts";
-import { paperRecipe, recipeChoiceText, recipeTag, scheduleText } from "./recipe.ts";
+import { PAPER_BALANCED_TEXT, paperRecipe, recipeChoiceText, recipeTag, scheduleText } from "./recipe.ts";
 import { type Experiment, type PipelineCheckSettings, type RunContext, tierSettings } from "./registry.ts";
 
 export { TABLE4, TABLE5, TABLE6 } from "../paper/facts.ts";
@@ -118,6 +118,7 @@ export const LARGE_TIERS: Record<string, LargeTier> = {
     seeds: [1],
     scaling: { widths: [96, 256, 512, 512], fcUnits: 4096, dropout: 0.5, head: "paper" },
     batch: 128,
+    balancedBatches: true,
     jitter: 2,
     evalPoints: 0,
     evalLimit: 3000,
@@ -315,6 +316,7 @@ export function largeDifferences(tier: LargeTier, data: LoadedData<DataSet>): st
       "state Table 5's scale: UNCONFIRMED).",
       "UNCONFIRMED, chosen here: where the plateau switches fall on this data (the paper's were at epochs 20 and " +
       "65 for model A), pooling rounding up (Caffe), the backward form of He's init (Eq. 16) for the conv layers.",
+      ...(tier.balancedBatches ? [PAPER_BALANCED_TEXT] : []),
     ];
   }
   return [

@@ -41,6 +41,19 @@ export interface RecipeOptions {
 }
 
 export const PLATEAU_MIN_EPOCHS = 10;
+
+/**
+ * Why the paper tier draws class-balanced batches, for its list of differences: measured on a 10-class folder
+ * (bench/studies/paper_first_steps/).
+ */
+export const PAPER_BALANCED_TEXT =
+  "Class-balanced batches (every batch holds each class within one image of " +
+  "its share) instead of a uniform shuffle: at init the classifier's inputs are large and alike across images, " +
+  "so each early step moves a class's logit by the batch's surplus or shortfall of that class; on a 10-class " +
+  "folder at batch 32 a uniform shuffle made the loss jump on the first steps and left ReLU's at chance after " +
+  "60 steps, balanced batches kept it from jumping and it fell below chance within 30 " +
+  "(bench/studies/paper_first_steps/). With ImageNet's 1000 classes the batch cannot hold them all; the order " +
+  "then spreads each class evenly over the epoch.";
 export const PAPER_LR = RECIPE.lr;
 
 export function paperRecipe(o: RecipeOptions): TrainConfig {

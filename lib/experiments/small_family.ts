@@ -19,7 +19,7 @@ import type { ActivationKind } from "../nn.ts";
 import { paperSmall14, scaledSmall14, type Scaling, scalingText } from "../models/zoo.ts";
 import type { TrainConfig } from "../train/trainer.ts";
 import { type LoadedData, PAPER_PIXEL_SCALE, type PaperInput, PIXEL_SCALE, type TierData } from "./data.ts";
-import { paperRecipe, recipeChoiceText, recipeTag, scheduleText } from "./recipe.ts";
+import { PAPER_BALANCED_TEXT, paperRecipe, recipeChoiceText, recipeTag, scheduleText } from "./recipe.ts";
 import { type PipelineCheckSettings, type RunContext, tierSettings } from "./registry.ts";
 
 export { PAPER_PIXEL_SCALE, type PaperInput, PIXEL_SCALE } from "./data.ts";
@@ -53,6 +53,7 @@ const PAPER_SMALL: SmallTier = {
   seeds: [1],
   scaling: { widths: [64, 128, 256], fcUnits: 4096, dropout: 0.5, head: "paper" },
   batch: 128,
+  balancedBatches: true,
   evalPoints: 0,
   evalLimit: 3000,
   viewImages: 50000,
@@ -250,6 +251,7 @@ function paperSmallDifferences(tier: SmallTier, data: LoadedData<DataSet>, confi
       scheduleText(config)
     }; conv1 pad 0, 2x2 convs padding ` +
     "alternately 1 and 0, pooling rounding up (Caffe); He's forward init for every rectifier.",
+    ...(tier.balancedBatches ? [PAPER_BALANCED_TEXT] : []),
     `Decoded by ${input?.decoder ?? "the decode pool"} in ${
       input?.threads ?? "several"
     } worker threads; resizing ` +
