@@ -17,6 +17,7 @@ import { Accumulators, sgdStep } from "../lib/train/step.ts";
 import { Sgd } from "../lib/optim.ts";
 import { logitSpread, measureLogitSpread, scaleClassifier } from "../lib/train/calibrate.ts";
 import {
+  PAPER_BALANCED_TEXT,
   PAPER_LR,
   paperRecipe,
   recipeChoiceText,
@@ -378,11 +379,16 @@ Deno.test("recipe: a tier's rate and class-balanced batches reach the trainer an
     recipeChoiceText(calibrated)[0],
     /^Learning rate 0\.02 instead of the paper's 0\.01; class-balanced batches .*; and the classifier's He init rescaled .* is 0\.3 on 256 /,
   );
-  // The paper tiers keep the paper's rate and shuffle.
+  // The paper tiers keep the paper's rate; they draw class-balanced batches, a measured choice
+  // (bench/studies/paper_first_steps/) that their differences state.
   for (const t of [SMALL_TIERS, LARGE_TIERS]) {
     assert.equal(t.paper.lr, undefined);
-    assert.equal(t.paper.balancedBatches, undefined);
+    assert.equal(t.paper.balancedBatches, true);
   }
+  assert.match(
+    PAPER_BALANCED_TEXT,
+    /^Class-balanced batches .* instead of a uniform shuffle: .*paper_first_steps/,
+  );
   assert.equal(LARGE_TIERS.paper.classifierLogitStd, undefined);
 });
 
