@@ -147,6 +147,14 @@ export function interval(iv: Interval, scale: number, digits = 2): string {
   return `${pts(iv.mean, scale, digits)} [${pts(iv.lo, scale, digits)}, ${pts(iv.hi, scale, digits)}]`;
 }
 
+/**
+ * The equivalence rule shared by every kind that tests "about equal" or "the derived value": an interval inside
+ * +-m reproduced, entirely beyond it on either side not reproduced, else inconclusive.
+ */
+export function bandVerdict(lo: number, hi: number, m: number): Exclude<Verdict, "not testable"> {
+  return lo > -m && hi < m ? "reproduced" : lo > m || hi < -m ? "not reproduced" : "inconclusive";
+}
+
 export function finish(
   base: Base,
   kind: ClaimKind,

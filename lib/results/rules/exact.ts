@@ -2,7 +2,15 @@
  * Claim rules for computed values: an exact computation against the paper's, and a quantity measured on
  * random draws against its derived value.
  */
-import { type Base, type Claim, type ClaimRegime, finish, type Series, type Verdict } from "../claim_core.ts";
+import {
+  bandVerdict,
+  type Base,
+  type Claim,
+  type ClaimRegime,
+  finish,
+  type Series,
+  type Verdict,
+} from "../claim_core.ts";
 import { pairedDifference, seedsNeeded } from "../stats.ts";
 
 export interface AnalyticClaim extends Omit<Base, "regime"> {
@@ -92,9 +100,7 @@ export function nearTarget(c: NearTargetClaim): Claim {
   const gaps = c.values.values.map((v) => c.log2 ? Math.log2(v / c.target) : v / c.target - 1);
   const iv = pairedDifference(gaps, gaps.map(() => 0), 0.95);
   const tol = c.tolerance;
-  let verdict: Exclude<Verdict, "not testable"> = "inconclusive";
-  if (iv.n >= 2 && iv.lo > -tol && iv.hi < tol) verdict = "reproduced";
-  else if (iv.n >= 2 && (iv.lo > tol || iv.hi < -tol)) verdict = "not reproduced";
+  const verdict = iv.n >= 2 ? bandVerdict(iv.lo, iv.hi, tol) : "inconclusive";
   const half = (iv.hi - iv.lo) / 2;
   let power = "";
   if (verdict === "inconclusive" && !(half < tol)) {

@@ -2,7 +2,15 @@
  * Claim rules whose noise is the test images: paired per-image outcomes (McNemar, equivalence of error
  * rates), and two single-seed nets with the seed noise of sibling variants added.
  */
-import { type Base, type Claim, finish, type Precondition, pts, type Verdict } from "../claim_core.ts";
+import {
+  bandVerdict,
+  type Base,
+  type Claim,
+  finish,
+  type Precondition,
+  pts,
+  type Verdict,
+} from "../claim_core.ts";
 import { mcnemar as mcnemarTest, meanStd, tQuantile } from "../stats.ts";
 
 export interface McNemarClaim extends Base {
@@ -69,7 +77,7 @@ export function pairedEquivalent(c: PairedEquivalentClaim): Claim {
   const lo = d - 1.645 * se;
   const hi = d + 1.645 * se;
   const m = c.margin;
-  const verdict = lo > -m && hi < m ? "reproduced" : lo > m || hi < -m ? "not reproduced" : "inconclusive";
+  const verdict = bandVerdict(lo, hi, m);
   const power = verdict === "inconclusive" && 1.645 * se >= m
     ? "; underpowered: the interval is wider than the margin"
     : "";
@@ -148,10 +156,13 @@ export function oneSeedPair(c: OneSeedPairClaim): Claim {
   const shown = equivalence ? d : -d;
   const lo = shown - h;
   const hi = shown + h;
-  let verdict: Exclude<Verdict, "not testable">;
-  if (equivalence) {
-    verdict = lo > -m && hi < m ? "reproduced" : lo > m || hi < -m ? "not reproduced" : "inconclusive";
-  } else verdict = lo > 0 ? "reproduced" : hi < 0 ? "not reproduced" : "inconclusive";
+  const verdict = equivalence
+    ? bandVerdict(lo, hi, m)
+    : lo > 0
+    ? "reproduced"
+    : hi < 0
+    ? "not reproduced"
+    : "inconclusive";
   let power = "";
   if (verdict === "inconclusive") {
     const target = equivalence ? m : Math.abs(d);

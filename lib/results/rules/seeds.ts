@@ -3,6 +3,7 @@
  * and sign tests over items.
  */
 import {
+  bandVerdict,
   type Base,
   type Claim,
   finish,
@@ -76,10 +77,8 @@ export function equivalent(c: EquivalentClaim): Claim {
   const iv = pairedDifference(c.a.values, c.b.values, 0.95);
   const m = c.margin;
   const half = (iv.hi - iv.lo) / 2;
-  let verdict: Exclude<Verdict, "not testable"> = "inconclusive";
+  const verdict = iv.n >= 2 ? bandVerdict(iv.lo, iv.hi, m) : "inconclusive";
   let power = "";
-  if (iv.n >= 2 && iv.lo > -m && iv.hi < m) verdict = "reproduced";
-  else if (iv.n >= 2 && (iv.lo > m || iv.hi < -m)) verdict = "not reproduced";
   if (verdict === "inconclusive" && !(half < m)) {
     const need = seedsNeeded(iv.sd, m, 0.95);
     power = `; underpowered: with this spread the interval is wider than the margin at ${iv.n} seeds` +
