@@ -2,8 +2,9 @@
  * The maintained bench tools' command lines: `--help` prints the tool's usage and exits before any work, and a
  * flag the tool does not know is an error that lists the ones it does (so a typo never starts an hour's run).
  */
-export function handleArgs(usage: string, flags: string[], withValue: string[] = []): void {
+export function handleArgs(usage: string, flags: string[], withValue: string[] = []): Record<string, string> {
   const args = Deno.args;
+  const values: Record<string, string> = {};
   if (args.includes("--help") || args.includes("-h")) {
     console.log(usage.trim());
     Deno.exit(0);
@@ -15,7 +16,7 @@ export function handleArgs(usage: string, flags: string[], withValue: string[] =
         console.error(`${a} needs a value; see --help`);
         Deno.exit(2);
       }
-      i++;
+      values[a] = args[++i];
     } else if (!flags.includes(a)) {
       console.error(
         `unknown option ${a}; the options are: ${[...flags, ...withValue].join(", ")} (see --help)`,
@@ -23,4 +24,5 @@ export function handleArgs(usage: string, flags: string[], withValue: string[] =
       Deno.exit(2);
     }
   }
+  return values;
 }

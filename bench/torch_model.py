@@ -1,6 +1,9 @@
 """The network of a rectifiers NetSpec (the layer list lib/models/network.ts builds) in PyTorch, layer for layer
-and parameter for parameter in the same order, for the bench's PyTorch peers and the twin."""
+and parameter for parameter in the same order, for the bench's PyTorch peers and the twin. Modules are named after
+our layers (conv1, conv1_act, ..., fc3), so the state_dict's names are the ones our published safetensors files
+use (lib/experiments/publish.ts)."""
 import math
+from collections import OrderedDict
 
 import torch
 import torch.nn as nn
@@ -44,24 +47,26 @@ def build(spec):
 
     x = torch.zeros(1, *spec["input"])
     for l in spec["layers"]:
+        name = l["name"].replace(".", "_")
         if l["type"] == "conv":
-            layers += [nn.Conv2d(channels, l["filters"], l["kernel"], l.get("stride", 1), l.get("pad", 0)), rectifier(l["filters"])]
+            layers += [(name, nn.Conv2d(channels, l["filters"], l["kernel"], l.get("stride", 1), l.get("pad", 0))),
+                       (f"{name}_act", rectifier(l["filters"]))]
             channels = l["filters"]
         elif l["type"] == "maxpool":
-            layers.append(nn.MaxPool2d(l["kernel"], l.get("stride", l["kernel"]), l.get("pad", 0), ceil_mode=l.get("ceil", False)))
+            layers.append((name, nn.MaxPool2d(l["kernel"], l.get("stride", l["kernel"]), l.get("pad", 0), ceil_mode=l.get("ceil", False))))
         elif l["type"] == "spp":
-            layers.append(SPP(l["levels"]))
+            layers.append((name, SPP(l["levels"])))
         elif l["type"] == "fc":
             if features is None:
-                features = nn.Sequential(*layers)(x).flatten(1).shape[1]
+                features = nn.Sequential(OrderedDict(layers))(x).flatten(1).shape[1]
             else:
                 features = prev_units
-            layers.append(nn.Linear(features, l["units"]))
+            layers.append((name, nn.Linear(features, l["units"])))
             prev_units = l["units"]
             if l is not fcs[-1]:
-                layers.append(rectifier(l["units"]))
+                layers.append((f"{name}_act", rectifier(l["units"])))
         elif l["type"] == "dropout":
-            layers.append(nn.Dropout(l["rate"]))
-    return nn.Sequential(*layers)
+            layers.append((name, nn.Dropout(l["rate"])))
+    return nn.Sequential(OrderedDict(layers))
 
 

@@ -7,6 +7,10 @@ engine <dir>   The same net, initial weights and batches as ours (exported by tw
 recipe <json>  The same architecture and recipe trained by PyTorch with its own data order and augmentation,
                on the decoded CIFAR-10 split files rectifiers caches: test error on the whole test set at the
                given steps and the training wall time (evaluation excluded) to reach each point.
+long <json>    The long tier's recipe in PyTorch: whole epochs, the rate divided at validation plateaus, stopped
+               once converged; training and validation error per epoch, test errors at the end.
+evaluate <json>  Our published weights (a safetensors file named as this model's state_dict) loaded into
+               PyTorch's model: centre-crop test errors, a check of our whole forward pass.
 """
 import json
 import os
@@ -138,32 +142,40 @@ def load_split(path):
     return torch.from_numpy(pixels.copy()), torch.from_numpy(labels.copy())
 
 
-def recipe(cfg):
-    torch.manual_seed(cfg["seed"])
-    gen = torch.Generator().manual_seed(cfg["seed"])
-    xtr, ytr = load_split(cfg["train"])
-    xte, yte = load_split(cfg["test"])
-    keep = torch.tensor(cfg["trainIndices"])
-    xtr, ytr = xtr[keep], ytr[keep]
-    mean = torch.tensor(cfg["mean"]).view(1, -1, 1, 1)
-    scale = cfg["scale"]
-    pca_values = torch.tensor(cfg["pca"]["values"]) / 255  # as lib/data/augment.ts: lambda in 0..255 units, / 255
-    pca_vectors = torch.tensor(cfg["pca"]["vectors"])
-    crop, lo, hi = cfg["crop"], cfg["jitter"][0], cfg["jitter"][1]
-    model = build(cfg["spec"])
-    initialize(model, cfg["spec"], cfg["seed"])
-    opt = optimizer(model, cfg["lr"], cfg["momentum"], cfg["weightDecay"])
-    batch = cfg["batch"]
+class Setup:
+    """The data, net, optimizer, augmentation and evaluation of a recipe file (as twin.ts writes it)."""
 
-    def augment(images):
+    def __init__(self, cfg):
+        torch.manual_seed(cfg["seed"])
+        self.cfg = cfg
+        self.gen = torch.Generator().manual_seed(cfg["seed"])
+        xtr, ytr = load_split(cfg["train"])
+        self.xte, self.yte = load_split(cfg["test"])
+        keep = torch.tensor(cfg["trainIndices"])
+        held = torch.ones(xtr.shape[0], dtype=torch.bool)
+        held[keep] = False
+        self.xval, self.yval = xtr[held], ytr[held]
+        self.xtr, self.ytr = xtr[keep], ytr[keep]
+        self.mean = torch.tensor(cfg["mean"]).view(1, -1, 1, 1)
+        self.scale = cfg["scale"]
+        self.pca_values = torch.tensor(cfg["pca"]["values"]) / 255  # as lib/data/augment.ts: lambda in 0..255 units
+        self.pca_vectors = torch.tensor(cfg["pca"]["vectors"])
+        self.crop, self.lo, self.hi = cfg["crop"], cfg["jitter"][0], cfg["jitter"][1]
+        self.model = build(cfg["spec"])
+        initialize(self.model, cfg["spec"], cfg["seed"])
+        self.opt = optimizer(self.model, cfg["lr"], cfg["momentum"], cfg["weightDecay"])
+        self.batch = cfg["batch"]
+
+    def augment(self, images):
         # Scale jitter, crops, flips and PCA lighting as lib/data/augment.ts does, batched by drawn size.
+        gen, crop = self.gen, self.crop
         n = images.shape[0]
         x = images.float()
-        sizes = torch.randint(lo, hi + 1, (n,), generator=gen)
+        sizes = torch.randint(self.lo, self.hi + 1, (n,), generator=gen)
         oy = [int(torch.randint(0, int(s) - crop + 1, (1,), generator=gen)) for s in sizes]
         ox = [int(torch.randint(0, int(s) - crop + 1, (1,), generator=gen)) for s in sizes]
         flips = torch.rand(n, generator=gen) < 0.5
-        alpha = torch.randn(n, 3, generator=gen) * cfg["pcaStd"]
+        alpha = torch.randn(n, 3, generator=gen) * self.cfg["pcaStd"]
         out = torch.empty(n, x.shape[1], crop, crop)
         for s in sizes.unique().tolist():
             idx = (sizes == s).nonzero().flatten()
@@ -171,33 +183,33 @@ def recipe(cfg):
             for k, i in enumerate(idx.tolist()):
                 out[i] = resized[k, :, oy[i]:oy[i] + crop, ox[i]:ox[i] + crop]
         out[flips] = out[flips].flip(3)
-        shift = (alpha * pca_values) @ pca_vectors.T
+        shift = (alpha * self.pca_values) @ self.pca_vectors.T
         out += shift.view(n, -1, 1, 1)
-        return (out - mean) * scale
+        return (out - self.mean) * self.scale
 
-    def evaluate():
-        model.eval()
-        wrong = 0
-        m = (xte.shape[2] - crop) // 2
+    def errors(self, xs, ys):
+        """Centre-crop top-1 and top-5 error on a split."""
+        self.model.eval()
+        wrong1 = wrong5 = 0
+        m = (xs.shape[2] - self.crop) // 2
         with torch.no_grad():
-            for i in range(0, xte.shape[0], 500):
-                x = (xte[i:i + 500, :, m:m + crop, m:m + crop].float() - mean) * scale
-                wrong += (model(x).argmax(1) != yte[i:i + 500]).sum().item()
-        model.train()
-        return wrong / xte.shape[0]
+            for i in range(0, xs.shape[0], 500):
+                x = (xs[i:i + 500, :, m:m + self.crop, m:m + self.crop].float() - self.mean) * self.scale
+                top = self.model(x).topk(5, 1).indices
+                y = ys[i:i + 500].view(-1, 1)
+                wrong1 += (top[:, :1] != y).all(1).sum().item()
+                wrong5 += (top != y).all(1).sum().item()
+        self.model.train()
+        return wrong1 / xs.shape[0], wrong5 / xs.shape[0]
 
-    points = [{"step": 0, "seconds": 0.0, "testTop1Err": evaluate()}]
-    steps_per_epoch = xtr.shape[0] // batch
-    seconds = 0.0
-    step = 0
-    wanted = set(cfg["evalSteps"])
-    def epoch_order():
-        if not cfg.get("balanced"):
-            return torch.randperm(xtr.shape[0], generator=gen)
+    def epoch_order(self):
+        gen, ytr = self.gen, self.ytr
+        if not self.cfg.get("balanced"):
+            return torch.randperm(self.xtr.shape[0], generator=gen)
         # As lib/train/batches.ts balancedEpochOrder: each class shuffled and spread evenly over the epoch, the
         # classes at one place in an order drawn once per epoch.
-        keys = np.empty(xtr.shape[0])
-        ties = np.empty(xtr.shape[0])
+        keys = np.empty(self.xtr.shape[0])
+        ties = np.empty(self.xtr.shape[0])
         for c in ytr.unique().tolist():
             members = (ytr == c).nonzero().flatten()
             members = members[torch.randperm(members.numel(), generator=gen)].numpy()
@@ -205,22 +217,107 @@ def recipe(cfg):
             ties[members] = float(torch.rand(1, generator=gen))
         return torch.from_numpy(np.lexsort((ties, keys)))
 
+    def step(self, idx):
+        """One SGD step on the training images idx; returns (loss sum, correct)."""
+        y = self.ytr[idx]
+        out = self.model(self.augment(self.xtr[idx]))
+        loss = F.cross_entropy(out, y)
+        self.opt.zero_grad()
+        loss.backward()
+        self.opt.step()
+        return loss.item() * idx.numel(), (out.argmax(1) == y).sum().item()
+
+
+def recipe(cfg):
+    s = Setup(cfg)
+    points = [{"step": 0, "seconds": 0.0, "testTop1Err": s.errors(s.xte, s.yte)[0]}]
+    steps_per_epoch = s.xtr.shape[0] // s.batch
+    seconds = 0.0
+    step = 0
+    wanted = set(cfg["evalSteps"])
     while step < cfg["steps"]:
-        order = epoch_order()
+        order = s.epoch_order()
         for b in range(steps_per_epoch):
             if step >= cfg["steps"]:
                 break
             t = time.time()
-            idx = order[b * batch:(b + 1) * batch]
-            loss = F.cross_entropy(model(augment(xtr[idx])), ytr[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
+            s.step(order[b * s.batch:(b + 1) * s.batch])
             seconds += time.time() - t
             step += 1
             if step in wanted:
-                points.append({"step": step, "seconds": seconds, "testTop1Err": evaluate()})
+                points.append({"step": step, "seconds": seconds, "testTop1Err": s.errors(s.xte, s.yte)[0]})
     print(json.dumps({"points": points, "version": torch.__version__, "threads": torch.get_num_threads()}))
+
+
+def long(cfg):
+    """The long recipe: whole epochs, the rate divided by `factor` when the validation error has not improved by
+    minDelta for `patience` epochs (at most maxDrops times), stopped once converged: after the last drop, the
+    best validation error of the last `window` epochs is less than minGain better than the best before them.
+    One JSON line per epoch, then the final test errors."""
+    s = Setup(cfg)
+    sched, conv = cfg["schedule"], cfg["converge"]
+    lr, best, since, drops, drops_at = sched["base"], float("inf"), 0, 0, 0
+    steps_per_epoch = s.xtr.shape[0] // s.batch
+    epochs = []
+    seconds = 0.0
+    converged = False
+    for epoch in range(cfg["epochs"]):
+        for g in s.opt.param_groups:
+            g["lr"] = lr
+        order = s.epoch_order()
+        t = time.time()
+        loss_sum = correct = 0
+        for b in range(steps_per_epoch):
+            l, c = s.step(order[b * s.batch:(b + 1) * s.batch])
+            loss_sum += l
+            correct += c
+        seconds += time.time() - t
+        val1, val5 = s.errors(s.xval, s.yval)
+        seen = steps_per_epoch * s.batch
+        rec = {"epoch": epoch + 1, "lr": lr, "trainLoss": loss_sum / seen, "trainTop1Err": 1 - correct / seen,
+               "valTop1Err": val1, "valTop5Err": val5, "seconds": seconds}
+        epochs.append(rec)
+        print(json.dumps(rec), flush=True)
+        if val1 < best - sched["minDelta"]:
+            best, since = val1, 0
+        else:
+            since += 1
+            if since >= sched["patience"] and drops < sched["maxDrops"]:
+                lr, drops, since = lr * sched["factor"], drops + 1, 0
+                drops_at = epoch + 1
+        if drops == sched["maxDrops"] and epoch + 1 - drops_at >= conv["window"]:
+            recent = min(e["valTop1Err"] for e in epochs[-conv["window"]:])
+            before = min(e["valTop1Err"] for e in epochs[:-conv["window"]])
+            if before - recent < conv["minGain"]:
+                converged = True
+                break
+    test1, test5 = s.errors(s.xte, s.yte)
+    print(json.dumps({"epochs": epochs, "converged": converged, "testTop1Err": test1, "testTop5Err": test5,
+                      "seconds": seconds, "version": torch.__version__, "threads": torch.get_num_threads()}))
+
+
+def read_safetensors(path):
+    """The tensors of a safetensors file (an 8-byte little-endian header length, a JSON header, raw data)."""
+    raw = open(path, "rb").read()
+    n = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8:8 + n])
+    out = {}
+    for name, t in header.items():
+        if name == "__metadata__":
+            continue
+        assert t["dtype"] == "F32", f"{name}: dtype {t['dtype']}"
+        a, b = t["data_offsets"]
+        out[name] = torch.from_numpy(np.frombuffer(raw[8 + n + a:8 + n + b], dtype="<f4").copy()).view(t["shape"])
+    return out
+
+
+def evaluate(cfg):
+    """Our published weights loaded into PyTorch's model by state_dict name: centre-crop test errors."""
+    s = Setup(cfg)
+    s.model.load_state_dict(read_safetensors(cfg["weights"]), strict=True)
+    test1, test5 = s.errors(s.xte, s.yte)
+    print(json.dumps({"testTop1Err": test1, "testTop5Err": test5, "count": int(s.xte.shape[0]),
+                      "version": torch.__version__}))
 
 
 if __name__ == "__main__":
@@ -228,5 +325,9 @@ if __name__ == "__main__":
         engine(sys.argv[2])
     elif sys.argv[1] == "grads":
         grads(sys.argv[2])
+    elif sys.argv[1] == "long":
+        long(json.load(open(sys.argv[2])))
+    elif sys.argv[1] == "evaluate":
+        evaluate(json.load(open(sys.argv[2])))
     else:
         recipe(json.load(open(sys.argv[2])))

@@ -21,7 +21,7 @@ import { type Scaling, scalingText } from "../lib/models/zoo.ts";
 import { PAPER_LR } from "../lib/experiments/recipe.ts";
 import { epochOrder, makeBatch } from "../lib/train/batches.ts";
 import { train, type TrainConfig } from "../lib/train/trainer.ts";
-import { type NetSpec, Network } from "../lib/models/network.ts";
+import { Network } from "../lib/models/network.ts";
 import type { ActivationKind } from "../lib/nn.ts";
 import * as ops from "../lib/ops.ts";
 import { Sgd } from "../lib/optim.ts";
@@ -35,7 +35,7 @@ import { environment } from "../lib/util/environment.ts";
 import { firstCrossing, identicalPassRate, meanStd, withinSpreadOrMargin } from "../lib/results/stats.ts";
 import type { RunContext } from "../lib/experiments/registry.ts";
 import { findTorchPython } from "./torch_python.ts";
-import { newestDecoded } from "./decoded_split.ts";
+import { recipeFile, trainIndicesOf } from "./twin_files.ts";
 import { handleArgs } from "./cli_args.ts";
 
 handleArgs(
@@ -236,8 +236,7 @@ if (engineOnly) {
 }
 
 // ---------------------------------------------------------------- 2-3. recipe twin and time to accuracy
-const split = (s: "train" | "test") => newestDecoded(`cifar10_${s}-`);
-const trainIndices = trainIndicesOf();
+const trainIndices = trainIndicesOf(tier.valPerClass);
 interface Curve {
   engine: "ours" | "pytorch";
   kind: string;
@@ -267,7 +266,13 @@ async function curvePair(kind: ActivationKind, seed: number, epochs: number, eva
   });
   const t = await py([
     "recipe",
-    await recipeFile(spec, config, r.points.map((p) => p.step).filter((s) => s > 0)),
+    await recipeFile(
+      data,
+      trainIndices,
+      spec,
+      config,
+      recipeSteps(r.points.map((p) => p.step).filter((s) => s > 0)),
+    ),
   ]);
   curves.push({
     engine: "pytorch",
@@ -529,52 +534,5 @@ function concat(parts: Float32Array[]): Uint8Array {
   return new Uint8Array(out.buffer);
 }
 
-/** The indices of our training split within the decoded training set (the validation images held out). */
-function trainIndicesOf(): number[] {
-  const per = tier.valPerClass;
-  const counts = new Map<number, number>();
-  const total = new Map<number, number>();
-  const labels = readLabels(split("train"));
-  labels.forEach((l) => total.set(l, (total.get(l) ?? 0) + 1));
-  return labels.flatMap((l, i) => {
-    const k = counts.get(l) ?? 0;
-    counts.set(l, k + 1);
-    return k < total.get(l)! - per ? [i] : [];
-  });
-}
-
-function readLabels(path: string): number[] {
-  const raw = Deno.readFileSync(path);
-  const first = raw.indexOf(10);
-  const second = raw.indexOf(10, first + 1);
-  const head = JSON.parse(new TextDecoder().decode(raw.subarray(first + 1, second)));
-  return Array.from(new Uint16Array(raw.slice(second + 1, second + 1 + 2 * head.count).buffer));
-}
-
-async function recipeFile(spec: NetSpec, config: TrainConfig, evalSteps: number[]): Promise<string> {
-  const path = Deno.makeTempFileSync({ suffix: ".json" });
-  await Deno.writeTextFile(
-    path,
-    JSON.stringify({
-      spec,
-      seed: config.seed,
-      train: split("train"),
-      test: split("test"),
-      trainIndices,
-      mean: data.norm.mean,
-      scale: data.norm.scale,
-      pca: data.pca,
-      pcaStd: config.augment.pcaStd,
-      crop: config.augment.crop,
-      jitter: config.augment.scale,
-      lr: config.schedule.base,
-      balanced: config.balancedBatches ?? false,
-      momentum: config.momentum,
-      weightDecay: config.weightDecay,
-      batch: config.batchSize,
-      steps: Math.max(...evalSteps),
-      evalSteps,
-    }),
-  );
-  return path;
-}
+/** The recipe twin's length: the last of the steps it evaluates at. */
+const recipeSteps = (evalSteps: number[]) => ({ steps: Math.max(...evalSteps), evalSteps });

@@ -11,14 +11,17 @@
 import type { Experiment, RunContext } from "../lib/experiments/registry.ts";
 import * as common from "../lib/experiments/common.ts";
 import * as small from "../lib/experiments/small_family.ts";
-import { filters, readSlopes, type Responses, responses, scoresOn } from "../lib/experiments/measure.ts";
-import { addAudit, auditMetrics, runAudits } from "../lib/experiments/audit.ts";
+import type { Responses } from "../lib/experiments/measure.ts";
+import { addAudit, auditMetrics } from "../lib/experiments/audit.ts";
+import { measureSmallNet } from "../lib/experiments/small_measure.ts";
+import { convergeText } from "../lib/train/schedule.ts";
+import { runShards, shardName } from "../lib/experiments/shards.ts";
 import { slopeClaims, slopeMoved, TABLE1 } from "../lib/experiments/slopes.ts";
 import type { DataSet } from "../lib/data/dataset.ts";
 import type { InitScheme } from "../lib/init.ts";
 import type { ActivationKind } from "../lib/nn.ts";
 import * as claims from "../lib/results/claims.ts";
-import { mean, meanSd, percentMetric, row } from "../lib/results/format.ts";
+import { mean, meanSd, pct, percentMetric, row } from "../lib/results/format.ts";
 import { type Comparison, type Metric, type RunRecord, writeResult } from "../lib/results/result.ts";
 import { smallModelPlots } from "../lib/experiments/small_plots.ts";
 
@@ -26,8 +29,12 @@ export const experiment: Experiment = {
   id: "small-model",
   title: "ReLU vs LReLU vs PReLU on the 14-layer model: errors, learned slopes, mean responses",
   paperRef: "Tables 1-2, ICCV Fig 1-2",
-  tiers: ["smoke", "default", "gpu", "paper"],
+  tiers: ["smoke", "default", "long", "gpu", "paper"],
   run,
+  shardNames: (ctx) =>
+    plan(ctx.seeds ?? small.SMALL_TIERS[ctx.tier].seeds).map(({ kind, seed }) =>
+      shardName("small-model", ctx.tier, kind, seed)
+    ),
 };
 
 /** He's forward form for every rectifier (whether the paper used the PReLU variant is UNCONFIRMED). */
@@ -43,6 +50,9 @@ interface Measured {
   audit: { slopeGradient: number[]; slopeDecay: number[]; weightDecay: number[] };
 }
 
+/** One net per rectifier and seed (a shard each). */
+const plan = (seeds: number[]) => small.TABLE2.flatMap((v) => seeds.map((seed) => ({ kind: v.kind, seed })));
+
 async function run(ctx: RunContext): Promise<void> {
   const tier = small.smallTier(ctx, experiment.id);
   const started = performance.now();
@@ -51,50 +61,72 @@ async function run(ctx: RunContext): Promise<void> {
   // Mean responses and audits need a fixed batch of pixels in memory (a decoded sample at the paper tier).
   // At most 256 images, fewer when --eval-images asks (a pipeline check).
   const probeCount = Math.min(256, tier.evalLimit);
-  const probe = await common.probeImages(data, probeCount, side, crop);
-  const auditImages = Math.min(8, probeCount);
-  const testViews = (model: common.TrainedModel, views: "center" | "ten", limit?: number) =>
-    scoresOn(ctx, model, data, "test", { kind: "views", views, side, crop, limit });
+  const setup = {
+    data,
+    probe: await common.probeImages(data, probeCount, side, crop),
+    probeCount,
+    auditImages: Math.min(8, probeCount),
+    side,
+    crop,
+    viewImages: tier.viewImages,
+    weightDecay: small.smallConfig(tier, data, 1).weightDecay,
+  };
   const seeds = ctx.seeds ?? tier.seeds;
+  const records = await runShards(
+    ctx,
+    experiment,
+    plan(seeds).map(({ kind, seed }) => {
+      const spec = small.smallSpec(tier, data, kind, INIT);
+      const config = small.smallConfig(tier, data, seed);
+      return {
+        variant: kind,
+        seed,
+        request: { label: small.smallLabel(spec, INIT, data, config), spec, config, data },
+        measure: async (model: common.TrainedModel) => {
+          const measured = await measureSmallNet(
+            ctx,
+            model,
+            setup,
+            kind === "prelu-channel" && seed === seeds[0],
+          );
+          const label = small.TABLE2.find((v) => v.kind === kind)!.label;
+          ctx.log(
+            `   ${label}, seed ${seed}: centre top-1 ${
+              pct(measured.centre.top1Err)
+            }% on ${measured.centre.count}`,
+          );
+          return measured;
+        },
+      };
+    }),
+  );
+  if (!records) return;
   const runs: RunRecord[] = [];
   const m = {} as Record<ActivationKind, Measured>;
   let conv1: { values: Float64Array; shape: readonly number[] } | null = null;
   for (const v of small.TABLE2) {
-    const f: Measured = m[v.kind] = {
+    m[v.kind] = {
       ...{ centre: [], centre5: [], ten: [], slopes: [], allSlopes: [], responses: [] },
       audit: { slopeGradient: [], slopeDecay: [], weightDecay: [] },
     };
-    for (const seed of seeds) {
-      const spec = small.smallSpec(tier, data, v.kind, INIT);
-      const config = small.smallConfig(tier, data, seed);
-      const model = await common.trainNetwork(ctx, experiment, {
-        label: small.smallLabel(spec, INIT, data, config),
-        spec,
-        config,
-        data,
-      });
-      const centre = await testViews(model, "center");
-      const ten = await testViews(model, "ten", tier.viewImages);
-      const s = await readSlopes(model.net);
-      f.centre.push(centre.top1Err);
-      f.centre5.push(centre.top5Err);
-      f.ten.push(ten.top1Err);
-      f.slopes.push(s.perLayer);
-      f.allSlopes.push(...s.all);
-      f.responses.push(await responses(model.net, probe.set, data.norm, crop, probeCount));
-      if (v.kind === "prelu-channel" && seed === seeds[0]) conv1 = await filters(model.net);
-      // Last, as the weight-decay audit changes the parameters.
-      addAudit(f.audit, await runAudits(model.net, probe, data.norm, crop, config.weightDecay, auditImages));
-      model.net.dispose(); // measured: at the paper tier each model is a gigabyte the next one needs
-      runs.push(common.runRecord(`${v.kind}-seed${seed}`, seed, model.result, {
-        centerTop1Err: centre.top1Err,
-        centerTop5Err: centre.top5Err,
-        tenViewTop1Err: ten.top1Err,
-      }));
-      ctx.log(
-        `   ${v.label}, seed ${seed}: centre top-1 ${(100 * centre.top1Err).toFixed(2)}% on ${centre.count}`,
-      );
-    }
+  }
+  for (const r of records) {
+    const kind = r.variant as ActivationKind;
+    const f = m[kind];
+    const x = r.measurements;
+    f.centre.push(x.centre.top1Err);
+    f.centre5.push(x.centre.top5Err);
+    f.ten.push(x.ten.top1Err);
+    f.slopes.push(x.slopes);
+    f.allSlopes.push(...x.allSlopes);
+    f.responses.push(x.responses);
+    if (x.conv1) conv1 = { values: Float64Array.from(x.conv1.values), shape: x.conv1.shape };
+    addAudit(f.audit, x.audit);
+    runs.push(common.runRecord(`${kind}-seed${r.seed}`, r.seed, r.training, {
+      centerTop1Err: x.centre.top1Err,
+      centerTop5Err: x.centre.top5Err,
+      tenViewTop1Err: x.ten.top1Err,
+    }));
   }
 
   const err = (k: ActivationKind) => ({
@@ -165,7 +197,8 @@ async function run(ctx: RunContext): Promise<void> {
       preconditions: [moved],
     }),
   ];
-  await report(ctx, { data, tier, seeds, started, runs, m, list, conv1 });
+  const converged = records.every((r) => r.training.converged);
+  await report(ctx, { data, tier, seeds, started, runs, m, list, conv1, converged });
 }
 
 const logFisher = (r: Responses) => mean(Object.values(r.fisher).map((v) => Math.log(v)));
@@ -178,9 +211,12 @@ interface Outcome {
   m: Record<ActivationKind, Measured>;
   list: claims.Claim[];
   conv1: { values: Float64Array; shape: readonly number[] } | null;
+  /** Every net stopped by the tier's convergence rule. */
+  converged: boolean;
 }
 
-async function report(ctx: RunContext, { data, tier, seeds, started, runs, m, list, conv1 }: Outcome) {
+async function report(ctx: RunContext, o: Outcome) {
+  const { data, tier, seeds, started, runs, m, list, conv1 } = o;
   const { side, crop } = small.smallGeometry(data, tier);
   const layers = Object.keys(TABLE1);
   const slope = (k: ActivationKind, l: string) => mean(m[k].slopes.map((s) => s[l]));
@@ -236,7 +272,12 @@ async function report(ctx: RunContext, { data, tier, seeds, started, runs, m, li
       { epochs: 75, images: common.IMAGENET_TRAIN, batch: 128, err: 0.3382 },
       tier.paper
         ? "The paper's 14-layer model and recipe on an ImageNet-style folder:"
+        : o.converged
+        ? `The 14-layer model trained until converged (${convergeText(config.schedule, tier.converge!)}):`
+        : tier.converge
+        ? "The 14-layer model trained for its longest run, not every net converged by the tier's rule:"
         : `Early training of the 14-layer model (the paper's 75 epochs are out of reach at this tier):`,
+      o.converged ? "converged" : "early",
     ),
     config: { tier, crop, side, recipe: config, init: INIT, pixelScale: small.pixelScale(tier) },
     runs,

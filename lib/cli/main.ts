@@ -19,6 +19,7 @@ import { closeEngine } from "../webgpu/engine.ts";
 import { runDoctor } from "./doctor.ts";
 import { type CheckOptions, runCheck } from "./check.ts";
 import { writeTierReport } from "./report.ts";
+import { shardCommand } from "../experiments/shards.ts";
 import {
   checkTier,
   context,
@@ -88,6 +89,10 @@ function addRunOptions(cmd: Command): Command {
     )
     .option("--out <dir>", "results folder", "results")
     .option("--resume", "continue from the last checkpoints")
+    .option(
+      "--shard <name>",
+      "train one net of the experiment (its shard; list them with: rectifiers shards --tier <tier>)",
+    )
     .option("--retrain", "train again even the models that finished training earlier with the same code")
     .addOption(
       new Option("--on-corrupt <action>", "what to do with a damaged stored model or checkpoint")
@@ -187,6 +192,26 @@ export function buildProgram(): Command {
     }
   });
 
+  program.command("shards")
+    .description(
+      "print the command line of every shard (one trained net) of a tier, one per line, for parallel, xargs -P " +
+        "or a job array",
+    )
+    .addOption(new Option("--tier <tier>", "scale tier").choices([...TIERS]).default("long"))
+    .option("--only <ids>", "comma-separated experiment ids")
+    .option(
+      "--seeds <list>",
+      "comma-separated seeds (default: the experiment's own for the tier)",
+      parseSeeds,
+    )
+    .action((opts: { tier: Tier; only?: string; seeds?: number[] }) => {
+      const lines = shardLines(opts.tier, opts.only, opts.seeds ?? null);
+      if (!lines.length) {
+        throw new Error(`no experiment runs in shards at tier ${opts.tier} (the long tier's do)`);
+      }
+      for (const line of lines) console.log(line);
+    });
+
   program.command("check")
     .description(
       "the regression check: run the tier's experiments (or read --results) and compare every metric and verdict " +
@@ -230,6 +255,14 @@ export function buildProgram(): Command {
       console.log(`report: ${await writeTierReport(opts.out, opts.tier)}`);
     });
   return program;
+}
+
+/** Every shard's command line at a tier (lib/experiments/shards.ts), experiment by experiment. */
+export function shardLines(tier: Tier, only: string | undefined, seeds: number[] | null): string[] {
+  const selected = only ? only.split(",").map((id) => getExperiment(id.trim())) : listExperiments();
+  return selected.filter((e) => e.shardNames && e.tiers.includes(tier)).flatMap((e) =>
+    e.shardNames!({ tier, seeds }).map((name) => shardCommand(e.id, tier, name))
+  );
 }
 
 /** Runs the CLI on `args` with the experiments it is handed (cli.ts hands it experiments/index.ts's list). */

@@ -29,6 +29,7 @@ export interface RunOptions {
   batch?: number;
   evalImages?: number;
   microBatch?: number;
+  shard?: string;
 }
 
 /**
@@ -126,6 +127,7 @@ export function context(
   return {
     overrides,
     download,
+    shard: opts.shard ?? null,
     tier: opts.tier,
     seeds: opts.seeds ?? null,
     dataset: opts.data ?? null,

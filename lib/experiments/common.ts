@@ -93,6 +93,29 @@ export interface TrainRequest {
   probe?: (net: Network) => TrainHooks["probe"];
   /** Sets parameters before training (fine-tuning from another model); `from` names that model's key. */
   start?: { from: string; apply: (net: Network) => Promise<void> };
+  /**
+   * What stands for the code in the model's key (absent: the code's fingerprint). Shards of the published tiers
+   * pass the engine's numbers (lib/experiments/shards.ts numericsProbe), so an edit that computes the same
+   * numbers resumes a run of hours instead of starting it again.
+   */
+  engine?: string;
+}
+
+/** What a model depends on besides its configuration and the code: the exact training images, a start. */
+export function dataSalt(req: TrainRequest): string {
+  const t = req.data.train;
+  return `${t.source} ${t.name} ${t.count} ${req.data.fingerprint}` +
+    (req.start ? ` from ${req.start.from}` : "");
+}
+
+/** The model depends on the code and on the exact training images as well as on the configuration. */
+function modelSalt(req: TrainRequest): string {
+  return `${req.engine ?? codeFingerprint()} ${dataSalt(req)}`;
+}
+
+/** Where the model store keeps the request's model and its checkpoints. */
+export function storedModelPath(ctx: RunContext, req: TrainRequest): string {
+  return checkpointPath(ctx, req.label, configKey(req.config, req.spec, modelSalt(req)));
 }
 
 /**
@@ -106,17 +129,15 @@ export async function trainNetwork(
   req: TrainRequest,
 ): Promise<TrainedModel> {
   const net = new Network(req.spec, await gpuBackend(), new Rng(req.config.seed));
-  // The model depends on the code and on the exact training images as well as on the configuration.
-  const salt =
-    `${codeFingerprint()} ${req.data.train.source} ${req.data.train.name} ${req.data.train.count} ` +
-    `${req.data.fingerprint}` + (req.start ? ` from ${req.start.from}` : "");
+  const salt = modelSalt(req);
   const key = configKey(req.config, req.spec, salt);
   const path = checkpointPath(ctx, req.label, key);
   // One process trains a model at a time; a second one needing it waits and then loads it.
   return await withClaim(`${path}.lock`, req.label, ctx.log, async () => {
     const saved = await storedCheckpoint(ctx, path);
     const finished = saved?.state.configKey === key &&
-      saved.state.epoch >= epochsToRun(req.config, req.data.train) && !ctx.retrain;
+      (saved.state.epoch >= epochsToRun(req.config, req.data.train) || saved.state.converged === true) &&
+      !ctx.retrain;
     const resume = finished || (ctx.resume && saved?.state.configKey === key);
     if (ctx.resume && !saved) {
       const others = otherConfigurations(ctx, req.label, path);
@@ -235,7 +256,7 @@ async function readScores(
 export function runRecord(
   label: string,
   seed: number,
-  r: TrainResult,
+  r: Pick<TrainResult, "steps" | "epochs" | "points" | "seconds" | "microBatch" | "batch">,
   final: Record<string, number>,
 ): RunRecord {
   return {

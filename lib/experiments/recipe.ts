@@ -11,6 +11,7 @@ import type { TrainConfig } from "../train/trainer.ts";
 import type { DataSet } from "../data/dataset.ts";
 import type { LoadedData } from "./data.ts";
 import { CALIBRATION_IMAGES } from "../train/calibrate.ts";
+import type { ConvergeRule } from "../train/schedule.ts";
 
 export interface RecipeOptions {
   /** Epochs (a fraction trains that share of one). */
@@ -38,6 +39,8 @@ export interface RecipeOptions {
   epochEvalLimit?: number;
   /** Stops the run after this many steps (--max-steps, a pipeline check). */
   maxSteps?: number;
+  /** Stop once converged by this rule; `epochs` is then the most it trains. */
+  converge?: ConvergeRule;
 }
 
 export const PLATEAU_MIN_EPOCHS = 10;
@@ -79,6 +82,7 @@ export function paperRecipe(o: RecipeOptions): TrainConfig {
     ...(o.balancedBatches ? { balancedBatches: true } : {}),
     ...(o.classifierLogitStd === undefined ? {} : { classifierLogitStd: o.classifierLogitStd }),
     ...(o.maxSteps === undefined ? {} : { maxSteps: o.maxSteps }),
+    ...(o.converge ? { converge: o.converge } : {}),
   };
 }
 

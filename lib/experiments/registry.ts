@@ -4,7 +4,7 @@
  */
 import type { ProgressMode } from "../train/progress.ts";
 
-export const TIERS = ["smoke", "default", "gpu", "paper"] as const;
+export const TIERS = ["smoke", "default", "long", "gpu", "paper"] as const;
 export type Tier = typeof TIERS[number];
 
 /**
@@ -49,6 +49,8 @@ export interface RunContext {
   overrides: Overrides;
   /** Download CIFAR-10 when it is nowhere on the machine (reproduce does, as torchvision's download=True). */
   download: boolean;
+  /** --shard: train this one net of the experiment (lib/experiments/shards.ts), null for all of them. */
+  shard?: string | null;
   log: (line: string) => void;
 }
 
@@ -60,6 +62,8 @@ export interface Experiment {
   tiers: Tier[];
   /** A pipeline demonstration rather than a paper table or figure: `reproduce` runs it only when named. */
   demo?: boolean;
+  /** Its shards' names at a tier (one per trained net), where it trains through lib/experiments/shards.ts. */
+  shardNames?(ctx: Pick<RunContext, "tier" | "seeds">): string[];
   run(ctx: RunContext): Promise<void>;
 }
 

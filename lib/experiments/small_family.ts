@@ -18,6 +18,7 @@ import type { NetSpec } from "../models/network.ts";
 import type { ActivationKind } from "../nn.ts";
 import { paperSmall14, scaledSmall14, type Scaling, scalingText } from "../models/zoo.ts";
 import type { TrainConfig } from "../train/trainer.ts";
+import type { ConvergeRule } from "../train/schedule.ts";
 import { type LoadedData, PAPER_PIXEL_SCALE, type PaperInput, PIXEL_SCALE, type TierData } from "./data.ts";
 import { PAPER_BALANCED_TEXT, paperRecipe, recipeChoiceText, recipeTag, scheduleText } from "./recipe.ts";
 import { type PipelineCheckSettings, type RunContext, tierSettings } from "./registry.ts";
@@ -42,6 +43,8 @@ export interface SmallTier extends TierData, PipelineCheckSettings {
   viewImages: number;
   /** The paper tier: the paper's model (not scaled) on a streamed ImageNet-style folder. */
   paper?: PaperInput;
+  /** Train until converged by this rule, `epochs` at most (the long tier). */
+  converge?: ConvergeRule;
 }
 
 /** The paper's 14-layer recipe as far as it is stated (section 3.2 and He & Sun 2014; see smallDifferences). */
@@ -58,6 +61,26 @@ const PAPER_SMALL: SmallTier = {
   evalLimit: 3000,
   viewImages: 50000,
   paper: { side: 256, crop: 224, scale: [256, 256], statsImages: 2000, pixelScale: PAPER_PIXEL_SCALE },
+};
+
+/**
+ * The long tier: the default tier's 32 px nets trained until converged on all of CIFAR-10's training split, with
+ * the paper's batch and rate divided by 10 at validation plateaus (at most twice). The epoch cap, the head and
+ * dropout were chosen with the PyTorch twin (results/bench/twin_long.md).
+ */
+const LONG_SMALL: SmallTier = {
+  trainPerClass: null,
+  valPerClass: 500,
+  testPerClass: null,
+  epochs: 60,
+  seeds: [1, 2, 3],
+  scaling: { widths: [16, 32, 64], fcUnits: 256, dropout: 0, head: "he" },
+  batch: 128,
+  balancedBatches: true,
+  evalPoints: 0,
+  evalLimit: 5000,
+  viewImages: 10000,
+  converge: { window: 3, minGain: 0.002 },
 };
 
 export const SMALL_TIERS: Record<string, SmallTier> = {
@@ -104,6 +127,7 @@ export const SMALL_TIERS: Record<string, SmallTier> = {
     viewImages: 10000,
   },
   paper: PAPER_SMALL,
+  long: LONG_SMALL,
 };
 
 /** Table 2: the four rectifiers on the 14-layer model, ImageNet top-1 / top-5 error (10-view). */
@@ -175,6 +199,7 @@ export function smallConfig(tier: SmallTier, data: LoadedData<DataSet>, seed: nu
     evalPoints: tier.evalPoints,
     evalLimit: tier.evalLimit,
     epochEvalLimit: tier.epochEvalLimit,
+    converge: tier.converge,
   });
 }
 

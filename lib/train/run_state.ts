@@ -25,10 +25,12 @@ export interface TrainState {
   seconds: number;
   /** Seconds spent evaluating so far (excluded from training time). */
   evalSeconds: number;
+  /** Set once the run converged by its configuration's rule: a finished run, whatever its epoch count. */
+  converged?: boolean;
 }
 
 /** The trainer's state saved in a checkpoint: which configuration, how far it got. */
-export type SavedState = Pick<TrainState, "configKey" | "epoch" | "step">;
+export type SavedState = Pick<TrainState, "configKey" | "epoch" | "step" | "converged">;
 
 export function freshState(configKey: string, schedule: ScheduleSpec): TrainState {
   return {

@@ -24,10 +24,43 @@ export interface ScheduleState {
   best: number;
   sinceBest: number;
   drops: number;
+  /** Epochs done when the rate last dropped (0: never; absent in checkpoints made before it was kept). */
+  droppedAt?: number;
+}
+
+/**
+ * When a run has converged: once the rate has dropped as often as the schedule allows and `window` epochs have
+ * passed since, the best validation error of the last `window` epochs is less than `minGain` below the best one
+ * before them.
+ */
+export interface ConvergeRule {
+  window: number;
+  minGain: number;
 }
 
 export function initialSchedule(spec: ScheduleSpec): ScheduleState {
-  return { lr: spec.base, best: Infinity, sinceBest: 0, drops: 0 };
+  return { lr: spec.base, best: Infinity, sinceBest: 0, drops: 0, droppedAt: 0 };
+}
+
+/** Whether the run whose epoch-end validation errors are `valErrs` has converged by `rule` (none: never). */
+export function hasConverged(
+  spec: ScheduleSpec,
+  rule: ConvergeRule | undefined,
+  state: ScheduleState,
+  valErrs: number[],
+): boolean {
+  if (!rule || spec.kind !== "plateau" || state.drops < spec.maxDrops) return false;
+  if (valErrs.length - (state.droppedAt ?? 0) < rule.window) return false;
+  const recent = Math.min(...valErrs.slice(-rule.window));
+  const before = Math.min(...valErrs.slice(0, -rule.window));
+  return before - recent < rule.minGain;
+}
+
+/** The rule in words, for results. */
+export function convergeText(spec: ScheduleSpec, rule: ConvergeRule): string {
+  const drops = spec.kind === "plateau" ? spec.maxDrops : 0;
+  return `converged when, after the learning rate's last drop (${drops}), the best validation error of the ` +
+    `last ${rule.window} epochs is less than ${100 * rule.minGain} points below the best before them`;
 }
 
 /** The learning rate for `epoch` (0-based) under a step schedule. */
@@ -56,6 +89,7 @@ export function advance(
       next.lr = state.lr * spec.factor;
       next.drops++;
       next.sinceBest = 0;
+      next.droppedAt = epochDone + 1;
     }
   }
   return next;

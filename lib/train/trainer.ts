@@ -17,7 +17,7 @@ import { scaleClassifier } from "./calibrate.ts";
 import { evaluateViews } from "./evaluate.ts";
 import { formatDuration, Progress, type ProgressMode, type StepStatus } from "./progress.ts";
 import { freshState, restoreState, saveState, type TrainState } from "./run_state.ts";
-import { advance, type ScheduleSpec, warmedRate } from "./schedule.ts";
+import { advance, type ConvergeRule, hasConverged, type ScheduleSpec, warmedRate } from "./schedule.ts";
 import { Accumulators, checkFinite, sgdStep } from "./step.ts";
 import type { EpochRecord, EvalPoint } from "./records.ts";
 
@@ -55,6 +55,8 @@ export interface TrainConfig {
   balancedBatches?: boolean;
   /** A fresh run first rescales the classifier so its logits start at this spread (lib/train/calibrate.ts). */
   classifierLogitStd?: number;
+  /** Stop before `epochs` once converged by this rule (absent: train all `epochs`). */
+  converge?: ConvergeRule;
 }
 
 export interface TrainHooks {
@@ -84,8 +86,10 @@ export type { EpochRecord, EvalPoint } from "./records.ts";
 export interface TrainResult {
   epochs: EpochRecord[];
   points: EvalPoint[];
-  /** SGD steps of the whole run. */
+  /** SGD steps of the whole run (fewer than the configuration's when it converged early). */
   steps: number;
+  /** Stopped because converged by the configuration's rule (lib/train/schedule.ts hasConverged). */
+  converged: boolean;
   seconds: number;
   /** Where this process started, when it resumed. */
   resumedFrom: { epoch: number; step: number } | null;
@@ -165,7 +169,8 @@ export async function train(
   const finish = (interrupted: boolean): TrainResult => ({
     epochs: state.epochs,
     points: state.points,
-    steps: total,
+    steps: state.converged ? state.epoch * perEpoch : total,
+    converged: state.converged ?? false,
     seconds: state.seconds,
     resumedFrom,
     interrupted,
@@ -181,7 +186,7 @@ export async function train(
     started = performance.now() - state.evalSeconds * 1000;
   }
   try {
-    while (state.epoch * perEpoch < total) {
+    while (state.epoch * perEpoch < total && !state.converged) {
       const epoch = state.epoch;
       const steps = Math.min(perEpoch, total - epoch * perEpoch);
       sgd.options.lr = state.schedule.lr;
@@ -287,11 +292,20 @@ export async function train(
       };
       state.epochs.push(record);
       progress.line(epochLine(record, epochCount, trainSeconds));
+      const schedule = advance(config.schedule, state.schedule, epoch, point.valTop1Err);
+      const converged = hasConverged(
+        config.schedule,
+        config.converge,
+        schedule,
+        state.epochs.map((e) => e.valTop1Err),
+      );
+      if (converged) progress.line(`converged after epoch ${epoch + 1}`);
       state = {
         ...state,
+        ...(converged ? { converged } : {}),
         epoch: epoch + 1,
         step: 0,
-        schedule: advance(config.schedule, state.schedule, epoch, point.valTop1Err),
+        schedule,
         lossSum: 0,
         correct: 0,
         seen: 0,

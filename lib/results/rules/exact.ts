@@ -2,15 +2,7 @@
  * Claim rules for computed values: an exact computation against the paper's, and a quantity measured on
  * random draws against its derived value.
  */
-import {
-  bandVerdict,
-  type Base,
-  type Claim,
-  type ClaimRegime,
-  finish,
-  type Series,
-  type Verdict,
-} from "../claim_core.ts";
+import { bandVerdict, type Base, type Claim, type ClaimRegime, finish, type Series } from "../claim_core.ts";
 import { pairedDifference, seedsNeeded } from "../stats.ts";
 
 export interface AnalyticClaim extends Omit<Base, "regime"> {

@@ -2,15 +2,7 @@
  * Claim rules whose noise is the test images: paired per-image outcomes (McNemar, equivalence of error
  * rates), and two single-seed nets with the seed noise of sibling variants added.
  */
-import {
-  bandVerdict,
-  type Base,
-  type Claim,
-  finish,
-  type Precondition,
-  pts,
-  type Verdict,
-} from "../claim_core.ts";
+import { bandVerdict, type Base, type Claim, finish, type Precondition, pts } from "../claim_core.ts";
 import { mcnemar as mcnemarTest, meanStd, tQuantile } from "../stats.ts";
 
 export interface McNemarClaim extends Base {

@@ -11,7 +11,6 @@ import {
   type Precondition,
   pts,
   type Series,
-  type Verdict,
 } from "../claim_core.ts";
 import {
   type Interval,

@@ -1,0 +1,146 @@
+/**
+ * `deno task twin-long`: the long tier's recipe (lib/experiments/small_family.ts, tier long) trained by the PyTorch
+ * twin, to choose its epoch cap, head and dropout before our engine spends hours on it, and to give a seed spread
+ * that our converged errors are read against. Prints one line per epoch; writes results/bench/twin_long.json and
+ * twin_long.md (runs already there are kept, so the tool runs in pieces).
+ */
+import { loadDataset } from "../lib/experiments/common.ts";
+import { PIXEL_SCALE, SMALL_TIERS, smallConfig, smallSpec } from "../lib/experiments/small_family.ts";
+import type { RunContext } from "../lib/experiments/registry.ts";
+import type { ActivationKind } from "../lib/nn.ts";
+import { convergeText } from "../lib/train/schedule.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../lib/util/fs.ts";
+import { handleArgs } from "./cli_args.ts";
+import { findTorchPython } from "./torch_python.ts";
+import { recipeFile, trainIndicesOf } from "./twin_files.ts";
+
+const args = handleArgs(
+  `
+Usage: deno task twin-long [options]
+
+The long tier's recipe trained by PyTorch (python3-torch, CPU): epochs until converged, training and validation
+error per epoch, test error at the end. Appends to results/bench/twin_long.json and rewrites twin_long.md.
+
+Options:
+  --kinds <list>     rectifiers, comma-separated (default: relu,prelu-channel)
+  --seeds <list>     seeds, comma-separated (default: 1,2)
+  --head <he|he-zero|paper>  the fc head's init (default: the tier's)
+  --dropout <rate>   dropout on the hidden fc layers (default: the tier's)
+  --epochs <n>       the most epochs (default: the tier's)
+  --out <dir>        where to write (default: results/bench)
+  -h, --help         this text
+`,
+  [],
+  ["--kinds", "--seeds", "--head", "--dropout", "--epochs", "--out"],
+);
+const python = await findTorchPython();
+if (!python) {
+  console.log("twin-long skipped: no python3 here imports torch (Debian: apt-get install python3-torch)");
+  Deno.exit(0);
+}
+const base = SMALL_TIERS.long;
+const tier = {
+  ...base,
+  epochs: Number(args["--epochs"] ?? base.epochs),
+  scaling: {
+    ...base.scaling,
+    ...(args["--head"] ? { head: args["--head"] as "he" } : {}),
+    ...(args["--dropout"] ? { dropout: Number(args["--dropout"]) } : {}),
+  },
+};
+const kinds = (args["--kinds"] ?? "relu,prelu-channel").split(",") as ActivationKind[];
+const seeds = (args["--seeds"] ?? "1,2").split(",").map(Number);
+const outDir = args["--out"] ?? "results/bench";
+const ctx = { dataDir: null, log: console.log } as unknown as RunContext;
+const data = await loadDataset(ctx, "cifar10", tier, PIXEL_SCALE);
+const trainIndices = trainIndicesOf(tier.valPerClass);
+const here = new URL(".", import.meta.url).pathname;
+const jsonPath = `${outDir}/twin_long.json`;
+interface Run {
+  kind: string;
+  seed: number;
+  head: string;
+  dropout: number;
+  epochs: Record<string, number>[];
+  converged: boolean;
+  testTop1Err: number;
+  testTop5Err: number;
+  seconds: number;
+  version: string;
+}
+let runs: Run[] = [];
+try {
+  runs = JSON.parse(await Deno.readTextFile(jsonPath)).runs;
+} catch { /* a first run */ }
+
+for (const kind of kinds) {
+  for (const seed of seeds) {
+    const config = smallConfig(tier, data, seed);
+    const spec = smallSpec(tier, data, kind, { kind: "he-forward" });
+    const file = await recipeFile(data, trainIndices, spec, config, {
+      epochs: tier.epochs,
+      schedule: config.schedule,
+      converge: config.converge,
+    });
+    const child = new Deno.Command(python, {
+      args: [`${here}torch_twin.py`, "long", file],
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    let last = "";
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      for (const line of chunk.split("\n").filter(Boolean)) {
+        last = line;
+        const e = JSON.parse(line);
+        if (e.epoch) {
+          console.log(
+            `${kind} seed ${seed} epoch ${e.epoch}: lr ${e.lr.toExponential(0)} train ${
+              (100 * e.trainTop1Err).toFixed(2)
+            }% val ${(100 * e.valTop1Err).toFixed(2)}% (${Math.round(e.seconds)} s)`,
+          );
+        }
+      }
+    }
+    if (!(await child.status).success) throw new Error(`torch_twin.py long failed for ${kind} seed ${seed}`);
+    const r = JSON.parse(last);
+    runs = runs.filter((x) =>
+      !(x.kind === kind && x.seed === seed && x.head === tier.scaling.head &&
+        x.dropout === tier.scaling.dropout)
+    );
+    runs.push({ kind, seed, head: tier.scaling.head, dropout: tier.scaling.dropout, ...r });
+    await writeJsonAtomic(jsonPath, { rule: convergeText(config.schedule, config.converge!), runs });
+    await writeFileAtomic(
+      `${outDir}/twin_long.md`,
+      markdown(runs, convergeText(config.schedule, config.converge!)),
+    );
+    console.log(
+      `${kind} seed ${seed}: test top-1 ${(100 * r.testTop1Err).toFixed(2)}% after ${r.epochs.length} epochs`,
+    );
+  }
+}
+
+function markdown(all: Run[], rule: string): string {
+  const pct = (x: number) => (100 * x).toFixed(2);
+  return [
+    "# The long tier's recipe in PyTorch",
+    "",
+    `Written by \`deno task twin-long\` (bench/twin_long.ts): the long tier's 14-layer nets (widths 16/32/64, fc ` +
+    `${base.scaling.fcUnits}) on CIFAR-10's ${data.train.count} training images at batch ${base.batch}, learning ` +
+    `rate ${base.lr ?? 0.01} divided by 10 at validation plateaus; ${rule}. PyTorch ${
+      all[0]?.version ?? "?"
+    }, CPU.`,
+    "",
+    "| rectifier | head | dropout | seed | epochs | converged | rate drops after epoch | train err % | val err % | test top-1 % | test top-5 % | minutes |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...all.map((r) => {
+      const drops = r.epochs.filter((e, i) => i > 0 && e.lr < r.epochs[i - 1].lr).map((e) => e.epoch - 1);
+      const last = r.epochs.at(-1)!;
+      return `| ${r.kind} | ${r.head} | ${r.dropout} | ${r.seed} | ${r.epochs.length} | ${
+        r.converged ? "yes" : "no"
+      } | ${drops.join(", ") || "none"} | ${pct(last.trainTop1Err)} | ${pct(last.valTop1Err)} | ${
+        pct(r.testTop1Err)
+      } | ${pct(r.testTop5Err)} | ${(r.seconds / 60).toFixed(0)} |`;
+    }),
+    "",
+  ].join("\n");
+}
