@@ -13,6 +13,8 @@ import { writeFileAtomic, writeJsonAtomic } from "../lib/util/fs.ts";
 import { handleArgs } from "./cli_args.ts";
 import { findTorchPython } from "./torch_python.ts";
 import { recipeFile, trainIndicesOf } from "./twin_files.ts";
+import { shardDir, type ShardRecord } from "../lib/experiments/shards.ts";
+import { resultDir } from "../lib/results/result.ts";
 
 const args = handleArgs(
   `
@@ -22,6 +24,8 @@ The long tier's recipe trained by PyTorch (python3-torch, CPU): epochs until con
 error per epoch, test error at the end. Appends to results/bench/twin_long.json and rewrites twin_long.md.
 
 Options:
+  --evaluate         instead: PyTorch's test errors of every published long-tier shard's weights, against ours
+                     (writes results/<experiment>/long/torch_check.json)
   --kinds <list>     rectifiers, comma-separated (default: relu,prelu-channel)
   --seeds <list>     seeds, comma-separated (default: 1,2)
   --head <he|he-zero|paper>  the fc head's init (default: the tier's)
@@ -30,7 +34,7 @@ Options:
   --out <dir>        where to write (default: results/bench)
   -h, --help         this text
 `,
-  [],
+  ["--evaluate"],
   ["--kinds", "--seeds", "--head", "--dropout", "--epochs", "--out"],
 );
 const python = await findTorchPython();
@@ -55,6 +59,10 @@ const ctx = { dataDir: null, log: console.log } as unknown as RunContext;
 const data = await loadDataset(ctx, "cifar10", tier, PIXEL_SCALE);
 const trainIndices = trainIndicesOf(tier.valPerClass);
 const here = new URL(".", import.meta.url).pathname;
+if (Deno.args.includes("--evaluate")) {
+  await evaluatePublished();
+  Deno.exit(0);
+}
 const jsonPath = `${outDir}/twin_long.json`;
 interface Run {
   kind: string;
@@ -143,4 +151,50 @@ function markdown(all: Run[], rule: string): string {
     }),
     "",
   ].join("\n");
+}
+
+/**
+ * Our published weights in PyTorch's model: its centre-crop test error of every shard beside ours. They agree to
+ * within a few images when our forward pass is right (float32 sums in another order flip near-ties only).
+ */
+async function evaluatePublished(): Promise<void> {
+  for (const exp of ["small-model", "init-depth"]) {
+    const dir = shardDir("results", exp, "long");
+    let names: string[];
+    try {
+      names = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.endsWith(".json")).sort();
+    } catch {
+      continue;
+    }
+    const rows = [];
+    for (const name of names) {
+      const record = JSON.parse(await Deno.readTextFile(`${dir}/${name}`)) as ShardRecord<
+        { centre: { top1Err: number; count: number } }
+      >;
+      if (!record.weights) continue;
+      const file = await recipeFile(data, trainIndices, record.model.spec, record.model.config, {
+        weights: `${dir}/${record.weights.file}`,
+      });
+      const out = await new Deno.Command(python!, {
+        args: [`${here}torch_twin.py`, "evaluate", file],
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      if (!out.success) throw new Error(`torch_twin.py evaluate: ${new TextDecoder().decode(out.stderr)}`);
+      const t = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
+      const ours = record.measurements.centre.top1Err;
+      rows.push({ shard: record.name, ours, torch: t.testTop1Err, images: t.count, torchVersion: t.version });
+      console.log(
+        `${record.name}: ours ${(100 * ours).toFixed(2)}%, PyTorch ${(100 * t.testTop1Err).toFixed(2)}%`,
+      );
+    }
+    if (rows.length) {
+      await writeJsonAtomic(`${resultDir("results", exp, "long")}/torch_check.json`, {
+        what:
+          "centre-crop top-1 test error of each published net: ours, and PyTorch's with our weights loaded",
+        tolerance: 0.001,
+        rows,
+      });
+    }
+  }
 }

@@ -1,24 +1,36 @@
 /**
  * init-depth: ICCV Fig 3 (v1 Figs 2-3, He, Zhang, Ren, Sun 2015). The 22-layer model B and the 30-layer extension
- * of the 14-layer model, with ReLU, trained with He's init and with "Xavier": validation error at evaluation
- * points over the run, the first epoch each curve drops below thresholds, conv1 gradients, and the 30-layer net
- * against the 14-layer one trained the same way: every net with the small family's rate and batches and He's init
- * on its fc layers (a zero classifier, the small family's default head, holds 30-layer nets on the plateau longer),
- * so model B here may differ from models-abc's in rate, and the 14-layer net from small-model's in its classifier.
+ * of the 14-layer model, with ReLU, trained with He's init and with "Xavier": validation error over the run, the
+ * first epoch each curve drops below chance, conv1's gradient against its weight-decay pull, and the 30-layer net
+ * against the 14-layer one trained the same way. Every net has the small family's rate, batches and He's init on
+ * its fc layers. At the long tier the curves run the paper's lengths (3 epochs at 22 layers, 9.9 at 30) at a
+ * constant rate, and the depth claim compares converged nets, three seeds each (the 14-layer ones are
+ * small-model's ReLU shards).
  *
- *   deno task exp init-depth --tier default     # about 7 min on 2 cores with no GPU
+ *   deno task exp init-depth --tier default     # minutes on 2 cores with no GPU
+ *   ./rectifiers shards --tier long --only init-depth   # the long tier's nets, one command each
  */
 import type { Experiment, RunContext } from "../lib/experiments/registry.ts";
 import * as common from "../lib/experiments/common.ts";
 import * as small from "../lib/experiments/small_family.ts";
 import * as large from "../lib/experiments/large_family.ts";
-import { conv1GradProbe, correctness, scoresOn } from "../lib/experiments/measure.ts";
-import { depthPlots, depthReport, type DepthRun, HE_SMALL, XAVIER } from "../lib/experiments/depth_report.ts";
-import * as claims from "../lib/results/claims.ts";
+import { conv1GradProbe, scoresOn } from "../lib/experiments/measure.ts";
+import {
+  predictionsCorrect,
+  predictionString,
+  type SmallNetMeasurements,
+} from "../lib/experiments/small_measure.ts";
+import {
+  depthClaims,
+  depthPlots,
+  depthReport,
+  type DepthRun,
+  HE_SMALL,
+  XAVIER,
+} from "../lib/experiments/depth_report.ts";
+import { readShard, runShards, shardName, type ShardPlan } from "../lib/experiments/shards.ts";
 import { pct } from "../lib/results/format.ts";
 import { writeResult } from "../lib/results/result.ts";
-import { OFF_CHANCE } from "../lib/results/stats.ts";
-import { siblingSeedNoise } from "../lib/experiments/seed_noise.ts";
 import { Network } from "../lib/models/network.ts";
 import { Rng } from "../lib/rng.ts";
 
@@ -26,78 +38,179 @@ export const experiment: Experiment = {
   id: "init-depth",
   title: "Initialization and depth: 22- and 30-layer ReLU nets with He's init and with Xavier",
   paperRef: "ICCV Fig 3 (v1 Figs 2-3)",
-  tiers: ["smoke", "default", "gpu"],
+  tiers: ["smoke", "default", "long", "gpu"],
   run,
+  shardNames: (ctx) => nets(ctx).map((n) => shardName("init-depth", ctx.tier, n.variant, n.seed)),
 };
 
 /** Freshly drawn pairs of 30-layer nets for the gradient claim. */
 const GRADIENT_DRAWS = { smoke: 4, other: 16 };
+/** Fig 3's spans (epochs) at 22 and 30 layers, the long tier's curve lengths. */
+const FIG3_SPAN = { 22: 3, 30: 9.9 };
+
+interface Net {
+  variant: string;
+  depth: 14 | 22 | 30;
+  init: "he" | "xavier";
+  seed: number;
+  /** A converged net of small-model's long recipe (the depth claim), not a Fig 3 curve. */
+  converged: boolean;
+}
+
+/** The nets a tier trains: Fig 3's four curves and the 14-layer net, or at the long tier the 30-layer seeds too. */
+function nets(ctx: Pick<RunContext, "tier" | "seeds">): Net[] {
+  const seed = (ctx.seeds ?? [1])[0];
+  const curves = ([22, 30] as const).flatMap((depth) =>
+    (["he", "xavier"] as const).map((init) => ({
+      variant: `${depth}-${init}`,
+      depth,
+      init,
+      seed,
+      converged: false,
+    }))
+  );
+  if (ctx.tier !== "long") {
+    return [...curves, { variant: "14-he", depth: 14, init: "he", seed, converged: false }];
+  }
+  const seeds = ctx.seeds ?? small.SMALL_TIERS.long.seeds;
+  return [
+    ...curves,
+    ...seeds.map((s) => ({
+      variant: "30-he-converged",
+      depth: 30 as const,
+      init: "he" as const,
+      seed: s,
+      converged: true,
+    })),
+  ];
+}
 
 async function run(ctx: RunContext): Promise<void> {
+  const long = ctx.tier === "long";
   const st = small.withHeHead(small.smallTier(ctx, experiment.id));
-  // One recipe for every curve of Fig 3 (depth and init are what differ between them): the small family's, as at
-  // lr 0.02 with class-balanced batches the 30-layer net with He's init fell back to chance after leaving it. Its
-  // length too, and no rescaled classifier: that would undo the shrinking output that Fig 3 compares. Its
-  // validation points too, so that every curve is read at the same steps.
-  const lt = {
+  // One recipe for every curve of Fig 3 (depth and init are what differ between them): the small family's, at a
+  // constant rate (the long tier's curves stop short of its first plateau), with no rescaled classifier (that
+  // would undo the shrinking output Fig 3 compares), read at the same validation points.
+  const curveTier = (depth: 22 | 30) =>
+    long ? { ...st, epochs: FIG3_SPAN[depth], converge: undefined, evalPoints: 39, evalLimit: 1000 } : st;
+  const lt = (depth: 22 | 30) => ({
     ...large.largeTier(ctx, experiment.id),
     lr: st.lr,
     balancedBatches: st.balancedBatches,
-    epochs: st.epochs,
+    epochs: curveTier(depth).epochs,
+    batch: st.batch,
     classifierLogitStd: undefined,
-    evalPoints: st.evalPoints,
+    evalPoints: curveTier(depth).evalPoints,
+    evalLimit: curveTier(depth).evalLimit,
     earlyEvalPoints: undefined,
-  };
+  });
   const started = performance.now();
   const data = await common.loadData(ctx, st, small.PIXEL_SCALE);
-  const seed = (ctx.seeds ?? [1])[0];
   const chance = 1 - 1 / data.train.classes.length;
-  // Model B sees the large family's crops, the 14- and 30-layer nets the small family's (the same at 32 px, not
-  // on other sides, e.g. 25 against 24 at 28 px).
-  const views = { small: small.smallGeometry(data, st), large: large.largeGeometry(data, lt) };
+  const views = { small: small.smallGeometry(data, st), large: large.largeGeometry(data, lt(22)) };
   const probes = {
     small: conv1GradProbe(data, views.small.side, views.small.crop, 32),
     large: conv1GradProbe(data, views.large.side, views.large.crop, 32),
   };
-  const runs: DepthRun[] = [];
-  const trainOne = async (depth: 14 | 22 | 30, init: "he" | "xavier") => {
-    const family = depth === 22 ? "large" : "small";
+  const plans: ShardPlan<
+    { centre: { top1Err: number; top5Err: number; count: number }; predictions: string }
+  >[] = nets(ctx).map((n) => {
+    const family = n.depth === 22 ? "large" : "small";
     const { side, crop } = views[family];
-    const scheme = init === "xavier" ? XAVIER : depth === 22 ? large.LARGE_INIT : HE_SMALL;
-    const spec = depth === 22
-      ? large.largeSpec("B", lt, data, "relu", scheme)
-      : small.smallSpec(st, data, "relu", scheme, depth === 30 ? 16 : 0);
-    const config = depth === 22 ? large.largeConfig(lt, data, seed) : small.smallConfig(st, data, seed);
-    const label = depth === 22
+    const scheme = n.init === "xavier" ? XAVIER : n.depth === 22 ? large.LARGE_INIT : HE_SMALL;
+    const tier = n.converged || n.depth === 14 ? st : curveTier(n.depth);
+    const spec = n.depth === 22
+      ? large.largeSpec("B", lt(22), data, "relu", scheme)
+      : small.smallSpec(tier, data, "relu", scheme, n.depth === 30 ? 16 : 0);
+    const config = n.depth === 22
+      ? large.largeConfig(lt(22), data, n.seed)
+      : small.smallConfig(tier, data, n.seed);
+    const label = n.depth === 22
       ? large.largeLabel(spec, scheme, data, config)
-      : small.smallLabel(spec, scheme, data, config);
-    // The 14-layer net is small-model's where the recipes agree: the same request (no probe), so a stored one is
-    // reused.
-    const model = await common.trainNetwork(ctx, experiment, {
-      label,
-      spec,
-      config,
-      data,
-      probe: depth === 14 ? undefined : probes[family],
-    });
-    const centre = await scoresOn(ctx, model, data, "test", { kind: "views", views: "center", side, crop });
-    const curve = model.result.points.map((p) => ({ epoch: p.epoch, err: p.valTop1Err }));
-    runs.push({ depth, init, model, curve, centre });
-    ctx.log(`   ${depth} layers, ${init}: centre top-1 error ${pct(centre.top1Err)}%`);
-  };
-  for (const depth of [22, 30] as const) {
-    for (const init of ["he", "xavier"] as const) await trainOne(depth, init);
+      : small.smallLabel(spec, scheme, data, config) + (long && !n.converged ? "-fig3" : "");
+    return {
+      variant: n.variant,
+      seed: n.seed,
+      // The 14-layer net is small-model's where the recipes agree: the same request (no probe), so a stored one
+      // is reused.
+      request: {
+        label,
+        spec,
+        config,
+        data,
+        probe: n.depth === 14 || n.converged ? undefined : probes[family],
+      },
+      measure: async (model: common.TrainedModel) => {
+        const centre = await scoresOn(ctx, model, data, "test", {
+          kind: "views",
+          views: "center",
+          side,
+          crop,
+        });
+        ctx.log(
+          `   ${n.depth} layers, ${n.init}, seed ${n.seed}: centre top-1 error ${pct(centre.top1Err)}%`,
+        );
+        return {
+          centre: { top1Err: centre.top1Err, top5Err: centre.top5Err, count: centre.count },
+          predictions: predictionString(centre, data.train.classes.length),
+        };
+      },
+    };
+  });
+  const records = await runShards(ctx, experiment, plans);
+  if (!records) return;
+  const runs: DepthRun[] = records.map((r, i) => ({
+    ...nets(ctx)[i],
+    training: r.training,
+    ...r.measurements,
+  }));
+  if (long) {
+    // The depth claim's 14-layer nets: small-model's ReLU shards (the same request).
+    for (const seed of ctx.seeds ?? st.seeds) {
+      const r = await readShard<SmallNetMeasurements>(ctx.outDir, "small-model", "long", "relu", seed);
+      if (!r) {
+        ctx.log(`init-depth: small-model's shard relu seed ${seed} is not published yet; train it first`);
+        return;
+      }
+      runs.push({
+        variant: "14-he",
+        depth: 14,
+        init: "he",
+        seed,
+        converged: true,
+        training: r.training,
+        centre: r.measurements.centre,
+        predictions: r.measurements.predictions,
+      });
+    }
   }
-  await trainOne(14, "he");
-  const get = (depth: number, init: string) => runs.find((r) => r.depth === depth && r.init === init)!;
-  // Inner points see evalLimit validation images: the noise band of the smaller sample.
-  const valImages = Math.min(st.evalLimit, data.val.count);
-  const left = (r: DepthRun) =>
-    claims.leftChance(`${r.depth} layers with ${r.init}`, r.curve, chance, valImages);
-  const interval = get(22, "he").curve[1].epoch - get(22, "he").curve[0].epoch;
-  // The gradient claim is about initialization: measured on pairs of freshly drawn 30-layer nets (a single
-  // net's ratio scatters by a factor of 2 or more at these widths).
-  const gradRatios: number[] = [];
+  const gradRatios = await gradientRatios(ctx, st, data, probes.small);
+  const correct = (r: DepthRun) => predictionsCorrect(r.predictions, data.test.labels);
+  const list = await depthClaims({
+    ctx,
+    chance,
+    runs,
+    gradRatios,
+    correct,
+    valImages: Math.min(st.evalLimit, data.val.count),
+  });
+  const plots = depthPlots(runs);
+  await writeResult(ctx.outDir, {
+    ...(await common.resultBase(ctx, experiment, data, [...new Set(runs.map((r) => r.seed))], started)),
+    ...depthReport({ st, lt: lt(22), data, chance, runs, long }),
+    claims: list,
+    plots: plots.map(({ file, caption }) => ({ file, caption })),
+  }, plots).then((dir) => ctx.log(`wrote ${dir}/result.json, result.md and plots`));
+}
+
+/** conv1's gradient RMS, Xavier's over He's, on pairs of freshly drawn 30-layer nets (the init regime). */
+async function gradientRatios(
+  ctx: RunContext,
+  st: small.SmallTier,
+  data: common.LoadedData,
+  probe: ReturnType<typeof conv1GradProbe>,
+): Promise<number[]> {
+  const ratios: number[] = [];
   for (let k = 0; k < GRADIENT_DRAWS[ctx.tier === "smoke" ? "smoke" : "other"]; k++) {
     const rms = async (scheme: typeof XAVIER) => {
       const net = new Network(
@@ -105,92 +218,11 @@ async function run(ctx: RunContext): Promise<void> {
         await common.gpuBackend(),
         new Rng(900 + k),
       );
-      const { conv1GradRms } = await probes.small(net)();
+      const { conv1GradRms } = await probe(net)();
       net.dispose();
       return conv1GradRms;
     };
-    gradRatios.push((await rms(XAVIER)) / (await rms(HE_SMALL)));
+    ratios.push((await rms(XAVIER)) / (await rms(HE_SMALL)));
   }
-  const classes = data.train.classes.length;
-  const list: claims.Claim[] = [
-    claims.stall({
-      id: "he-converges-30",
-      text: "He's init makes the 30-layer ReLU net converge",
-      paper: "ICCV Fig 3 right: error falls from 0.999 to 0.795 in 9.9 epochs",
-      regime: "onset",
-      // The paper's curve is below 0.95 by about 1.5 epochs: a shorter run that stays at chance shows nothing.
-      window: 1.5,
-      curve: { label: "30 layers with He", points: get(30, "he").curve },
-      chance,
-      valImages,
-      expect: "leaves",
-    }),
-    claims.stall({
-      id: "xavier-stalls-30",
-      text: "Xavier's init stalls the 30-layer net at chance for the whole run",
-      paper: "ICCV Fig 3 right: flat at 0.999 (chance) for 9.9 epochs",
-      regime: "onset",
-      window: 9.9,
-      curve: { label: "30 layers with Xavier", points: get(30, "xavier").curve },
-      chance,
-      valImages,
-      // Only a stall that shorter nets with Xavier escape in the same budget says something about depth.
-      preconditions: [left(get(30, "he")), left(get(22, "xavier"))],
-    }),
-    claims.stall({
-      id: "xavier-converges-22",
-      text: "At 22 layers Xavier's init also converges (as He's does)",
-      paper: "ICCV Fig 3 left: 0.788 (He) and 0.855 (Xavier) after 3 epochs",
-      regime: "onset",
-      // The paper's Xavier curve is below 0.95 by about 1.6 epochs.
-      window: 1.6,
-      curve: { label: "22 layers with Xavier", points: get(22, "xavier").curve },
-      chance,
-      valImages,
-      expect: "leaves",
-      preconditions: [left(get(22, "he"))],
-    }),
-    claims.earlier({
-      id: "he-earlier-22",
-      text: "At 22 layers He's init starts reducing the error earlier than Xavier's",
-      paper: "ICCV Fig 3 left: below 0.95 at about 1.1 vs 1.6 epochs",
-      regime: "onset",
-      a: { label: "He", points: get(22, "he").curve },
-      b: { label: "Xavier", points: get(22, "xavier").curve },
-      threshold: chance - OFF_CHANCE,
-      interval,
-    }),
-    claims.nearTarget({
-      id: "xavier-gradients-vanish-30",
-      text: "With Xavier's init the 30-layer net's first-layer gradient is far smaller than with He's",
-      paper: 'v1 Fig 3 caption: "we also verify that its gradients are all diminishing"',
-      values: { label: "conv1's weight-gradient RMS, Xavier's over He's, at init", values: gradRatios },
-      target: 2 ** -13,
-      log2: true,
-      tolerance: 0.5,
-      why:
-        "against the 2^-13 of 26 conv layers (conv2-conv27) of halved gradient variance: the fc layers are " +
-        "He-initialized in both nets and conv1's own weights do not scale its weight gradient; one pair of " +
-        "freshly drawn nets a draw",
-    }),
-    claims.oneSeedPair({
-      id: "depth-no-help",
-      text: "The 14-layer model beats the 30-layer net trained the same way (extreme depth does not help)",
-      paper: "Sec. 3.2: 33.82 (14 layers) vs 38.56 (30 layers) top-1",
-      regime: "converged",
-      a: { label: "14 layers", correct: correctness(get(14, "he").centre, classes, 1) },
-      b: { label: "30 layers", correct: correctness(get(30, "he").centre, classes, 1) },
-      test: "better",
-      metric: "centre top-1",
-      seedNoise: await siblingSeedNoise(ctx.outDir, "small-model", ctx.tier, "centerTop1Err"),
-      preconditions: [left(get(14, "he")), left(get(30, "he"))],
-    }),
-  ];
-  const plots = depthPlots(runs);
-  await writeResult(ctx.outDir, {
-    ...(await common.resultBase(ctx, experiment, data, [seed], started)),
-    ...depthReport({ st, lt, data, seed, chance, runs, interval, valImages }),
-    claims: list,
-    plots: plots.map(({ file, caption }) => ({ file, caption })),
-  }, plots).then((dir) => ctx.log(`wrote ${dir}/result.json, result.md and plots`));
+  return ratios;
 }

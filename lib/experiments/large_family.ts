@@ -109,6 +109,21 @@ export const LARGE_TIERS: Record<string, LargeTier> = {
     evalLimit: 5000,
     viewImages: 10000,
   },
+  // init-depth's 22-layer curves of the long tier (models-abc has no long tier): the default tier's nets, the
+  // small family's long recipe sets the rest (experiments/init_depth.ts).
+  long: {
+    trainPerClass: null,
+    valPerClass: 500,
+    testPerClass: null,
+    epochs: 3,
+    seeds: [1],
+    scaling: { widths: [16, 16, 32, 32], fcUnits: 256, dropout: 0, head: "he" },
+    batch: 128,
+    jitter: 1.25,
+    evalPoints: 29,
+    evalLimit: 1000,
+    viewImages: 10000,
+  },
   // Section 4: batch 128, about 80 epochs, shorter side from [256, 512], 224 crops, dense testing at 256, 384, 480.
   paper: {
     trainPerClass: null,

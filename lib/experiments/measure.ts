@@ -166,10 +166,19 @@ export async function conv1GradRms(net: Network, x: Float32Array, labels: number
   return Math.sqrt(g.reduce((a, v) => a + v * v, 0) / g.length);
 }
 
-/** A training probe recording conv1's gradient RMS on `images` validation images at every evaluation point. */
+/**
+ * A training probe recording, at every evaluation point, conv1's gradient RMS on `images` validation images and
+ * its weights' RMS (times the weight decay, the pull that a vanishing gradient loses against).
+ */
 export function conv1GradProbe(data: LoadedData, side: number, crop: number, images: number) {
   const indices = spreadIndices(data.val.count, images);
   const x = centreBatch(data.val, indices, side, crop, data.norm);
   const labels = indices.map((i) => data.val.labels[i]);
-  return (net: Network) => async () => ({ conv1GradRms: await conv1GradRms(net, x, labels) });
+  return (net: Network) => async () => {
+    const w = await net.convs[0].weight.tensor.toArray();
+    return {
+      conv1GradRms: await conv1GradRms(net, x, labels),
+      conv1WeightRms: Math.sqrt(w.reduce((a, v) => a + v * v, 0) / w.length),
+    };
+  };
 }

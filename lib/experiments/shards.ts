@@ -10,9 +10,9 @@ import type { Environment } from "../util/environment.ts";
 import { environment } from "../util/environment.ts";
 import { codeFingerprint } from "../util/fingerprint.ts";
 import { exists, sha256Hex, writeFileAtomic, writeJsonAtomic } from "../util/fs.ts";
-import { Network } from "../models/network.ts";
+import { type NetSpec, Network } from "../models/network.ts";
 import { Rng } from "../rng.ts";
-import { configKey, train } from "../train/trainer.ts";
+import { configKey, train, type TrainConfig } from "../train/trainer.ts";
 import type { EpochRecord, EvalPoint } from "../train/records.ts";
 import { resultDir } from "../results/result.ts";
 import {
@@ -64,6 +64,9 @@ export interface ShardRecord<M> {
     codeFingerprint: string;
     git: Environment["git"];
     adapter: string;
+    /** The architecture (what bench/torch_model.py builds to load the weights) and the training recipe. */
+    spec: NetSpec;
+    config: TrainConfig;
   };
   training: ShardTraining;
   /** The published weights beside this file (null below the published tiers). */
@@ -106,6 +109,17 @@ export async function numericsProbe(req: TrainRequest): Promise<string> {
   for (const p of net.parameters()) parts.push(sha256Hex(new Uint8Array((await p.tensor.toArray()).buffer)));
   net.dispose();
   return sha256Hex(parts.join("")).slice(0, 16);
+}
+
+/** A published shard's record as committed (not checked against the code: its experiment's run does that). */
+export function readShard<M>(
+  outDir: string,
+  expId: string,
+  tier: string,
+  variant: string,
+  seed: number,
+): Promise<ShardRecord<M> | null> {
+  return readPublished<M>(`${shardDir(outDir, expId, tier)}/${shardName(expId, tier, variant, seed)}.json`);
 }
 
 async function readPublished<M>(path: string): Promise<ShardRecord<M> | null> {
@@ -251,6 +265,8 @@ async function trainShard<M>(
       codeFingerprint: codeFingerprint(),
       git: env.git,
       adapter: env.adapter.description,
+      spec: plan.request.spec,
+      config: plan.request.config,
     },
     training: {
       steps: r.steps,
