@@ -157,10 +157,10 @@ Deno.test("cli: ./rectifiers --help and a bare ./rectifiers print the commands a
 });
 
 Deno.test("cli: the bench tools answer --help without running, and refuse unknown options", async () => {
-  for (const tool of ["bench/bench.ts", "bench/twin.ts"]) {
+  for (const tool of ["bench/bench.ts", "bench/twin.ts", "bench/twin_long.ts"]) {
     const help = await runTool(Deno.execPath(), ["run", "-A", tool, "--help"]);
     assert.equal(help.code, 0, help.text);
-    assert.match(help.text, /^Usage: deno task (bench|twin)/m);
+    assert.match(help.text, /^Usage: deno task (bench|twin|twin-long)/m);
     const bad = await runTool(Deno.execPath(), ["run", "-A", tool, "--quik"]);
     assert.equal(bad.code, 2, bad.text);
     assert.match(bad.text, /unknown option --quik/);
@@ -184,4 +184,48 @@ Deno.test("cli: the paper tier without an ImageNet-style folder refuses before a
   assert.match(errors.join("\n"), /paper tier trains the paper's 224 px models on an ImageNet-style folder/);
   assert.match(errors.join("\n"), /--data <folder>/);
   Deno.removeSync(out, { recursive: true });
+});
+
+Deno.test("cli: shards prints one runnable command per long-tier net; an unknown shard is an error listing them", async () => {
+  const lines: string[] = [];
+  const original = console.log;
+  console.log = (...args: unknown[]) => lines.push(args.join(" "));
+  try {
+    assert.equal(await main(["shards", "--tier", "long"], EXPERIMENTS), 0);
+  } finally {
+    console.log = original;
+  }
+  assert.ok(
+    lines.every((l) =>
+      /^\.\/rectifiers exp (small-model|init-depth) --tier long --shard [a-z0-9-]+$/.test(l)
+    ),
+  );
+  const small = lines.filter((l) => l.includes("exp small-model"));
+  assert.equal(small.length, 12, "four rectifiers, three seeds");
+  assert.ok(
+    small.includes("./rectifiers exp small-model --tier long --shard small-model-long-prelu-channel-seed3"),
+  );
+  const depth = lines.filter((l) => l.includes("exp init-depth"));
+  assert.deepEqual(depth.map((l) => l.split("--shard ")[1]), [
+    "init-depth-long-22-he-seed1",
+    "init-depth-long-22-xavier-seed1",
+    "init-depth-long-30-he-seed1",
+    "init-depth-long-30-xavier-seed1",
+    "init-depth-long-30-he-converged-seed1",
+    "init-depth-long-30-he-converged-seed2",
+    "init-depth-long-30-he-converged-seed3",
+  ]);
+  const errors: string[] = [];
+  const originalError = console.error;
+  console.error = (...args: unknown[]) => errors.push(args.join(" "));
+  try {
+    const args = ["exp", "small-model", "--tier", "long", "--shard", "small-model-long-elu-seed1"];
+    assert.equal(await main(args, EXPERIMENTS), 1);
+  } finally {
+    console.error = originalError;
+  }
+  assert.match(
+    errors.join("\n"),
+    /small-model has no shard small-model-long-elu-seed1 at tier long; its shards: /,
+  );
 });

@@ -162,6 +162,7 @@ export function buildProgram(): Command {
     }
     const exp = getExperiment(id);
     checkTier(exp, opts.tier);
+    if (opts.shard) checkShard(exp, opts);
     await prepareRun(opts);
     await exp.run(context(opts, stopOnInterrupt()));
   });
@@ -171,6 +172,7 @@ export function buildProgram(): Command {
       .description("run every paper experiment at a tier, going on past failures, then write the report")
       .option("--only <ids>", "comma-separated experiment ids (may name demos)"),
   ).action(async (opts: RunOptions & { only?: string }) => {
+    if (opts.shard) throw new Error("--shard trains one experiment's net: use exp <id> --shard <name>");
     const selected = selectExperiments(opts.tier, opts.only);
     if (!selected.length) {
       console.log(
@@ -255,6 +257,18 @@ export function buildProgram(): Command {
       console.log(`report: ${await writeTierReport(opts.out, opts.tier)}`);
     });
   return program;
+}
+
+/** --shard must name one of the experiment's shards at the tier: checked before any data is loaded. */
+function checkShard(exp: Experiment, opts: RunOptions): void {
+  const names = exp.shardNames?.({ tier: opts.tier, seeds: opts.seeds ?? null }) ?? [];
+  if (!names.includes(opts.shard!)) {
+    throw new Error(
+      names.length
+        ? `${exp.id} has no shard ${opts.shard} at tier ${opts.tier}; its shards: ${names.join(", ")}`
+        : `${exp.id} does not train in shards`,
+    );
+  }
 }
 
 /** Every shard's command line at a tier (lib/experiments/shards.ts), experiment by experiment. */
