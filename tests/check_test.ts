@@ -389,3 +389,22 @@ Deno.test("regime: a net leaves chance at the first of two validation points in 
   // The point at a tenth sits at step round(steps / 10): 19 of 186 is within it, 20 is not.
   assert.ok(withinTenth(19 / 186, 186) && !withinTenth(20 / 186, 186) && !withinTenth(null, 186));
 });
+
+Deno.test("report: the README's converged block puts the long tier's numbers and verdicts beside the default tier's", async () => {
+  const { convergedBlock } = await import("../lib/results/converged.ts");
+  const long = result("small-model", [30, 31], "reproduced");
+  long.comparison = [{ metric: "ReLU: top-1 %", paper: 33.82, ours: "30.5 ± 0.7", source: "Table 2" }];
+  const early = result("small-model", [60, 61], "inconclusive");
+  early.comparison = [{ metric: "ReLU: top-1 %", paper: 33.82, ours: "60.5 ± 0.7", source: "Table 2" }];
+  const lines = convergedBlock([
+    { id: "small-model", shards: { done: 12, total: 12 }, long, early },
+    { id: "init-depth", shards: { done: 2, total: 7 }, long: null, early: null },
+  ]).join("\n");
+  assert.match(lines, /\| ReLU: top-1 % \| 33\.82 \| 30\.5 ± 0\.7 \| 60\.5 ± 0\.7 \|/);
+  assert.match(
+    lines,
+    /\| Learned \\?\|a\\?\| rarely exceeds 1 \| p \| \*\*reproduced\*\* \| inconclusive \|/,
+  );
+  assert.match(lines, /`init-depth`\*\*: 2 of 7 shards published .* aggregated once all are/);
+  assert.doesNotMatch(lines.split("init-depth")[1], /\| claim \|/, "no table before the aggregate exists");
+});

@@ -1,7 +1,16 @@
 /** `report` and the end of `reproduce`: a tier's REPORT.md from the paper experiments' results. */
 import { listExperiments, type Tier } from "../experiments/registry.ts";
 import { readResults } from "../results/expectations.ts";
-import { type ReportEntry, writeReadmeResults, writeReport } from "../results/report.ts";
+import {
+  formatMarkdown,
+  replaceBlock,
+  type ReportEntry,
+  writeReadmeResults,
+  writeReport,
+} from "../results/report.ts";
+import { convergedBlock, type ConvergedEntry } from "../results/converged.ts";
+import { shardDir } from "../experiments/shards.ts";
+import { writeFileAtomic } from "../util/fs.ts";
 import { PROJECT_ROOT } from "../util/paths.ts";
 
 /** Writes <out>/REPORT.md (REPORT-<tier>.md) from the paper experiments' results; the README follows results/. */
@@ -24,10 +33,43 @@ export async function writeTierReport(out: string, tier: Tier): Promise<string> 
     });
   }
   const path = await writeReport(out, tier, entries);
-  if (tier === "default" && (await realPath(out)) === (await realPath(`${PROJECT_ROOT}/results`))) {
+  const project = (await realPath(out)) === (await realPath(`${PROJECT_ROOT}/results`));
+  if (tier === "default" && project) {
     await writeReadmeResults(`${PROJECT_ROOT}/README.md`, "results/REPORT.md", entries, tier);
   }
+  if ((tier === "default" || tier === "long") && project) await writeReadmeConverged(out);
   return path;
+}
+
+/** The README's converged block: the long tier's shards, numbers and verdicts beside the default tier's. */
+async function writeReadmeConverged(out: string): Promise<void> {
+  const withShards = listExperiments().filter((e) => e.tiers.includes("long") && e.shardNames);
+  const ids = withShards.map((e) => e.id);
+  const long = await readResults(out, "long", ids, () => {});
+  const early = await readResults(out, "default", ids, () => {});
+  const entries: ConvergedEntry[] = withShards.map((e) => {
+    const names = e.shardNames!({ tier: "long", seeds: null });
+    const dir = shardDir(out, e.id, "long");
+    const done = names.filter((n) => {
+      try {
+        return Deno.statSync(`${dir}/${n}.json`).isFile;
+      } catch {
+        return false;
+      }
+    }).length;
+    return {
+      id: e.id,
+      shards: { done, total: names.length },
+      long: long.get(e.id) ?? null,
+      early: early.get(e.id) ?? null,
+    };
+  });
+  const readme = `${PROJECT_ROOT}/README.md`;
+  const doc = await Deno.readTextFile(readme);
+  await writeFileAtomic(
+    readme,
+    await formatMarkdown(replaceBlock(doc, "converged", convergedBlock(entries))),
+  );
 }
 
 async function realPath(p: string): Promise<string | null> {

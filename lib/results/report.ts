@@ -272,7 +272,7 @@ export async function writeReadmeResults(
  * The README is checked by `deno fmt --check` (results/ is not), so its generated block goes through the same
  * formatter and configuration; where the formatter cannot run, the text is kept as generated.
  */
-async function formatMarkdown(text: string): Promise<string> {
+export async function formatMarkdown(text: string): Promise<string> {
   try {
     const child = new Deno.Command(Deno.execPath(), {
       args: ["fmt", "--config", `${PROJECT_ROOT}/deno.json`, "--ext", "md", "-"],
