@@ -13,9 +13,7 @@ import type { Storage } from "../lib/backend.ts";
 import { getEngine } from "../lib/webgpu/engine.ts";
 import { convGeometry, poolGeometry } from "../lib/geometry.ts";
 import { countMacs, describe, type NetSpec, Network } from "../lib/models/network.ts";
-import { scaledLarge, scaledSmall14 } from "../lib/models/zoo.ts";
-import { SMALL_TIERS } from "../lib/experiments/small_family.ts";
-import { LARGE_INIT, LARGE_TIERS } from "../lib/experiments/large_family.ts";
+import { STEP_BATCH, stepSpecs as defaultStepSpecs } from "./step_models.ts";
 import * as ops from "../lib/ops.ts";
 import { Sgd } from "../lib/optim.ts";
 import { Rng } from "../lib/rng.ts";
@@ -341,17 +339,8 @@ for (const sh of quick ? mmShapes.slice(1, 2) : mmShapes) {
 }
 
 // --- one training step of every default-tier model (32 px: 28x28 crops, batch 64), ours and PyTorch's
-const stepBatch = 64;
-const smallScaling = SMALL_TIERS.default.scaling;
-const largeScaling = LARGE_TIERS.default.scaling;
-const he = { kind: "he-forward" } as const;
-const stepSpecs: NetSpec[] = [
-  scaledSmall14("prelu-channel", he, [3, 28, 28], 10, smallScaling),
-  scaledSmall14("relu", he, [3, 28, 28], 10, smallScaling, 16),
-  ...(["A", "B", "C"] as const).map((m) =>
-    scaledLarge(m, "prelu-channel", LARGE_INIT, [3, 28, 28], 10, largeScaling)
-  ),
-];
+const stepBatch = STEP_BATCH;
+const stepSpecs: NetSpec[] = defaultStepSpecs();
 const python = args.has("--no-torch") ? null : await findTorchPython();
 if (!args.has("--no-torch") && !python) console.log("PyTorch peer skipped: no python3 here imports torch");
 const steps: StepRow[] = [];

@@ -3,6 +3,7 @@
  * scopes and cached, buffers pooled, and every dispatch recorded into one command encoder that is submitted only
  * on flush or readback (a dispatch costs ~0.1 ms and a readback ~12 ms on lavapipe: batch, read back rarely).
  */
+import { Profiler } from "./profiler.ts";
 import { loadKernelSource } from "./kernel_source.ts";
 import { expandGemm, expandImplicitGemm, type GemmBlock } from "./gemm_variant.ts";
 import { type ParamField, paramLayout, writeParams } from "./params.ts";
@@ -118,6 +119,8 @@ export class GpuEngine {
   /** Counters for benchmarks and tests: dispatches, submits, readbacks, bytes allocated. */
   /** allocatedBytes: pooled buffers, in use or free for reuse (trim destroys the free ones). */
   readonly stats = { dispatches: 0, submits: 0, readbacks: 0, allocatedBytes: 0 };
+  /** Set by profile runs only: times every dispatch in a pass of its own (lib/webgpu/profiler.ts). */
+  profiler: Profiler | null = null;
 
   private constructor(
     readonly device: GPUDevice,
@@ -154,7 +157,11 @@ export class GpuEngine {
       report.push({ name, required: need, requested: offered[name], offered: offered[name] });
     }
     for (const name of LOWERED_LIMITS) requiredLimits[name] = offered[name];
-    const device = await adapter.requestDevice({ requiredLimits });
+    // Timestamp queries only serve the profiler (lib/webgpu/profiler.ts); asked for where offered.
+    const requiredFeatures: GPUFeatureName[] = adapter.features.has("timestamp-query")
+      ? ["timestamp-query"]
+      : [];
+    const device = await adapter.requestDevice({ requiredLimits, requiredFeatures });
     const info = adapter.info;
     const summary: AdapterSummary = {
       vendor: info.vendor,
@@ -359,6 +366,7 @@ export class GpuEngine {
       throw new Error(`${kernelLabel(kernel)}: too many uniform parameters`);
     }
     if (this.arenaSlots === ARENA_SLOTS) this.flush();
+    const started = this.profiler ? performance.now() : 0;
     const pipeline = this.pipeline(kernel, constants);
     const slot = this.arenaSlots++;
     writeParams(kernelLabel(kernel), fields, params, this.arenaU32, this.arenaF32, (slot * UNIFORM_SLOT) / 4);
@@ -369,11 +377,28 @@ export class GpuEngine {
       entries.push({ binding: i + 1, resource: b instanceof GPUBuffer ? { buffer: b } : b })
     );
     const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
-    const pass = this.currentPass();
+    const profiler = this.profiler;
+    if (profiler) this.endPass();
+    const pass = profiler
+      ? this.currentEncoder().beginComputePass({
+        timestampWrites: profiler.passTimestamps(kernelLabel(kernel)),
+      })
+      : this.currentPass();
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(x, y, z);
     this.stats.dispatches++;
+    if (profiler) {
+      pass.end();
+      profiler.recorded(kernelLabel(kernel), performance.now() - started);
+    }
+  }
+
+  /** Attaches a profiler (every later dispatch timed on its own) or, with null, detaches it. */
+  setProfiler(on: boolean): Profiler | null {
+    this.flush();
+    this.profiler = on ? new Profiler(this.device, this.device.features.has("timestamp-query")) : null;
+    return this.profiler;
   }
 
   /** Submits everything recorded so far, with the uniform arena written just before it. */
@@ -383,7 +408,13 @@ export class GpuEngine {
     if (this.arenaSlots) {
       this.device.queue.writeBuffer(this.arena, 0, this.arenaData, 0, this.arenaSlots * UNIFORM_SLOT);
     }
+    const started = performance.now();
+    this.profiler?.beforeSubmit(this.encoder);
     this.device.queue.submit([this.encoder.finish()]);
+    if (this.profiler) {
+      this.profiler.submitMs += performance.now() - started;
+      this.profiler.submits++;
+    }
     this.encoder = null;
     this.arenaSlots = 0;
     this.stats.submits++;
@@ -399,7 +430,12 @@ export class GpuEngine {
     this.endPass();
     this.currentEncoder().copyBufferToBuffer(buffer, 0, staging, 0, size);
     this.flush();
+    const waited = performance.now();
     await staging.mapAsync(GPUMapMode.READ);
+    if (this.profiler) {
+      this.profiler.readbackMs += performance.now() - waited;
+      this.profiler.readbacks++;
+    }
     const copy = staging.getMappedRange().slice(0, bytes);
     staging.unmap();
     staging.destroy();
