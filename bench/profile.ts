@@ -29,13 +29,15 @@ queries), the host's recording time, submits, readback waits and the JavaScript 
 
 Options:
   --quick        the 14-layer model only, fewer steps
+  --plain        only the plain step of each model: prints one JSON line of images/s, writes nothing
   --out <dir>    where to write (default: results/bench)
   -h, --help     this text
 `,
-  ["--quick"],
+  ["--quick", "--plain"],
   ["--out"],
 );
 const quick = Deno.args.includes("--quick");
+const plainOnly = Deno.args.includes("--plain");
 const outDir = args["--out"] ?? "results/bench";
 const engine = await getEngine();
 const gpu = new WebGpuBackend(engine);
@@ -96,6 +98,7 @@ interface ModelProfile {
 
 const rng = new Rng(1);
 const profiles: ModelProfile[] = [];
+const plain: Record<string, number> = {};
 for (const spec of quick ? stepSpecs().slice(0, 1) : stepSpecs()) {
   const net = new Network(spec, gpu, new Rng(2));
   const sgd = new Sgd(net.parameters(), { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 });
@@ -124,6 +127,13 @@ for (const spec of quick ? stepSpecs().slice(0, 1) : stepSpecs()) {
   for (let r = 0; r < (quick ? 2 : 5); r++) samples.push(await timed(quick ? 2 : 4));
   samples.sort((a, b) => a - b);
   const plainMs = samples[Math.floor(samples.length / 2)];
+  if (plainOnly) {
+    plain[spec.name] = (STEP_BATCH / plainMs) * 1000;
+    [xs, ys].forEach((t) => t.dispose());
+    net.dispose();
+    sgd.dispose();
+    continue;
+  }
   const steps = quick ? 2 : 4;
   const profiler = engine.setProfiler(true)!;
   const profiledMs = await timed(steps);
@@ -166,6 +176,11 @@ for (const spec of quick ? stepSpecs().slice(0, 1) : stepSpecs()) {
     } images/s); ` +
       `device ${sum(p.kinds, "deviceMs").toFixed(1)} ms in ${sum(p.kinds, "dispatches")} dispatches`,
   );
+}
+
+if (plainOnly) {
+  console.log(JSON.stringify({ adapter: engine.adapter.description, imagesPerSecond: plain }));
+  Deno.exit(0);
 }
 
 function sum<K extends "deviceMs" | "hostMs" | "dispatches">(rows: Record<K, number>[], key: K): number {

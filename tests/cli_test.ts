@@ -157,10 +157,11 @@ Deno.test("cli: ./rectifiers --help and a bare ./rectifiers print the commands a
 });
 
 Deno.test("cli: the bench tools answer --help without running, and refuse unknown options", async () => {
-  for (const tool of ["bench/bench.ts", "bench/twin.ts", "bench/twin_long.ts"]) {
+  const tools = ["bench.ts", "twin.ts", "twin_long.ts", "profile.ts", "vector_width.ts"];
+  for (const tool of tools.map((t) => `bench/${t}`)) {
     const help = await runTool(Deno.execPath(), ["run", "-A", tool, "--help"]);
     assert.equal(help.code, 0, help.text);
-    assert.match(help.text, /^Usage: deno task (bench|twin|twin-long)/m);
+    assert.match(help.text, /^Usage: deno task (bench|twin|twin-long|profile|vector-width)/m);
     const bad = await runTool(Deno.execPath(), ["run", "-A", tool, "--quik"]);
     assert.equal(bad.code, 2, bad.text);
     assert.match(bad.text, /unknown option --quik/);
