@@ -306,18 +306,16 @@ export function renderMarkdown(r: ExperimentResult): string {
     lines.push(
       "## Runs",
       "",
-      "| run | seed | epochs | final train loss | final val top-1 err | final val top-5 err | time |",
-      "| --- | --- | --- | --- | --- | --- | --- |",
+      "| run | seed | epochs | final train loss | final train top-1 err | final val top-1 err | final val top-5 err | time |",
+      "| --- | --- | --- | --- | --- | --- | --- | --- |",
     );
+    const pct = (x: number | undefined) => (x === undefined ? "—" : `${(100 * x).toFixed(2)}%`);
     for (const run of r.runs) {
       const last = run.epochs.at(-1);
       lines.push(
         `| ${run.label} | ${run.seed} | ${last ? last.epoch.toFixed(2) : 0} | ${
           last ? last.trainLoss.toFixed(4) : "—"
-        } | ` +
-          `${last ? (100 * last.valTop1Err).toFixed(2) + "%" : "—"} | ${
-            last ? (100 * last.valTop5Err).toFixed(2) + "%" : "—"
-          } | ` +
+        } | ${pct(last?.trainTop1Err)} | ${pct(last?.valTop1Err)} | ${pct(last?.valTop5Err)} | ` +
           `${(run.seconds / 60).toFixed(1)} min |`,
       );
     }
