@@ -1,4 +1,4 @@
-/** The decoded CIFAR-10 split files that the PyTorch peers read (bench/twin.ts, bench/plateau_torch.ts). */
+/** The decoded CIFAR-10 split files that the PyTorch peers read (bench/twin.ts, bench/studies/plateau_torch/run.ts). */
 import { cacheRoot } from "../lib/util/paths.ts";
 
 /** The newest decoded-cache file of a split (the caller's loadDataset has just made or checked it). */

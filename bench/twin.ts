@@ -518,7 +518,7 @@ const recipeMd = [
     } |`
   ),
   "",
-  "The short tiers use the first row (with the tier's batch order), the paper's fc stds and dropout 0.5 remain at the paper tier; results/bench/plateau_torch.md measures the classifier's init over more seeds. PyTorch on the same images (an exploration before this bench, 2 epochs at batch 64) showed the same: the paper's fc stds held the net at chance for about half an epoch and ended 9 points worse; dropout 0.5 on 128-unit fc layers ended 9 points worse.",
+  "The short tiers use the first row (with the tier's batch order), the paper's fc stds and dropout 0.5 remain at the paper tier; bench/studies/plateau_torch/ measures the classifier's init over more seeds. PyTorch on the same images (an exploration before this bench, 2 epochs at batch 64) showed the same: the paper's fc stds held the net at chance for about half an epoch and ended 9 points worse; dropout 0.5 on 128-unit fc layers ended 9 points worse.",
   "",
 ].join("\n");
 await writeFileAtomic(`${outDir}/recipe.md`, recipeMd);

@@ -58,7 +58,18 @@ export function welchMarkdown(curves: TwinCurve[], seeds: number[], source: stri
 }
 
 if (import.meta.main) {
-  const outDir = Deno.args.includes("--out") ? Deno.args[Deno.args.indexOf("--out") + 1] : "results/bench";
+  const { handleArgs } = await import("./cli_args.ts");
+  const args = handleArgs(
+    `
+Usage: deno run -A bench/twin_welch.ts [--out DIR]
+
+The recipe twin's curves (DIR/twin.json, from deno task twin) read with Welch's test: at each point the 95%
+interval of our mean test error minus PyTorch's. Writes DIR/twin_welch.md (default DIR: results/bench).
+`,
+    [],
+    ["--out"],
+  );
+  const outDir = args["--out"] ?? "results/bench";
   const twin = JSON.parse(await Deno.readTextFile(`${outDir}/twin.json`));
   const curves = (twin.curves as TwinCurve[]).filter((c) => c.seed !== 11);
   const seeds = [...new Set(curves.map((c) => c.seed))].sort((a, b) => a - b);

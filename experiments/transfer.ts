@@ -40,7 +40,7 @@ const TIERS: Record<string, common.TierData & { epochs: number }> = {
 /**
  * The learning rate of every target net, fine-tuned or from scratch, so the comparisons stay even: below the
  * source's (Fast R-CNN fine-tunes at a tenth of its pre-training rate). Measured at the default tier
- * (results/bench/transfer_rate.md): at 0.005 and 0.01 ReLU nets trained from scratch collapsed after leaving
+ * (bench/studies/transfer_rate/): at 0.005 and 0.01 ReLU nets trained from scratch collapsed after leaving
  * chance (their deep ReLUs fell silent), at 0.002 three nets of 12 stayed on the plateau past a tenth of the run.
  */
 const TARGET_LR = 0.0025;
@@ -226,7 +226,7 @@ async function run(ctx: RunContext): Promise<void> {
         schedule.kind === "plateau"
           ? `, divided by ${1 / schedule.factor} at validation plateaus`
           : " throughout"
-      }, batch 32 (Fast R-CNN fine-tunes at a tenth of its pre-training rate for tens of thousands of steps). The rate is measured at the default tier (results/bench/transfer_rate.md): at 0.01, the paper's base rate, a ReLU net trained from scratch left chance and then collapsed back to it (its deep ReLUs fell silent), as one did at 0.005; at 0.002 three nets of 12 stayed on the chance plateau past a tenth of the run.`,
+      }, batch 32 (Fast R-CNN fine-tunes at a tenth of its pre-training rate for tens of thousands of steps). The rate is measured at the default tier (bench/studies/transfer_rate/): at 0.01, the paper's base rate, a ReLU net trained from scratch left chance and then collapsed back to it (its deep ReLUs fell silent), as one did at 0.005; at 0.002 three nets of 12 stayed on the chance plateau past a tenth of the run.`,
       ...recipeChoiceText(recipe),
       "The linear probe and the from-scratch runs are not in the paper: they separate the features' quality from PReLU's own advantage on the target.",
       "Lower error is better here; higher mAP is better in Table 8: compare the sign of the differences.",

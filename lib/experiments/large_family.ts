@@ -84,13 +84,13 @@ export const LARGE_TIERS: Record<string, LargeTier> = {
     // above the line right after crossing it is not counted as having left (lib/experiments/common.ts).
     earlyEvalPoints: 3,
     evalLimit: 600,
-    // bench/plateau.ts: class-balanced batches took models A and B off the chance plateau sooner than the paper's
+    // bench/studies/plateau/run.ts: class-balanced batches took models A and B off the chance plateau sooner than the paper's
     // uniform shuffle; with exactly balanced batches, A-ReLU in PyTorch left within 28 steps in 9 of 12 seeds
-    // (results/bench/plateau_torch.md). A zero classifier, the small family's choice, held model A longer, so the
+    // (bench/studies/plateau_torch/). A zero classifier, the small family's choice, held model A longer, so the
     // large family keeps He's, rescaled so the logits start at std 0.3 (spreads 0.2 and 0.6 did worse). With
     // both, the paper's rate 0.01 took all 12 of models-abc's nets (A-ReLU, A-PReLU, B-PReLU, C-PReLU, seeds 1-3)
     // off within a tenth, where 0.02 left B-PReLU seed 1 on it to step 53 and a 20-step warm-up to 0.02 lost
-    // A-ReLU seed 3 (results/bench/plateau_abc.md).
+    // A-ReLU seed 3 (bench/studies/plateau_abc/).
     balancedBatches: true,
     classifierLogitStd: 0.3,
     viewImages: 1000,

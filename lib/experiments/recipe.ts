@@ -107,7 +107,7 @@ export function recipeChoiceText(config: TrainConfig): string[] {
   return [
     `${joined[0].toUpperCase()}${
       joined.slice(1)
-    }: the tier's choice for short runs (results/bench/plateau.md and plateau_torch.md measure how such choices change ` +
+    }: the tier's choice for short runs (bench/studies/plateau/ and bench/studies/plateau_torch/ measure how such choices change ` +
     "the steps spent on the chance plateau).",
   ];
 }

@@ -9,7 +9,7 @@
  * kept as gains (those start the logits near zero and held a 14-layer net at chance for about half an epoch), and
  * no dropout (over two epochs dropout 0.5 cost 9 points of error and no run this short overfits). At the default
  * tier the classifier starts at zero (the limit of the paper's 0.001) and batches are exactly class-balanced:
- * together they take every 14-layer net off the chance plateau early (results/bench/plateau_torch.md).
+ * together they take every 14-layer net off the chance plateau early (bench/studies/plateau_torch/).
  */
 import { TABLE2_ERRORS } from "../paper/facts.ts";
 import type { DataSet, ImageSet } from "../data/dataset.ts";
@@ -107,7 +107,7 @@ export const SMALL_TIERS: Record<string, SmallTier> = {
     evalPoints: 9,
     evalLimit: 600,
     // A classifier started at zero and exactly class-balanced batches take the 14-layer nets off the chance
-    // plateau within a tenth of the run (PyTorch, results/bench/plateau_torch.md: 31 of 32 seeds of the four
+    // plateau within a tenth of the run (PyTorch, bench/studies/plateau_torch/: 31 of 32 seeds of the four
     // rectifiers within 28 steps at lr 0.01, against 3 of 8 ReLU seeds with He's init on the classifier and a
     // uniform shuffle): zero logits and a constant mean label per batch leave the first steps only the
     // class-dependent part of the gradient.
@@ -261,7 +261,7 @@ export function smallDifferences(tier: SmallTier, data: LoadedData<DataSet>, con
         } and no dropout at this tier: measured choices (results/bench/recipe.md: the paper's fc stds held the ` +
         "net at chance for part of a short run; dropout slowed it and no run this short overfits" +
         (tier.scaling.head === "he-zero"
-          ? "; results/bench/plateau_torch.md: a zero classifier with class-balanced batches takes the 14-layer " +
+          ? "; bench/studies/plateau_torch/: a zero classifier with class-balanced batches takes the 14-layer " +
             "nets off the chance plateau within a tenth of the run, He's init on it does not"
           : "") +
         "); the paper's fc stds (0.01, 0.01, 0.001) and dropout 0.5 are kept at the paper tier.",

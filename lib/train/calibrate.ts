@@ -3,7 +3,7 @@
  * In a deep plain net on 32 px inputs the signal shrinks through every 3x3 conv on the zero-padded 7x7 and 4x4
  * maps, and by a factor that varies several-fold from seed to seed at widths of 16-32 channels (model A with
  * ReLU, He's classifier: logits at std 0.08 to 0.31 over three seeds). Fixing the spread at 0.3 shortened model
- * A's time on the chance plateau in PyTorch (results/bench/plateau_torch.md), so the large family's short tiers
+ * A's time on the chance plateau in PyTorch (bench/studies/plateau_torch/), so the large family's short tiers
  * start that way.
  */
 import type { DataSet } from "../data/dataset.ts";

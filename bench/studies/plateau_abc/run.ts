@@ -1,29 +1,29 @@
 /**
- * `deno run -A bench/plateau_abc.ts [--out DIR] [--rates 0,2]`: the learning rate of models-abc's default tier,
+ * `deno run -A bench/studies/plateau_abc/run.ts [--out DIR] [--rates 0,2]`: the learning rate of models-abc's default tier,
  * chosen by when its nets leave the chance plateau. Each row trains one of models-abc's nets (A-ReLU, A-PReLU,
  * B-PReLU, C-PReLU; seeds 1-3, though the tier trains B and C at seed 1 only) with the tier's recipe (class-
  * balanced batches, the classifier rescaled to logits at std 0.3) at one rate, for the first eighth of its run (53
  * of 422 steps), validated where the tier validates (steps 11, 21, 32 and the tenth, 42, on the same 600 images)
  * and at step 53. A net has left when two validation points in a row are at least 5 points below chance, as the
- * results count it (leftChanceStep). Writes plateau_abc.json and .md to DIR (default results/bench/); --rates
+ * results count it (leftChanceStep). Writes plateau_abc.json and result.md to DIR (default: this folder); --rates
  * picks rates by index. All three rates take about 18 min on 2 cores.
  */
-import { leftChanceStep } from "../lib/experiments/common.ts";
-import { loadTierData } from "../lib/experiments/data.ts";
-import * as large from "../lib/experiments/large_family.ts";
-import type { RunContext } from "../lib/experiments/registry.ts";
-import { Network } from "../lib/models/network.ts";
-import { Rng } from "../lib/rng.ts";
-import { totalSteps, train, type TrainConfig } from "../lib/train/trainer.ts";
-import { WebGpuBackend } from "../lib/webgpu/backend.ts";
-import { getEngine } from "../lib/webgpu/engine.ts";
-import { writeFileAtomic, writeJsonAtomic } from "../lib/util/fs.ts";
-import { environment } from "../lib/util/environment.ts";
-import { withinTenth } from "../lib/results/result.ts";
-import { OFF_CHANCE } from "../lib/results/stats.ts";
+import { leftChanceStep } from "../../../lib/experiments/common.ts";
+import { loadTierData } from "../../../lib/experiments/data.ts";
+import * as large from "../../../lib/experiments/large_family.ts";
+import type { RunContext } from "../../../lib/experiments/registry.ts";
+import { Network } from "../../../lib/models/network.ts";
+import { Rng } from "../../../lib/rng.ts";
+import { totalSteps, train, type TrainConfig } from "../../../lib/train/trainer.ts";
+import { WebGpuBackend } from "../../../lib/webgpu/backend.ts";
+import { getEngine } from "../../../lib/webgpu/engine.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../../../lib/util/fs.ts";
+import { environment } from "../../../lib/util/environment.ts";
+import { withinTenth } from "../../../lib/results/result.ts";
+import { OFF_CHANCE } from "../../../lib/results/stats.ts";
 
 const arg = (name: string) => Deno.args.includes(name) ? Deno.args[Deno.args.indexOf(name) + 1] : undefined;
-const outDir = arg("--out") ?? "results/bench";
+const outDir = arg("--out") ?? new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 const RATES: { name: string; lr: number; warmup?: number }[] = [
   { name: "0.01 (the paper's)", lr: 0.01 },
   { name: "0.02", lr: 0.02 },
@@ -113,7 +113,7 @@ const fullSteps = rows[0]?.steps ?? 0;
 const lastStep = rows[0]?.points.at(-1)?.step ?? 0;
 const line = `${(100 * (chance - OFF_CHANCE)).toFixed(0)}%`;
 const md = [
-  "# models-abc's learning rate at the default tier (bench/plateau_abc.ts)",
+  "# models-abc's learning rate at the default tier (bench/studies/plateau_abc/run.ts)",
   "",
   `Each row trains one of models-abc's nets with the default tier's recipe (${data.train.count} CIFAR-10 images, ` +
   "batch 64, class-balanced batches, He's classifier rescaled so the logits start at std 0.3) at one learning " +
@@ -149,6 +149,6 @@ const md = [
   `Environment: ${env.adapter.description}, Mesa ${env.graphics?.mesa ?? "?"}; measured at commit ${commit}.`,
   "",
 ].join("\n");
-await writeFileAtomic(`${outDir}/plateau_abc.md`, md);
-console.log(`wrote ${outDir}/plateau_abc.json and plateau_abc.md`);
+await writeFileAtomic(`${outDir}/result.md`, md);
+console.log(`wrote ${outDir}/plateau_abc.json and result.md`);
 Deno.exit(0);

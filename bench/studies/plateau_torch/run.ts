@@ -1,26 +1,26 @@
 /**
- * `deno run -A bench/plateau_torch.ts [--jobs 0,3] [--render]`: the chance plateau of the default tier's nets in
- * PyTorch under recipe variants (bench/plateau_torch.py), faster to explore than our engine (about 8 s a seed for
+ * `deno run -A bench/studies/plateau_torch/run.ts [--jobs 0,3] [--render]`: the chance plateau of the default tier's nets in
+ * PyTorch under recipe variants (plateau_torch.py beside it), faster to explore than our engine (about 8 s a seed for
  * the first 56 steps of a 14-layer net on 2 cores). Each job trains one net with a learning rate, batch order and
- * classifier init for some seeds; rows are appended to results/bench/plateau_torch.jsonl (each with its commit) and
- * plateau_torch.md is rendered from all of them. --jobs picks jobs by index; --render only rewrites the markdown.
+ * classifier init for some seeds; rows are appended to plateau_torch.jsonl in this folder (each with its commit) and
+ * result.md is rendered from all of them. --jobs picks jobs by index; --render only rewrites the markdown.
  * The tiers' choices are then measured in our engine by the default run itself (each result's regime). Rerunning a
  * job with the same PyTorch thread count (PLATEAU_THREADS, default 2, recorded in new rows; the first 156 rows used 1 or 2) gives its rows
  * bit for bit (checked for job 19 at 1 thread); another count moves the errors by a few tenths of a point.
  */
-import { loadDataset } from "../lib/experiments/common.ts";
-import * as small from "../lib/experiments/small_family.ts";
-import * as large from "../lib/experiments/large_family.ts";
-import { HE_SMALL } from "../lib/experiments/depth_report.ts";
-import type { RunContext } from "../lib/experiments/registry.ts";
-import { gitState } from "../lib/util/environment.ts";
-import { newestDecoded } from "./decoded_split.ts";
-import { findTorchPython } from "./torch_python.ts";
-import { writeFileAtomic } from "../lib/util/fs.ts";
+import { loadDataset } from "../../../lib/experiments/common.ts";
+import * as small from "../../../lib/experiments/small_family.ts";
+import * as large from "../../../lib/experiments/large_family.ts";
+import { HE_SMALL } from "../../../lib/experiments/depth_report.ts";
+import type { RunContext } from "../../../lib/experiments/registry.ts";
+import { gitState } from "../../../lib/util/environment.ts";
+import { newestDecoded } from "../../decoded_split.ts";
+import { findTorchPython } from "../../torch_python.ts";
+import { writeFileAtomic } from "../../../lib/util/fs.ts";
 
 const here = new URL(".", import.meta.url).pathname;
 const arg = (name: string) => Deno.args.includes(name) ? Deno.args[Deno.args.indexOf(name) + 1] : undefined;
-const out = "results/bench";
+const out = here.replace(/\/$/, "");
 const rowsPath = `${out}/plateau_torch.jsonl`;
 
 interface Job {
@@ -53,7 +53,7 @@ const job = (
   every,
   seeds: seeds(n),
 });
-/** The variants measured so far (results/bench/plateau_torch.md); append new ones to keep indices stable. */
+/** The variants measured so far (result.md); append new ones to keep indices stable. */
 const JOBS: Job[] = [
   job("14-relu", 0.01, "uniform", "he", 8),
   job("14-relu", 0.01, "exact", "zero", 8),
@@ -213,9 +213,9 @@ function render(rows: Row[]): string {
   });
   const commits = [...new Set(rows.map((r) => r.commit ?? "?"))].join(", ");
   return [
-    "# The chance plateau in PyTorch under recipe variants (bench/plateau_torch.ts)",
+    "# The chance plateau in PyTorch under recipe variants (bench/studies/plateau_torch/run.ts)",
     "",
-    "Each row trains one default-tier net (our layer lists, init and augmentation, in PyTorch: bench/plateau_torch.py) " +
+    "Each row trains one default-tier net (our layer lists, init and augmentation, in PyTorch: bench/studies/plateau_torch/plateau_torch.py) " +
     "with batch 64 (unless the row says), SGD momentum 0.9 and weight decay 5e-4, validating on 1000 images held out of the training " +
     'split every few steps. "Left" is the first validated step at least 5 points below chance (90%); a tenth ' +
     "of the 14-layer family's default run is 28 of its 281 steps (of the large family's, 0.6 epochs since " +
@@ -250,5 +250,5 @@ if (!Deno.args.includes("--render")) {
   await runJobs(picked);
 }
 const rows = (await Deno.readTextFile(rowsPath)).trim().split("\n").map((l) => JSON.parse(l) as Row);
-await writeFileAtomic(`${out}/plateau_torch.md`, render(rows));
-console.log(`wrote ${out}/plateau_torch.md (${rows.length} rows)`);
+await writeFileAtomic(`${out}/result.md`, render(rows));
+console.log(`wrote ${out}/result.md (${rows.length} rows)`);

@@ -1,4 +1,4 @@
-"""How long a default-tier net sits on the chance plateau in PyTorch, under recipe variants (bench/plateau_torch.ts).
+"""How long a default-tier net sits on the chance plateau in PyTorch, under recipe variants (run.ts beside it).
 
     plateau_torch.py <specs.json> <job.json>
 
@@ -19,7 +19,7 @@ import sys
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 from torch_model import build  # noqa: E402
 from torch_twin import initialize, load_split, optimizer  # noqa: E402
 

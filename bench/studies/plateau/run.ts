@@ -1,31 +1,31 @@
 /**
- * `deno run -A bench/plateau.ts [--out DIR] [--share F] [--recipes 0,3] [--only A,B,14,30] [--render]`: how
+ * `deno run -A bench/studies/plateau/run.ts [--out DIR] [--share F] [--recipes 0,3] [--only A,B,14,30] [--render]`: how
  * long the default tier's trained nets sit on the chance plateau, and what shortens it. Each row trains one net
  * of an experiment's default tier with a recipe (the paper's rate and a uniform shuffle, or a variant) for the
  * first share F (default 0.2) of its run, validating at 16 points, and counts the steps until the validation
  * error is 5 points below chance. --recipes picks variants by index (their rows replace those of the same
  * recipes in an existing plateau.json; the others are kept, each row with its commit), --only picks nets,
- * --render only rewrites plateau.md from plateau.json. Writes both to DIR (default results/bench/). All
+ * --render only rewrites result.md from plateau.json. Writes both to DIR (default: this folder). All
  * variants on A, B and the 30-layer net at --share 0.12 take about 35 min on 2 cores.
  */
-import { firstOffChanceStep, loadDataset } from "../lib/experiments/common.ts";
-import * as small from "../lib/experiments/small_family.ts";
-import * as large from "../lib/experiments/large_family.ts";
-import { HE_SMALL } from "../lib/experiments/depth_report.ts";
-import type { RunContext } from "../lib/experiments/registry.ts";
-import { type NetSpec, Network } from "../lib/models/network.ts";
-import type { InitScheme } from "../lib/init.ts";
-import type { Scaling } from "../lib/models/zoo.ts";
-import { Rng } from "../lib/rng.ts";
-import { train, type TrainConfig } from "../lib/train/trainer.ts";
-import { WebGpuBackend } from "../lib/webgpu/backend.ts";
-import { getEngine } from "../lib/webgpu/engine.ts";
-import { writeFileAtomic, writeJsonAtomic } from "../lib/util/fs.ts";
-import { environment } from "../lib/util/environment.ts";
-import { withinTenth } from "../lib/results/result.ts";
+import { firstOffChanceStep, loadDataset } from "../../../lib/experiments/common.ts";
+import * as small from "../../../lib/experiments/small_family.ts";
+import * as large from "../../../lib/experiments/large_family.ts";
+import { HE_SMALL } from "../../../lib/experiments/depth_report.ts";
+import type { RunContext } from "../../../lib/experiments/registry.ts";
+import { type NetSpec, Network } from "../../../lib/models/network.ts";
+import type { InitScheme } from "../../../lib/init.ts";
+import type { Scaling } from "../../../lib/models/zoo.ts";
+import { Rng } from "../../../lib/rng.ts";
+import { train, type TrainConfig } from "../../../lib/train/trainer.ts";
+import { WebGpuBackend } from "../../../lib/webgpu/backend.ts";
+import { getEngine } from "../../../lib/webgpu/engine.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../../../lib/util/fs.ts";
+import { environment } from "../../../lib/util/environment.ts";
+import { withinTenth } from "../../../lib/results/result.ts";
 
 const arg = (name: string) => Deno.args.includes(name) ? Deno.args[Deno.args.indexOf(name) + 1] : undefined;
-const outDir = arg("--out") ?? "results/bench";
+const outDir = arg("--out") ?? new URL(".", import.meta.url).pathname.replace(/\/$/, "");
 const share = Number(arg("--share") ?? 0.2);
 const only = arg("--only")?.split(",");
 const renderOnly = Deno.args.includes("--render");
@@ -229,7 +229,7 @@ const byCommit = [...new Set(rows.map((r) => r.commit ?? "?"))].map((c) =>
   })`
 );
 const md = [
-  "# Steps on the chance plateau at the default tier (bench/plateau.ts)",
+  "# Steps on the chance plateau at the default tier (bench/studies/plateau/run.ts)",
   "",
   `Each row trains one default-tier net for the first ${measured} of its run (${data.train.count} CIFAR-10 ` +
   "images, batch 64 and a uniform shuffle unless the recipe says otherwise), validating on " +
@@ -273,5 +273,5 @@ const md = [
   }.`,
   "",
 ].join("\n");
-await writeFileAtomic(`${outDir}/plateau.md`, md);
-console.log(`wrote ${outDir}/plateau.json and plateau.md`);
+await writeFileAtomic(`${outDir}/result.md`, md);
+console.log(`wrote ${outDir}/plateau.json and result.md`);
