@@ -15,6 +15,7 @@ import type { Responses } from "../lib/experiments/measure.ts";
 import { addAudit, auditMetrics } from "../lib/experiments/audit.ts";
 import { measureSmallNet } from "../lib/experiments/small_measure.ts";
 import { convergeText } from "../lib/train/schedule.ts";
+import { twinLongRuns, twinRows } from "../lib/experiments/twin_reference.ts";
 import { runShards, shardName } from "../lib/experiments/shards.ts";
 import { slopeClaims, slopeMoved, TABLE1 } from "../lib/experiments/slopes.ts";
 import type { DataSet } from "../lib/data/dataset.ts";
@@ -221,12 +222,14 @@ async function report(ctx: RunContext, o: Outcome) {
   const layers = Object.keys(TABLE1);
   const slope = (k: ActivationKind, l: string) => mean(m[k].slopes.map((s) => s[l]));
   const firstSeed = (k: ActivationKind) => runs.find((r) => r.label === `${k}-seed${seeds[0]}`)!;
+  const twin = tier.converge ? await twinLongRuns(ctx.outDir, tier.scaling.head, tier.scaling.dropout) : [];
   const comparison: Comparison[] = [
     ...small.TABLE2.flatMap((v) => [
       row(`${v.label}: top-1 % (centre, all test)`, v.paperTop1, meanSd(m[v.kind].centre), "Table 2"),
       row(`${v.label}: top-1 % (10-view, ${tier.viewImages})`, v.paperTop1, meanSd(m[v.kind].ten), "Table 2"),
       row(`${v.label}: top-5 % (centre, all test)`, v.paperTop5, meanSd(m[v.kind].centre5), "Table 2"),
     ]),
+    ...twinRows(twin, small.TABLE2.map((v) => ({ kind: v.kind, label: v.label, errs: m[v.kind].centre }))),
     ...layers.map((l) =>
       row(
         `learned a, ${l} (shared / channel-wise mean)`,

@@ -188,3 +188,24 @@ Deno.test("shards: a stopped shard leaves its checkpoint as a piece to commit, a
   const got = JSON.parse(Deno.readTextFileSync(`${dir}/${name}.json`)).measurements.firstWeight;
   assert.equal(got, expected, "the resumed net is the uninterrupted one");
 });
+
+Deno.test("twin reference: our converged mean read against the PyTorch twin's range, inside or outside", async () => {
+  const { twinRows } = await import("../lib/experiments/twin_reference.ts");
+  const run = (kind: string, seed: number, err: number) => ({
+    kind,
+    seed,
+    head: "he",
+    dropout: 0,
+    converged: true,
+    testTop1Err: err,
+  });
+  const twin = [run("relu", 1, 0.30), run("relu", 2, 0.32), run("prelu-channel", 1, 0.28)];
+  const rows = twinRows(twin, [
+    { kind: "relu", label: "ReLU", errs: [0.31, 0.31] },
+    { kind: "prelu-channel", label: "PReLU", errs: [0.25, 0.26] },
+    { kind: "lrelu", label: "LReLU", errs: [0.3] },
+  ]);
+  assert.equal(rows.length, 2, "no row where the twin has no runs");
+  assert.match(rows[0].note!, /our mean 31\.00 within the twin's range \[30\.00, 32\.00\]/);
+  assert.match(rows[1].note!, /our mean 25\.50 outside the twin's range \[28\.00, 28\.00\]/);
+});
