@@ -16,119 +16,16 @@ import type { DataSet, ImageSet } from "../data/dataset.ts";
 import type { InitScheme } from "../init.ts";
 import type { NetSpec } from "../models/network.ts";
 import type { ActivationKind } from "../nn.ts";
-import { paperSmall14, scaledSmall14, type Scaling, scalingText } from "../models/zoo.ts";
+import { paperSmall14, scaledSmall14, scalingText } from "../models/zoo.ts";
 import type { TrainConfig } from "../train/trainer.ts";
-import { type ConvergeRule, convergeText } from "../train/schedule.ts";
-import { type LoadedData, PAPER_PIXEL_SCALE, type PaperInput, PIXEL_SCALE, type TierData } from "./data.ts";
+import { convergeText } from "../train/schedule.ts";
+import { SMALL_AUGMENT, SMALL_TIERS, type SmallTier } from "../recipes/small.ts";
+import { type LoadedData, PIXEL_SCALE } from "./data.ts";
 import { PAPER_BALANCED_TEXT, paperRecipe, recipeChoiceText, recipeTag, scheduleText } from "./recipe.ts";
-import { type PipelineCheckSettings, type RunContext, tierSettings } from "./registry.ts";
+import { type RunContext, tierSettings } from "./registry.ts";
 
 export { PAPER_PIXEL_SCALE, type PaperInput, PIXEL_SCALE } from "./data.ts";
-
-export interface SmallTier extends TierData, PipelineCheckSettings {
-  /** Epochs per run (a fraction trains that share of one epoch of the training split). */
-  epochs: number;
-  seeds: number[];
-  /** Widths of conv1, conv2x, conv3x and the fc head (paper: 64/128/256, fc 4096, dropout 0.5). */
-  scaling: Scaling;
-  batch: number;
-  /** Evaluation points over the run, and validation images at each (at the end too where epochEvalLimit says). */
-  evalPoints: number;
-  evalLimit: number;
-  /** Base learning rate (absent: the paper's 0.01). */
-  lr?: number;
-  /** Class-balanced batches instead of a uniform shuffle. */
-  balancedBatches?: boolean;
-  /** Test images for the multi-view protocols (10-view), spread over the test set; centre crop uses all. */
-  viewImages: number;
-  /** The paper tier: the paper's model (not scaled) on a streamed ImageNet-style folder. */
-  paper?: PaperInput;
-  /** Train until converged by this rule, `epochs` at most (the long tier). */
-  converge?: ConvergeRule;
-}
-
-/** The paper's 14-layer recipe as far as it is stated (section 3.2 and He & Sun 2014; see smallDifferences). */
-const PAPER_SMALL: SmallTier = {
-  trainPerClass: null,
-  valPerClass: 10,
-  testPerClass: null,
-  epochs: 75,
-  seeds: [1],
-  scaling: { widths: [64, 128, 256], fcUnits: 4096, dropout: 0.5, head: "paper" },
-  batch: 128,
-  balancedBatches: true,
-  evalPoints: 0,
-  evalLimit: 3000,
-  viewImages: 50000,
-  paper: { side: 256, crop: 224, scale: [256, 256], statsImages: 2000, pixelScale: PAPER_PIXEL_SCALE },
-};
-
-/**
- * The long tier: the default tier's 32 px nets trained until converged on all of CIFAR-10's training split, with
- * the paper's batch and rate divided by 10 at validation plateaus (at most twice). The epoch cap, the head and
- * dropout were chosen with the PyTorch twin (results/bench/twin_long.md).
- */
-const LONG_SMALL: SmallTier = {
-  trainPerClass: null,
-  valPerClass: 500,
-  testPerClass: null,
-  epochs: 60,
-  seeds: [1, 2, 3],
-  scaling: { widths: [16, 32, 64], fcUnits: 256, dropout: 0, head: "he" },
-  batch: 128,
-  balancedBatches: true,
-  evalPoints: 0,
-  evalLimit: 5000,
-  viewImages: 10000,
-  converge: { window: 3, minGain: 0.002 },
-};
-
-export const SMALL_TIERS: Record<string, SmallTier> = {
-  smoke: {
-    trainPerClass: 60,
-    valPerClass: 10,
-    testPerClass: 20,
-    epochs: 2,
-    seeds: [1, 2],
-    scaling: { widths: [8, 16, 32], fcUnits: 64, dropout: 0, head: "he" },
-    batch: 32,
-    evalPoints: 3,
-    evalLimit: 100,
-    viewImages: 100,
-  },
-  default: {
-    trainPerClass: null,
-    valPerClass: 500,
-    testPerClass: null,
-    epochs: 0.4,
-    seeds: [1, 2, 3],
-    scaling: { widths: [16, 32, 64], fcUnits: 256, dropout: 0, head: "he-zero" },
-    batch: 64,
-    evalPoints: 9,
-    evalLimit: 600,
-    // A classifier started at zero and exactly class-balanced batches take the 14-layer nets off the chance
-    // plateau within a tenth of the run (PyTorch, bench/studies/plateau_torch/: 31 of 32 seeds of the four
-    // rectifiers within 28 steps at lr 0.01, against 3 of 8 ReLU seeds with He's init on the classifier and a
-    // uniform shuffle): zero logits and a constant mean label per batch leave the first steps only the
-    // class-dependent part of the gradient.
-    balancedBatches: true,
-    viewImages: 1000,
-  },
-  gpu: {
-    trainPerClass: null,
-    valPerClass: 500,
-    testPerClass: null,
-    epochs: 40,
-    seeds: [1, 2, 3, 4, 5],
-    scaling: { widths: [64, 128, 256], fcUnits: 1024, dropout: 0.5, head: "he" },
-    batch: 128,
-    evalPoints: 39,
-    evalLimit: 5000,
-    viewImages: 10000,
-  },
-  paper: PAPER_SMALL,
-  long: LONG_SMALL,
-};
+export { SMALL_TIERS, type SmallTier } from "../recipes/small.ts";
 
 /** Table 2: the four rectifiers on the 14-layer model, ImageNet top-1 / top-5 error (10-view). */
 export const TABLE2: { kind: ActivationKind; label: string; paperTop1: number; paperTop5: number }[] = ([
@@ -161,7 +58,7 @@ export function pixelScale(tier: SmallTier): number {
 export function smallGeometry(data: LoadedData<DataSet>, tier: SmallTier): { side: number; crop: number } {
   if (tier.paper) return { side: tier.paper.side, crop: tier.paper.crop };
   const side = (data.train as ImageSet).height;
-  return { side, crop: side - 4 };
+  return { side, crop: side - SMALL_AUGMENT.cropMargin };
 }
 
 export function smallSpec(
@@ -192,7 +89,12 @@ export function smallConfig(tier: SmallTier, data: LoadedData<DataSet>, seed: nu
     lr: tier.lr,
     balancedBatches: tier.balancedBatches,
     seed,
-    augment: { crop, scale: tier.paper?.scale ?? [side, side + 4], flip: true, pcaStd: 0.1 },
+    augment: {
+      crop,
+      scale: tier.paper?.scale ?? [side, side + SMALL_AUGMENT.jitter],
+      flip: SMALL_AUGMENT.flip,
+      pcaStd: SMALL_AUGMENT.pcaStd,
+    },
     data,
     colour: true,
     val: { side, crop },
