@@ -218,6 +218,10 @@ async function trainInPieces(
     if (e instanceof InterruptedError && (await exists(store))) {
       await writeFileAtomic(piece, await Deno.readFile(store));
       ctx.log(`   checkpoint kept as ${piece}: commit it, and the next piece resumes from it`);
+      throw new InterruptedError(
+        `${exp.id}: interrupted during ${req.label}; run the same command again to resume it (a shard resumes ` +
+          "by itself, here from the model store, elsewhere from the committed piece)",
+      );
     }
     throw e;
   }
