@@ -209,3 +209,13 @@ Deno.test("twin reference: our converged mean read against the PyTorch twin's ra
   assert.match(rows[0].note!, /our mean 31\.00 within the twin's range \[30\.00, 32\.00\]/);
   assert.match(rows[1].note!, /our mean 25\.50 outside the twin's range \[28\.00, 28\.00\]/);
 });
+
+Deno.test("predictions: one character per image round-trips to per-image correctness; a length mismatch is an error", async () => {
+  const { predictionString, predictionsCorrect } = await import("../lib/experiments/small_measure.ts");
+  const scores = new Float32Array([0.1, 0.9, 0.0, 0.7, 0.2, 0.1, 0.3, 0.3, 0.4]);
+  const scored = { scores, labels: [1, 1, 2], top1Err: 0, top5Err: 0, count: 3 };
+  const predictions = predictionString(scored, 3);
+  assert.equal(predictions, "102");
+  assert.deepEqual(predictionsCorrect(predictions, [1, 1, 2]), [true, false, true]);
+  assert.throws(() => predictionsCorrect(predictions, [1, 1]), /predictions of 3 images for 2 labels/);
+});

@@ -52,6 +52,12 @@ export function predictionString(scored: Scored, classes: number): string {
 
 /** Per image, whether a prediction string's class is the label. */
 export function predictionsCorrect(predictions: string, labels: ArrayLike<number>): boolean[] {
+  if (predictions.length !== labels.length) {
+    throw new Error(
+      `predictions of ${predictions.length} images for ${labels.length} labels (more than 36 classes are not ` +
+        "kept as predictions)",
+    );
+  }
   return Array.from(labels, (label, i) => DIGITS.indexOf(predictions[i]) === label);
 }
 
