@@ -10,11 +10,9 @@ import type { Experiment, RunContext } from "../lib/experiments/registry.ts";
 import * as common from "../lib/experiments/common.ts";
 import * as large from "../lib/experiments/large_family.ts";
 import { correctness } from "../lib/experiments/measure.ts";
-import type { DataSet } from "../lib/data/dataset.ts";
 import * as claims from "../lib/results/claims.ts";
-import { mean, meanSd, percentMetric, row } from "../lib/results/format.ts";
-import { type Comparison, type Metric, writeResult } from "../lib/results/result.ts";
-import { lineChart } from "../lib/results/svg.ts";
+import { mean } from "../lib/results/format.ts";
+import { abcReport } from "../lib/experiments/abc_report.ts";
 
 export const experiment: Experiment = {
   id: "models-abc",
@@ -127,7 +125,15 @@ async function run(ctx: RunContext): Promise<void> {
       seedNoise,
     }),
   ];
-  await report(ctx, { tier, data, seeds, started, measured, list });
+  await abcReport(ctx, {
+    experiment,
+    tier,
+    data,
+    seeds,
+    started,
+    measured,
+    list,
+  });
 }
 
 /**
@@ -156,106 +162,4 @@ function scaleRobust(xs: large.LargeMeasured[]): claims.Precondition {
     measured: `validation top-1 by scale ${perScale.map((e) => `${(100 * e).toFixed(1)}%`).join(" / ")}, ` +
       `spread ${(100 * spread).toFixed(1)} points`,
   };
-}
-
-interface Outcome {
-  tier: large.LargeTier;
-  data: common.LoadedData<DataSet>;
-  seeds: number[];
-  started: number;
-  measured: large.LargeMeasured[];
-  list: claims.Claim[];
-}
-
-async function report(ctx: RunContext, { tier, data, seeds, started, measured, list }: Outcome) {
-  const classes = data.train.classes.length;
-  const of = (kind: string) => measured.filter((x) => large.entryKind(x.entry) === kind);
-  const [aRelu, aPrelu, b, c] = ["A-ReLU", "A-PReLU", "B-PReLU", "C-PReLU"].map(of);
-  const errs = (xs: large.LargeMeasured[], pick: (x: large.LargeMeasured) => number) => xs.map(pick);
-  const centre = (x: large.LargeMeasured) => x.centre.top1Err;
-  const multi = (x: large.LargeMeasured) => x.multi.top1Err;
-  const comparison: Comparison[] = [];
-  const metrics: Record<string, Metric> = {};
-  for (
-    const [kind, xs] of [["A-ReLU", aRelu], ["A-PReLU", aPrelu], ["B-PReLU", b], ["C-PReLU", c]] as const
-  ) {
-    comparison.push(
-      row(
-        `${kind}: top-1 % (centre, all test)`,
-        large.TABLE5[kind][0],
-        meanSd(errs(xs, centre)),
-        "Table 5 (10-view)",
-      ),
-      row(
-        `${kind}: top-1 % (10-view)`,
-        large.TABLE5[kind][0],
-        meanSd(xs.map((x) => x.ten.top1Err)),
-        "Table 5",
-      ),
-      row(`${kind}: top-1 % (dense multi-scale)`, large.TABLE6[kind][0], meanSd(errs(xs, multi)), "Table 6"),
-      row(
-        `${kind}: top-5 % (dense multi-scale)`,
-        large.TABLE6[kind][1],
-        meanSd(xs.map((x) => x.multi.top5Err)),
-        "Table 6",
-      ),
-    );
-    metrics[`top1.center.${kind}`] = percentMetric(errs(xs, centre), `${kind}: centre-crop top-1 error`);
-    metrics[`top1.multiscale.${kind}`] = percentMetric(
-      errs(xs, multi),
-      `${kind}: dense multi-scale top-1 error`,
-    );
-  }
-  const g = large.largeGeometry(data, tier);
-  for (const [kind, xs] of [["relu", aRelu], ["prelu", aPrelu]] as const) {
-    g.scales.forEach((s, i) => {
-      comparison.push(
-        row(
-          `A-${kind}: dense top-1 % at scale ${s}`,
-          large.TABLE4[kind][i][0],
-          meanSd(xs.map((x) => x.dense[i].top1Err)),
-          "Table 4",
-        ),
-      );
-    });
-  }
-  const meanCurve = (xs: large.LargeMeasured[]) =>
-    xs[0].model.result.points.map((p, i) =>
-      [p.epoch, mean(xs.map((x) => x.model.result.points[i].valTop1Err))] as [number, number]
-    );
-  const plots = [{
-    file: "curves.svg",
-    caption: "Validation error of A-ReLU and A-PReLU during training, mean over seeds (Fig 4)",
-    svg: lineChart({
-      title: "Model A: validation top-1 error (centre crop, mean over seeds)",
-      xLabel: "epoch",
-      yLabel: "top-1 error",
-      series: [{ name: "A-ReLU", points: meanCurve(aRelu) }, { name: "A-PReLU", points: meanCurve(aPrelu) }],
-    }),
-  }];
-  await writeResult(ctx.outDir, {
-    ...(await common.resultBase(ctx, experiment, data, seeds, started)),
-    regime: common.regime(
-      measured.map((x) => ({ ...x.model.result, label: large.entryName(x.entry) })),
-      measured.map(centre),
-      1 - 1 / classes,
-      { epochs: 80, images: common.IMAGENET_TRAIN, batch: 128, err: 0.2648 },
-      "Early training of the large models (the paper trains about 80 epochs):",
-    ),
-    config: { tier, geometry: g, recipe: large.largeConfig(tier, data, seeds[0]) },
-    runs: measured.map((x) =>
-      common.runRecord(large.entryName(x.entry), x.entry.seed, x.model.result, {
-        centerTop1Err: x.centre.top1Err,
-        tenViewTop1Err: x.ten.top1Err,
-        multiScaleTop1Err: x.multi.top1Err,
-        multiScaleTop5Err: x.multi.top5Err,
-      })
-    ),
-    metrics,
-    comparison,
-    claims: list,
-    differences: large.largeDifferences(tier, data),
-    plots: plots.map(({ file, caption }) => ({ file, caption })),
-    notes: [],
-  }, plots).then((dir) => ctx.log(`wrote ${dir}/result.json, result.md and plots`));
 }
