@@ -129,6 +129,15 @@ Deno.test("shards: published at the long tier, read back instead of retrained, r
     () => run("toy-long-elu-seed1"),
     /no shard toy-long-elu-seed1 .* its shards: toy-long-relu-seed1/,
   );
+
+  // A pipeline check neither reads nor replaces published shards.
+  const before = Deno.readTextFileSync(`${dir}/${names[1]}.json`);
+  const lines: string[] = [];
+  const check = toyContext(out, null, lines);
+  check.overrides = { batch: 8 };
+  assert.equal((await runShards(check, TOY_EXPERIMENT, toyPlans()))?.length, 2);
+  assert.doesNotMatch(lines.join("\n"), /published/);
+  assert.equal(Deno.readTextFileSync(`${dir}/${names[1]}.json`), before);
 });
 
 Deno.test("shards: two processes training the same shard on one store: one trains, the other waits and loads it", async () => {

@@ -25,7 +25,7 @@ import {
   type TrainRequest,
 } from "./common.ts";
 import { encodeSafetensors, namedWeights } from "./publish.ts";
-import type { Experiment, RunContext, Tier } from "./registry.ts";
+import { type Experiment, overridesText, type RunContext, type Tier } from "./registry.ts";
 
 /** Tiers whose shards are published (committed) and aggregated from their files. */
 export const PUBLISHED_TIERS: readonly Tier[] = ["long"];
@@ -155,7 +155,8 @@ export async function runShards<M>(
         `(or list them all with: ./rectifiers shards --tier ${ctx.tier})`,
     );
   }
-  const published = PUBLISHED_TIERS.includes(ctx.tier) && !ctx.overrides.maxSteps;
+  // A pipeline check (--max-steps, --batch, --eval-images) is not a measurement: it never publishes, nor reads.
+  const published = PUBLISHED_TIERS.includes(ctx.tier) && overridesText(ctx.overrides) === null;
   const dir = shardDir(ctx.outDir, exp.id, ctx.tier);
   const records: ShardRecord<M>[] = [];
   let missing = 0;
