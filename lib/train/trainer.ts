@@ -196,6 +196,32 @@ export async function train(
       const acc = new Accumulators(net.backend, state.lossSum, state.correct);
       const epochStart = performance.now() - state.epochSeconds * 1000;
       const resumeSeen = state.seen;
+      /** Checkpoints the epoch's state with `step` steps done and returns (Ctrl-C, a hook, SIGTERM). */
+      const stopAt = async (
+        step: number,
+        lossSum: number,
+        epochSeconds: number,
+        where: "after" | "between",
+      ) => {
+        const correct = await acc.correct();
+        acc.dispose();
+        state = {
+          ...state,
+          step,
+          lossSum,
+          correct,
+          epochSeconds,
+          seconds: (performance.now() - started) / 1000,
+        };
+        await saveState(hooks.checkpointPath ?? null, state, net, sgd);
+        progress.line(
+          where === "after"
+            ? `stopped in epoch ${epoch + 1} at step ${step}/${steps}; checkpoint saved, resume with --resume`
+            : `stopped in epoch ${epoch + 1} during step ${step + 1}/${steps}, between micro-batches; ` +
+              "checkpoint saved before that step, resume with --resume",
+        );
+        return finish(true);
+      };
       for (let step = state.step; step < steps; step++) {
         const batch = await batches.batch(order, epoch, step, steps);
         sgd.options.lr = warmedRate(config.schedule, state.schedule.lr, epoch * perEpoch + step);
@@ -211,23 +237,7 @@ export async function train(
         );
         if (!taken) {
           // Stopped between micro-batches: the step is not taken, so the checkpoint is the state before it.
-          state = {
-            ...state,
-            step,
-            lossSum: await acc.loss(),
-            correct: await acc.correct(),
-            epochSeconds: (performance.now() - epochStart) / 1000,
-            seconds: (performance.now() - started) / 1000,
-          };
-          acc.dispose();
-          await saveState(hooks.checkpointPath ?? null, state, net, sgd);
-          progress.line(
-            `stopped in epoch ${epoch + 1} during step ${
-              step + 1
-            }/${steps}, between micro-batches; checkpoint ` +
-              "saved before that step, resume with --resume",
-          );
-          return finish(true);
+          return await stopAt(step, await acc.loss(), (performance.now() - epochStart) / 1000, "between");
         }
         state.seen += config.batchSize;
         const done = step + 1;
@@ -256,23 +266,7 @@ export async function train(
             `  epoch ${point.epoch.toFixed(2)}: val top-1 err ${(100 * point.valTop1Err).toFixed(2)}%`,
           );
         }
-        if (stopNow && done < steps) {
-          const correct = await acc.correct();
-          acc.dispose();
-          state = {
-            ...state,
-            step: done,
-            lossSum,
-            correct,
-            epochSeconds: elapsed,
-            seconds: (performance.now() - started) / 1000,
-          };
-          await saveState(hooks.checkpointPath ?? null, state, net, sgd);
-          progress.line(
-            `stopped in epoch ${epoch + 1} at step ${done}/${steps}; checkpoint saved, resume with --resume`,
-          );
-          return finish(true);
-        }
+        if (stopNow && done < steps) return await stopAt(done, lossSum, elapsed, "after");
       }
       const lossSum = await acc.loss();
       const correct = await acc.correct();
