@@ -164,9 +164,12 @@ export async function runShards<M>(
     const name = names[i];
     const chosen = !ctx.shard || ctx.shard === name;
     const key = configKey(plan.request.config, plan.request.spec, dataSalt(plan.request));
+    // The probe is two SGD steps: run at most once per plan, for the staleness check and the training's key.
+    let probed: Promise<string> | null = null;
+    const probe = () => (probed ??= numericsProbe(plan.request));
     if (published) {
       const stored = await readPublished<M>(`${dir}/${name}.json`);
-      const why = stored ? await staleness(stored, key, plan) : "none published yet";
+      const why = stored ? await staleness(stored, key, probe) : "none published yet";
       if (why === null && !ctx.retrain) {
         ctx.log(`-- shard ${name}: published, read from ${dir}/${name}.json`);
         records.push(stored!);
@@ -181,7 +184,7 @@ export async function runShards<M>(
       missing++;
       continue;
     }
-    records.push(await trainShard(ctx, exp, plan, name, key, published ? dir : null));
+    records.push(await trainShard(ctx, exp, plan, name, key, published ? { dir, probe } : null));
   }
   if (missing) {
     ctx.log(
@@ -229,10 +232,14 @@ async function trainInPieces(
 }
 
 /** Why a published shard cannot stand for the plan (null: it can). */
-async function staleness<M>(stored: ShardRecord<M>, key: string, plan: ShardPlan<M>): Promise<string | null> {
+async function staleness<M>(
+  stored: ShardRecord<M>,
+  key: string,
+  probe: () => Promise<string>,
+): Promise<string | null> {
   if (stored.schema !== 1) return `its schema ${stored.schema} is not 1`;
   if (stored.model.configKey !== key) return "published from another configuration or data";
-  const numerics = await numericsProbe(plan.request);
+  const numerics = await probe();
   if (stored.model.numerics !== numerics) {
     return `the engine now computes other numbers (probe ${numerics}, published ${stored.model.numerics})`;
   }
@@ -245,9 +252,10 @@ async function trainShard<M>(
   plan: ShardPlan<M>,
   name: string,
   key: string,
-  dir: string | null,
+  publish: { dir: string; probe: () => Promise<string> } | null,
 ): Promise<ShardRecord<M>> {
-  const numerics = dir ? await numericsProbe(plan.request) : "";
+  const dir = publish?.dir ?? null;
+  const numerics = publish ? await publish.probe() : "";
   const model = dir
     ? await trainInPieces(ctx, exp, { ...plan.request, engine: `numerics ${numerics}` }, `${dir}/${name}`)
     : await trainNetwork(ctx, exp, plan.request);
