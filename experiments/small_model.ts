@@ -8,194 +8,148 @@
  *   deno task exp small-model --tier default     # about 17 min on 2 cores with no GPU
  *   deno task exp small-model --tier paper --data /data/imagenet   # the paper's model and recipe (a GPU)
  */
-import type { Experiment, RunContext } from "../lib/experiments/registry.ts";
 import * as common from "../lib/experiments/common.ts";
 import * as small from "../lib/experiments/small_family.ts";
-import { addAudit } from "../lib/experiments/audit.ts";
-import { measureSmallNet } from "../lib/experiments/small_measure.ts";
-import { logFisher, type SmallMeasured, smallReport } from "../lib/experiments/small_report.ts";
-import { runShards, shardName } from "../lib/experiments/shards.ts";
+import { defineExperiment } from "../lib/experiments/runner.ts";
+import { measureSmallNet, type SmallNetMeasurements } from "../lib/experiments/small_measure.ts";
+import { gatherSmall, logFisher, smallReport } from "../lib/experiments/small_report.ts";
 import { slopeClaims, slopeMoved } from "../lib/experiments/slopes.ts";
 import type { InitScheme } from "../lib/init.ts";
 import type { ActivationKind } from "../lib/nn.ts";
 import * as claims from "../lib/results/claims.ts";
 import { pct } from "../lib/results/format.ts";
-import type { RunRecord } from "../lib/results/result.ts";
-
-export const experiment: Experiment = {
-  id: "small-model",
-  title: "ReLU vs LReLU vs PReLU on the 14-layer model: errors, learned slopes, mean responses",
-  paperRef: "Tables 1-2, ICCV Fig 1-2",
-  tiers: ["smoke", "default", "long", "gpu", "paper"],
-  run,
-  shardNames: (ctx) =>
-    plan(ctx.seeds ?? small.SMALL_TIERS[ctx.tier].seeds).map(({ kind, seed }) =>
-      shardName("small-model", ctx.tier, kind, seed)
-    ),
-};
 
 /** He's forward form for every rectifier (whether the paper used the PReLU variant is UNCONFIRMED). */
 const INIT: InitScheme = { kind: "he-forward" };
 
-/** One net per rectifier and seed (a shard each). */
-const plan = (seeds: number[]) => small.TABLE2.flatMap((v) => seeds.map((seed) => ({ kind: v.kind, seed })));
-
-async function run(ctx: RunContext): Promise<void> {
-  const tier = small.smallTier(ctx, experiment.id);
-  const started = performance.now();
-  const data = await common.loadTierData(ctx, tier);
-  const { side, crop } = small.smallGeometry(data, tier);
-  // Mean responses and audits need a fixed batch of pixels in memory (a decoded sample at the paper tier).
-  // At most 256 images, fewer when --eval-images asks (a pipeline check).
-  const probeCount = Math.min(256, tier.evalLimit);
-  const setup = {
-    data,
-    probe: await common.probeImages(data, probeCount, side, crop),
-    probeCount,
-    auditImages: Math.min(8, probeCount),
-    side,
-    crop,
-    viewImages: tier.viewImages,
-    weightDecay: small.smallConfig(tier, data, 1).weightDecay,
-  };
-  const seeds = ctx.seeds ?? tier.seeds;
-  const records = await runShards(
-    ctx,
-    experiment,
-    plan(seeds).map(({ kind, seed }) => {
-      const spec = small.smallSpec(tier, data, kind, INIT);
-      const config = small.smallConfig(tier, data, seed);
-      return {
-        variant: kind,
-        seed,
-        request: { label: small.smallLabel(spec, INIT, data, config), spec, config, data },
-        measure: async (model: common.TrainedModel) => {
-          const measured = await measureSmallNet(
-            ctx,
-            model,
-            setup,
-            kind === "prelu-channel" && seed === seeds[0],
-          );
-          const label = small.TABLE2.find((v) => v.kind === kind)!.label;
-          ctx.log(
-            `   ${label}, seed ${seed}: centre top-1 ${
-              pct(measured.centre.top1Err)
-            }% on ${measured.centre.count}`,
-          );
-          return measured;
-        },
-      };
-    }),
-  );
-  if (!records) return;
-  const runs: RunRecord[] = [];
-  const m = {} as Record<ActivationKind, SmallMeasured>;
-  let conv1: { values: Float64Array; shape: readonly number[] } | null = null;
-  for (const v of small.TABLE2) {
-    m[v.kind] = {
-      ...{ centre: [], centre5: [], ten: [], slopes: [], allSlopes: [], responses: [] },
-      audit: { slopeGradient: [], slopeDecay: [], weightDecay: [] },
-    };
-  }
-  for (const r of records) {
-    const kind = r.variant as ActivationKind;
-    const f = m[kind];
-    const x = r.measurements;
-    f.centre.push(x.centre.top1Err);
-    f.centre5.push(x.centre.top5Err);
-    f.ten.push(x.ten.top1Err);
-    f.slopes.push(x.slopes);
-    f.allSlopes.push(...x.allSlopes);
-    f.responses.push(x.responses);
-    if (x.conv1) conv1 = { values: Float64Array.from(x.conv1.values), shape: x.conv1.shape };
-    addAudit(f.audit, x.audit);
-    runs.push(common.runRecord(`${kind}-seed${r.seed}`, r.seed, r.training, {
-      centerTop1Err: x.centre.top1Err,
-      centerTop5Err: x.centre.top5Err,
-      tenViewTop1Err: x.ten.top1Err,
-    }));
-  }
-
-  const err = (k: ActivationKind) => ({
-    label: small.TABLE2.find((v) => v.kind === k)!.label,
-    values: m[k].centre,
-  });
-  // Claims about what learned slopes do are judged on the channel-wise variant's own slopes.
-  const moved = slopeMoved(m["prelu-channel"].slopes, "channel-wise");
-  const list: claims.Claim[] = [
-    claims.better({
-      id: "prelu-beats-relu-channel",
-      text: "PReLU (channel-wise) has lower error than ReLU",
-      paper: "Table 2: 32.64 vs 33.82 top-1 (1.2 points better)",
-      regime: "converged",
-      a: err("prelu-channel"),
-      b: err("relu"),
-    }),
-    claims.better({
-      id: "prelu-beats-relu-shared",
-      text: "PReLU (channel-shared) has lower error than ReLU",
-      paper: "Table 2: 32.71 vs 33.82 top-1 (1.1 points better)",
-      regime: "converged",
-      a: err("prelu-shared"),
-      b: err("relu"),
-    }),
-    claims.equivalent({
-      id: "channel-wise-about-shared",
-      text: "Channel-wise and channel-shared PReLU are about equal",
-      paper: "Table 2: 32.64 vs 32.71 top-1",
-      regime: "converged",
-      a: err("prelu-shared"),
-      b: err("prelu-channel"),
-      margin: 0.01,
-    }),
-    claims.noBetter({
-      id: "lrelu-no-better",
-      text: "LReLU with a fixed a = 0.25 is no better than ReLU",
-      paper: "Table 2 (ICCV): 33.80 vs 33.82 top-1",
-      regime: "converged",
-      a: err("lrelu"),
-      b: err("relu"),
-      margin: 0.01,
-    }),
-    ...slopeClaims(m["prelu-shared"].slopes, m["prelu-channel"].slopes, m["prelu-channel"].allSlopes),
-    claims.signTest({
-      id: "prelu-smaller-mean-response",
-      text: "PReLU has smaller mean responses than ReLU",
-      paper: "ICCV Fig 2: lower at 10 of 13 layers",
-      regime: "converged",
-      aLabel: "PReLU (channel-wise)",
-      bLabel: "ReLU",
-      items: Object.keys(m.relu.responses[0].mean).map((layer) => ({
-        label: layer,
-        a: m["prelu-channel"].responses.map((r) => r.mean[layer]),
-        b: m.relu.responses.map((r) => r.mean[layer]),
-      })),
-      preconditions: [moved],
-    }),
-    claims.better({
-      id: "fisher-off-diagonal",
-      text: "PReLU keeps the fc layers' off-diagonal Fisher blocks closer to zero",
-      paper: "ICCV Eq. 5-6: the blocks are about E[f_j]E[f_j'], closer to 0 when E[f] is",
-      regime: "converged",
-      a: { label: "PReLU", values: m["prelu-channel"].responses.map(logFisher) },
-      b: { label: "ReLU", values: m.relu.responses.map(logFisher) },
-      scale: 1,
-      unit: "(log of the fc1/fc2 mean |E[f_j]E[f_j']|)",
-      preconditions: [moved],
-    }),
-  ];
-  const converged = records.every((r) => r.training.converged);
-  await smallReport(ctx, {
-    experiment,
-    init: INIT,
-    data,
-    tier,
-    seeds,
-    started,
-    runs,
-    m,
-    list,
-    conv1,
-    converged,
-  });
+interface Net {
+  variant: ActivationKind;
+  seed: number;
 }
+
+export const experiment = defineExperiment({
+  id: "small-model",
+  title: "ReLU vs LReLU vs PReLU on the 14-layer model: errors, learned slopes, mean responses",
+  paperRef: "Tables 1-2, ICCV Fig 1-2",
+  tiers: ["smoke", "default", "long", "gpu", "paper"],
+  /** One net per rectifier and seed. */
+  grid: (ctx): Net[] => {
+    const seeds = ctx.seeds ?? small.SMALL_TIERS[ctx.tier].seeds;
+    return small.TABLE2.flatMap((v) => seeds.map((seed) => ({ variant: v.kind, seed })));
+  },
+  setup: async (ctx) => {
+    const tier = small.smallTier(ctx, "small-model");
+    const data = await common.loadTierData(ctx, tier);
+    const { side, crop } = small.smallGeometry(data, tier);
+    // Mean responses and audits need a fixed batch of pixels in memory (a decoded sample at the paper tier).
+    // At most 256 images, fewer when --eval-images asks (a pipeline check).
+    const probeCount = Math.min(256, tier.evalLimit);
+    const measure = {
+      data,
+      probe: await common.probeImages(data, probeCount, side, crop),
+      probeCount,
+      auditImages: Math.min(8, probeCount),
+      side,
+      crop,
+      viewImages: tier.viewImages,
+      weightDecay: small.smallConfig(tier, data, 1).weightDecay,
+    };
+    return { tier, data, seeds: ctx.seeds ?? tier.seeds, measure };
+  },
+  net: (ctx, { tier, data, seeds, measure }, { variant: kind, seed }) => {
+    const spec = small.smallSpec(tier, data, kind, INIT);
+    const config = small.smallConfig(tier, data, seed);
+    return {
+      request: { label: small.smallLabel(spec, INIT, data, config), spec, config, data },
+      measure: async (model): Promise<SmallNetMeasurements> => {
+        // conv1's filters are pictured for the first seed's channel-wise net.
+        const measured = await measureSmallNet(
+          ctx,
+          model,
+          measure,
+          kind === "prelu-channel" && seed === seeds[0],
+        );
+        const label = small.TABLE2.find((v) => v.kind === kind)!.label;
+        ctx.log(
+          `   ${label}, seed ${seed}: centre top-1 ${
+            pct(measured.centre.top1Err)
+          }% on ${measured.centre.count}`,
+        );
+        return measured;
+      },
+    };
+  },
+  report: (ctx, { tier, data, seeds }, nets) => {
+    const gathered = gatherSmall(nets);
+    const { m } = gathered;
+    const err = (k: ActivationKind) => ({
+      label: small.TABLE2.find((v) => v.kind === k)!.label,
+      values: m[k].centre,
+    });
+    // Claims about what learned slopes do are judged on the channel-wise variant's own slopes.
+    const moved = slopeMoved(m["prelu-channel"].slopes, "channel-wise");
+    const list: claims.Claim[] = [
+      claims.better({
+        id: "prelu-beats-relu-channel",
+        text: "PReLU (channel-wise) has lower error than ReLU",
+        paper: "Table 2: 32.64 vs 33.82 top-1 (1.2 points better)",
+        regime: "converged",
+        a: err("prelu-channel"),
+        b: err("relu"),
+      }),
+      claims.better({
+        id: "prelu-beats-relu-shared",
+        text: "PReLU (channel-shared) has lower error than ReLU",
+        paper: "Table 2: 32.71 vs 33.82 top-1 (1.1 points better)",
+        regime: "converged",
+        a: err("prelu-shared"),
+        b: err("relu"),
+      }),
+      claims.equivalent({
+        id: "channel-wise-about-shared",
+        text: "Channel-wise and channel-shared PReLU are about equal",
+        paper: "Table 2: 32.64 vs 32.71 top-1",
+        regime: "converged",
+        a: err("prelu-shared"),
+        b: err("prelu-channel"),
+        margin: 0.01,
+      }),
+      claims.noBetter({
+        id: "lrelu-no-better",
+        text: "LReLU with a fixed a = 0.25 is no better than ReLU",
+        paper: "Table 2 (ICCV): 33.80 vs 33.82 top-1",
+        regime: "converged",
+        a: err("lrelu"),
+        b: err("relu"),
+        margin: 0.01,
+      }),
+      ...slopeClaims(m["prelu-shared"].slopes, m["prelu-channel"].slopes, m["prelu-channel"].allSlopes),
+      claims.signTest({
+        id: "prelu-smaller-mean-response",
+        text: "PReLU has smaller mean responses than ReLU",
+        paper: "ICCV Fig 2: lower at 10 of 13 layers",
+        regime: "converged",
+        aLabel: "PReLU (channel-wise)",
+        bLabel: "ReLU",
+        items: Object.keys(m.relu.responses[0].mean).map((layer) => ({
+          label: layer,
+          a: m["prelu-channel"].responses.map((r) => r.mean[layer]),
+          b: m.relu.responses.map((r) => r.mean[layer]),
+        })),
+        preconditions: [moved],
+      }),
+      claims.better({
+        id: "fisher-off-diagonal",
+        text: "PReLU keeps the fc layers' off-diagonal Fisher blocks closer to zero",
+        paper: "ICCV Eq. 5-6: the blocks are about E[f_j]E[f_j'], closer to 0 when E[f] is",
+        regime: "converged",
+        a: { label: "PReLU", values: m["prelu-channel"].responses.map(logFisher) },
+        b: { label: "ReLU", values: m.relu.responses.map(logFisher) },
+        scale: 1,
+        unit: "(log of the fc1/fc2 mean |E[f_j]E[f_j']|)",
+        preconditions: [moved],
+      }),
+    ];
+    return smallReport(ctx, { ...gathered, init: INIT, data, tier, seeds, list });
+  },
+});

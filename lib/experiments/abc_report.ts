@@ -2,30 +2,29 @@
  * models-abc's result from its nets' measurements: Tables 4, 5 and 6 beside the paper's, the metrics the
  * regression check follows, Fig 4's curves, the regime and how the runs differ from the paper.
  */
-import type { Experiment, RunContext } from "./registry.ts";
+import type { RunContext } from "./registry.ts";
+import type { Report } from "./runner.ts";
 import * as common from "./common.ts";
 import * as large from "./large_family.ts";
 import type { DataSet } from "../data/dataset.ts";
 import type * as claims from "../results/claims.ts";
 import { mean, meanSd, percentMetric, row } from "../results/format.ts";
-import { type Comparison, type Metric, writeResult } from "../results/result.ts";
+import type { Comparison, Metric } from "../results/result.ts";
 import { lineChart } from "../results/svg.ts";
 
 export interface AbcOutcome {
-  experiment: Experiment;
   tier: large.LargeTier;
   data: common.LoadedData<DataSet>;
   seeds: number[];
-  started: number;
   measured: large.LargeMeasured[];
   list: claims.Claim[];
 }
 
-/** Writes models-abc's result: Tables 4-6 beside the paper, metrics, Fig 4's curves, regime, differences. */
-export async function abcReport(
-  ctx: RunContext,
-  { experiment, tier, data, seeds, started, measured, list }: AbcOutcome,
-) {
+/** models-abc's result: Tables 4-6 beside the paper, metrics, Fig 4's curves, regime, differences. */
+export function abcReport(
+  _ctx: RunContext,
+  { tier, data, seeds, measured, list }: AbcOutcome,
+): Promise<Report> {
   const classes = data.train.classes.length;
   const of = (kind: string) => measured.filter((x) => large.entryKind(x.entry) === kind);
   const [aRelu, aPrelu, b, c] = ["A-ReLU", "A-PReLU", "B-PReLU", "C-PReLU"].map(of);
@@ -78,8 +77,8 @@ export async function abcReport(
     });
   }
   const meanCurve = (xs: large.LargeMeasured[]) =>
-    xs[0].model.result.points.map((p, i) =>
-      [p.epoch, mean(xs.map((x) => x.model.result.points[i].valTop1Err))] as [number, number]
+    xs[0].training.points.map((p, i) =>
+      [p.epoch, mean(xs.map((x) => x.training.points[i].valTop1Err))] as [number, number]
     );
   const plots = [{
     file: "curves.svg",
@@ -91,10 +90,9 @@ export async function abcReport(
       series: [{ name: "A-ReLU", points: meanCurve(aRelu) }, { name: "A-PReLU", points: meanCurve(aPrelu) }],
     }),
   }];
-  await writeResult(ctx.outDir, {
-    ...(await common.resultBase(ctx, experiment, data, seeds, started)),
+  return Promise.resolve({
     regime: common.regime(
-      measured.map((x) => ({ ...x.model.result, label: large.entryName(x.entry) })),
+      measured.map((x) => ({ ...x.training, label: large.entryName(x.entry) })),
       measured.map(centre),
       1 - 1 / classes,
       { epochs: 80, images: common.IMAGENET_TRAIN, batch: 128, err: 0.2648 },
@@ -102,7 +100,7 @@ export async function abcReport(
     ),
     config: { tier, geometry: g, recipe: large.largeConfig(tier, data, seeds[0]) },
     runs: measured.map((x) =>
-      common.runRecord(large.entryName(x.entry), x.entry.seed, x.model.result, {
+      common.runRecord(large.entryName(x.entry), x.entry.seed, x.training, {
         centerTop1Err: x.centre.top1Err,
         tenViewTop1Err: x.ten.top1Err,
         multiScaleTop1Err: x.multi.top1Err,
@@ -113,7 +111,6 @@ export async function abcReport(
     comparison,
     claims: list,
     differences: large.largeDifferences(tier, data),
-    plots: plots.map(({ file, caption }) => ({ file, caption })),
-    notes: [],
-  }, plots).then((dir) => ctx.log(`wrote ${dir}/result.json, result.md and plots`));
+    plots,
+  });
 }

@@ -125,7 +125,7 @@ export function storedModelPath(ctx: RunContext, req: TrainRequest): string {
  */
 export async function trainNetwork(
   ctx: RunContext,
-  exp: Experiment,
+  exp: Pick<Experiment, "id">,
   req: TrainRequest,
 ): Promise<TrainedModel> {
   const net = new Network(req.spec, await gpuBackend(), new Rng(req.config.seed));

@@ -1,7 +1,8 @@
 /**
  * init-depth's claims and report: the paper's Fig 3 numbers beside ours, the metrics the regression check
  * follows, the differences from the paper, and the two panels of Fig 3. At the long tier the depth claim compares
- * converged nets over seeds, training error beside test error.
+ * converged nets over seeds, training error beside test error. Also the init regime's measurement its gradient
+ * claim reads: conv1's gradient, Xavier's over He's, on freshly drawn 30-layer nets.
  */
 import { FIG3 } from "../paper/facts.ts";
 import * as common from "./common.ts";
@@ -16,6 +17,9 @@ import type { Comparison, Metric } from "../results/result.ts";
 import { firstCrossing, OFF_CHANCE } from "../results/stats.ts";
 import { lineChart } from "../results/svg.ts";
 import type { RunContext } from "./registry.ts";
+import type { conv1GradProbe } from "./measure.ts";
+import { Network } from "../models/network.ts";
+import { Rng } from "../rng.ts";
 
 export const XAVIER: InitScheme = { kind: "xavier" };
 /** The 14-layer family uses the forward form (as small-model); model B the backward one (as models-abc). */
@@ -336,4 +340,31 @@ export function depthPlots(runs: DepthRun[]) {
       })),
     }),
   }));
+}
+
+/** Freshly drawn pairs of 30-layer nets for the gradient claim. */
+const GRADIENT_DRAWS = { smoke: 4, other: 16 };
+
+/** conv1's gradient RMS, Xavier's over He's, on pairs of freshly drawn 30-layer nets (the init regime). */
+export async function gradientRatios(
+  ctx: RunContext,
+  st: small.SmallTier,
+  data: common.LoadedData,
+  probe: ReturnType<typeof conv1GradProbe>,
+): Promise<number[]> {
+  const ratios: number[] = [];
+  for (let k = 0; k < GRADIENT_DRAWS[ctx.tier === "smoke" ? "smoke" : "other"]; k++) {
+    const rms = async (scheme: typeof XAVIER) => {
+      const net = new Network(
+        small.smallSpec(st, data, "relu", scheme, 16),
+        await common.gpuBackend(),
+        new Rng(900 + k),
+      );
+      const { conv1GradRms } = await probe(net)();
+      net.dispose();
+      return conv1GradRms;
+    };
+    ratios.push((await rms(XAVIER)) / (await rms(HE_SMALL)));
+  }
+  return ratios;
 }

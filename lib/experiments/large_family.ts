@@ -14,11 +14,12 @@ import type { NetSpec } from "../models/network.ts";
 import { paperLarge, scaledLarge, scalingText } from "../models/zoo.ts";
 import type { ActivationKind } from "../nn.ts";
 import type { TrainConfig } from "../train/trainer.ts";
-import { type TrainedModel, trainNetwork } from "./common.ts";
+import type { TrainedModel, TrainRequest } from "./common.ts";
 import type { LoadedData } from "./data.ts";
 import { averageScores, type Scored, scoresOn } from "./measure.ts";
 import { PAPER_BALANCED_TEXT, paperRecipe, recipeChoiceText, recipeTag, scheduleText } from "./recipe.ts";
-import { type Experiment, type RunContext, tierSettings } from "./registry.ts";
+import { type RunContext, tierSettings } from "./registry.ts";
+import type { ShardTraining } from "./shards.ts";
 import { LARGE_AUGMENT, LARGE_TIERS, type LargeTier } from "../recipes/large.ts";
 
 export { TABLE4, TABLE5, TABLE6 } from "../paper/facts.ts";
@@ -114,6 +115,8 @@ export function largeLabel(
 
 /** One trained large model of models-abc: the members of the ensemble and the sources of transfer. */
 export interface LargeEntry {
+  /** Its shard's variant: "A-relu", "C-prelu-channel". */
+  variant: string;
   model: "A" | "B" | "C";
   activation: ActivationKind;
   seed: number;
@@ -121,12 +124,24 @@ export interface LargeEntry {
 
 /** A-ReLU and A-PReLU (channel-wise, as Table 4) for every seed of the tier; B-PReLU and C-PReLU for the first. */
 export function largeEntries(tier: LargeTier, seeds: number[] = tier.seeds): LargeEntry[] {
+  const entry = (model: LargeEntry["model"], activation: ActivationKind, seed: number): LargeEntry => ({
+    variant: `${model}-${activation}`,
+    model,
+    activation,
+    seed,
+  });
   return [
-    ...seeds.map((seed): LargeEntry => ({ model: "A", activation: "relu", seed })),
-    ...seeds.map((seed): LargeEntry => ({ model: "A", activation: "prelu-channel", seed })),
-    { model: "B", activation: "prelu-channel", seed: seeds[0] },
-    { model: "C", activation: "prelu-channel", seed: seeds[0] },
+    ...seeds.map((seed) => entry("A", "relu", seed)),
+    ...seeds.map((seed) => entry("A", "prelu-channel", seed)),
+    entry("B", "prelu-channel", seeds[0]),
+    entry("C", "prelu-channel", seeds[0]),
   ];
+}
+
+/** The tier's grid of large models (models-abc's; ensemble and transfer read the same). */
+export function largeGrid(ctx: Pick<RunContext, "tier" | "seeds">): LargeEntry[] {
+  const tier = LARGE_TIERS[ctx.tier];
+  return tier ? largeEntries(tier, ctx.seeds ?? tier.seeds) : [];
 }
 
 export function entryName(e: LargeEntry): string {
@@ -138,10 +153,8 @@ export function entryKind(e: LargeEntry): string {
   return `${e.model}-${e.activation === "relu" ? "ReLU" : "PReLU"}`;
 }
 
-/** Everything models-abc, ensemble and transfer measure of one trained large model. */
-export interface LargeMeasured {
-  entry: LargeEntry;
-  model: TrainedModel;
+/** What models-abc measures of one trained large model. */
+export interface LargeScores {
   centre: Scored;
   ten: Scored;
   /** Dense testing at each of the tier's scales, and their equal-weight combination. */
@@ -151,15 +164,20 @@ export interface LargeMeasured {
   denseVal: Scored[];
 }
 
-/** Trains (or loads) a model and scores it under every protocol (stored beside it). */
-export async function measureLarge(
+/** One trained large model with its scores. */
+export interface LargeMeasured extends LargeScores {
+  entry: LargeEntry;
+  training: ShardTraining;
+}
+
+/** Scores a trained model under every protocol (stored beside it). */
+export async function scoreLarge(
   ctx: RunContext,
-  exp: Experiment,
+  model: TrainedModel,
   tier: LargeTier,
   data: LoadedData<DataSet>,
   e: LargeEntry,
-): Promise<LargeMeasured> {
-  const model = await trainLarge(ctx, exp, tier, data, e);
+): Promise<LargeScores> {
   const g = largeGeometry(data, tier);
   const limit = tier.viewImages;
   const centre = await scoresOn(ctx, model, data, "test", {
@@ -191,7 +209,7 @@ export async function measureLarge(
       (100 * multi.top1Err).toFixed(2)
     }%`,
   );
-  return { entry: e, model, centre, ten, dense, multi, denseVal };
+  return { centre, ten, dense, multi, denseVal };
 }
 
 /** How the large models' runs differ from the paper, for every result that trains them. */
@@ -247,20 +265,9 @@ export function largeDifferences(tier: LargeTier, data: LoadedData<DataSet>): st
   ];
 }
 
-/** Trains (or loads) one model of models-abc with the tier's recipe. */
-export async function trainLarge(
-  ctx: RunContext,
-  exp: Experiment,
-  tier: LargeTier,
-  data: LoadedData<DataSet>,
-  e: LargeEntry,
-): Promise<TrainedModel> {
+/** The model store's request for one model of models-abc with the tier's recipe. */
+export function largeRequest(tier: LargeTier, data: LoadedData<DataSet>, e: LargeEntry): TrainRequest {
   const spec = largeSpec(e.model, tier, data, e.activation);
   const config = largeConfig(tier, data, e.seed);
-  return await trainNetwork(ctx, exp, {
-    label: largeLabel(spec, LARGE_INIT, data, config),
-    spec,
-    config,
-    data,
-  });
+  return { label: largeLabel(spec, LARGE_INIT, data, config), spec, config, data };
 }

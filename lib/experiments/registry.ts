@@ -1,6 +1,6 @@
 /**
- * The experiment registry: each experiment under experiments/ declares its id, title, the paper table or figure
- * it reproduces, the tiers it supports and its run function, and registers itself here.
+ * The experiment registry: the tiers, a run's context, and the experiments the CLI is handed (experiments/index.ts
+ * lists them; each is declared with lib/experiments/runner.ts defineExperiment).
  */
 import type { ProgressMode } from "../train/progress.ts";
 

@@ -3,11 +3,13 @@
  * PyTorch twin's errors at the long tier, the metrics the regression check follows, Figs 1-2's plots, the regime
  * and how the runs differ from the paper.
  */
-import type { Experiment, RunContext } from "./registry.ts";
+import type { RunContext } from "./registry.ts";
 import * as common from "./common.ts";
 import * as small from "./small_family.ts";
 import type { Responses } from "./measure.ts";
-import { auditMetrics } from "./audit.ts";
+import { addAudit, auditMetrics } from "./audit.ts";
+import type { Report, Trained } from "./runner.ts";
+import type { SmallNetMeasurements } from "./small_measure.ts";
 import { TABLE1 } from "./slopes.ts";
 import { twinLongRuns, twinRows } from "./twin_reference.ts";
 import { smallModelPlots } from "./small_plots.ts";
@@ -17,7 +19,7 @@ import type { InitScheme } from "../init.ts";
 import type { ActivationKind } from "../nn.ts";
 import type * as claims from "../results/claims.ts";
 import { mean, meanSd, percentMetric, row } from "../results/format.ts";
-import { type Comparison, type Metric, type RunRecord, writeResult } from "../results/result.ts";
+import type { Comparison, Metric, RunRecord } from "../results/result.ts";
 
 /** One rectifier's measurements over its seeds. */
 export interface SmallMeasured {
@@ -31,24 +33,60 @@ export interface SmallMeasured {
 }
 
 export const logFisher = (r: Responses) => mean(Object.values(r.fisher).map((v) => Math.log(v)));
-export interface SmallOutcome {
-  experiment: Experiment;
-  init: InitScheme;
-  data: common.LoadedData<DataSet>;
-  tier: small.SmallTier;
-  seeds: number[];
-  started: number;
+/** small-model's nets gathered by rectifier: their run records and measurements, conv1's filters. */
+export interface SmallGathered {
   runs: RunRecord[];
   m: Record<ActivationKind, SmallMeasured>;
-  list: claims.Claim[];
   conv1: { values: Float64Array; shape: readonly number[] } | null;
   /** Every net stopped by the tier's convergence rule. */
   converged: boolean;
 }
 
-/** Writes small-model's result: Table 2 and Table 1 beside the paper, metrics, plots, differences. */
-export async function smallReport(ctx: RunContext, o: SmallOutcome) {
-  const { data, tier, seeds, started, runs, m, list, conv1, experiment } = o;
+/** Gathers the trained nets' measurements by rectifier, in the order of Table 2. */
+export function gatherSmall(
+  nets: Trained<{ variant: string; seed: number }, SmallNetMeasurements>[],
+): SmallGathered {
+  const runs: RunRecord[] = [];
+  const m = {} as Record<ActivationKind, SmallMeasured>;
+  let conv1: SmallGathered["conv1"] = null;
+  for (const v of small.TABLE2) {
+    m[v.kind] = {
+      ...{ centre: [], centre5: [], ten: [], slopes: [], allSlopes: [], responses: [] },
+      audit: { slopeGradient: [], slopeDecay: [], weightDecay: [] },
+    };
+  }
+  for (const r of nets) {
+    const kind = r.variant as ActivationKind;
+    const f = m[kind];
+    const x = r.measurements;
+    f.centre.push(x.centre.top1Err);
+    f.centre5.push(x.centre.top5Err);
+    f.ten.push(x.ten.top1Err);
+    f.slopes.push(x.slopes);
+    f.allSlopes.push(...x.allSlopes);
+    f.responses.push(x.responses);
+    if (x.conv1) conv1 = { values: Float64Array.from(x.conv1.values), shape: x.conv1.shape };
+    addAudit(f.audit, x.audit);
+    runs.push(common.runRecord(`${kind}-seed${r.seed}`, r.seed, r.training, {
+      centerTop1Err: x.centre.top1Err,
+      centerTop5Err: x.centre.top5Err,
+      tenViewTop1Err: x.ten.top1Err,
+    }));
+  }
+  return { runs, m, conv1, converged: nets.every((r) => r.training.converged) };
+}
+
+export interface SmallOutcome extends SmallGathered {
+  init: InitScheme;
+  data: common.LoadedData<DataSet>;
+  tier: small.SmallTier;
+  seeds: number[];
+  list: claims.Claim[];
+}
+
+/** small-model's result: Table 2 and Table 1 beside the paper, metrics, plots, differences. */
+export async function smallReport(ctx: RunContext, o: SmallOutcome): Promise<Report> {
+  const { data, tier, seeds, runs, m, list, conv1 } = o;
   const { side, crop } = small.smallGeometry(data, tier);
   const layers = Object.keys(TABLE1);
   const slope = (k: ActivationKind, l: string) => mean(m[k].slopes.map((s) => s[l]));
@@ -97,8 +135,7 @@ export async function smallReport(ctx: RunContext, o: SmallOutcome) {
     conv1,
   });
   const config = small.smallConfig(tier, data, seeds[0]);
-  await writeResult(ctx.outDir, {
-    ...(await common.resultBase(ctx, experiment, data, seeds, started)),
+  return {
     regime: common.regime(
       runs,
       small.TABLE2.flatMap((v) => m[v.kind].centre),
@@ -125,7 +162,6 @@ export async function smallReport(ctx: RunContext, o: SmallOutcome) {
         Math.min(256, tier.evalLimit, data.test.count)
       } centre-cropped test images; the paper's real-data Fisher evaluation is in a supplement we do not have.`,
     ],
-    plots: plots.map(({ file, caption }) => ({ file, caption })),
-    notes: [],
-  }, plots).then((dir) => ctx.log(`wrote ${dir}/result.json, result.md and plots`));
+    plots,
+  };
 }

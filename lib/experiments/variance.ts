@@ -206,3 +206,41 @@ export function tracePlots(
     ];
   });
 }
+
+/** Traces of every stack under every scheme, one per seed: `results[stack][scheme]`. */
+export async function traceStacks(
+  backend: Backend,
+  stacks: StackSpec[],
+  schemes: { label: string; scheme: InitScheme }[],
+  seeds: number[],
+  batch: number,
+  log: (line: string) => void,
+): Promise<Record<string, Record<string, Trace[]>>> {
+  const results: Record<string, Record<string, Trace[]>> = {};
+  for (const stack of stacks) {
+    results[stack.name] = {};
+    for (const [k, { label, scheme }] of schemes.entries()) {
+      results[stack.name][label] = [];
+      // Independent draws per scheme: otherwise, ReLU stacks being homogeneous, Xavier would be He scaled exactly.
+      for (const seed of seeds) {
+        results[stack.name][label].push(await trace(backend, stack, scheme, 12, batch, 1000 * seed + k));
+      }
+    }
+    log(`  ${stack.name}: traced ${schemes.length} initializations x ${seeds.length} seeds`);
+  }
+  return results;
+}
+
+/** Per-seed log2 ratios of a trace's stds, layer `top` over `bottom` (negative indices count from the end). */
+export function perSeedLog2(traces: Trace[], what: keyof Trace, top: number, bottom: number): number[] {
+  return traces.map((t) => Math.log2(t[what].at(top)! / t[what].at(bottom)!));
+}
+
+/** A plain stack of `depth` 3x3 ReLU convolutions of `width` filters. */
+export function plainStack(depth: number, width: number): StackSpec {
+  return {
+    name: `${depth}-layer plain ReLU stack, width ${width}`,
+    filters: new Array(depth).fill(width),
+    inChannels: width,
+  };
+}
