@@ -247,4 +247,20 @@ Deno.test("cli: shards prints one runnable command per long-tier net; an unknown
     errors.join("\n"),
     /small-model has no shard small-model-long-elu-seed1 at tier long; its shards: /,
   );
+  // At the default tier every experiment that trains nets lists them; demos only when named.
+  const at = async (args: string[]) => {
+    const out: string[] = [];
+    console.log = (...a: unknown[]) => out.push(a.join(" "));
+    try {
+      assert.equal(await main(args, EXPERIMENTS), 0);
+    } finally {
+      console.log = original;
+    }
+    return out;
+  };
+  const listed = new Set((await at(["shards", "--tier", "default"])).map((l) => l.split(" ")[2]));
+  assert.deepEqual([...listed], ["small-model", "init-depth", "models-abc", "ensemble", "transfer"]);
+  assert.deepEqual(await at(["shards", "--tier", "default", "--only", "pipeline-demo"]), [
+    "./rectifiers exp pipeline-demo --tier default --shard pipeline-demo-default-prelu-3-seed1",
+  ]);
 });

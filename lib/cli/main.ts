@@ -273,7 +273,10 @@ function checkShard(exp: Experiment, opts: RunOptions): void {
 
 /** Every shard's command line at a tier (lib/experiments/shards.ts), experiment by experiment. */
 export function shardLines(tier: Tier, only: string | undefined, seeds: number[] | null): string[] {
-  const selected = only ? only.split(",").map((id) => getExperiment(id.trim())) : listExperiments();
+  // Demos only when named, as reproduce runs them.
+  const selected = only
+    ? only.split(",").map((id) => getExperiment(id.trim()))
+    : listExperiments().filter((e) => !e.demo);
   return selected.filter((e) => e.shardNames && e.tiers.includes(tier)).flatMap((e) =>
     e.shardNames!({ tier, seeds }).map((name) => shardCommand(e.id, tier, name))
   );
