@@ -14,7 +14,7 @@ import type { NetSpec } from "../models/network.ts";
 import { paperLarge, scaledLarge, scalingText } from "../models/zoo.ts";
 import type { ActivationKind } from "../nn.ts";
 import type { TrainConfig } from "../train/trainer.ts";
-import type { TrainedModel, TrainRequest } from "./common.ts";
+import type { TrainedModel, TrainRequest } from "./model_store.ts";
 import type { LoadedData } from "./data.ts";
 import { averageScores, type Scored, scoresOn } from "./measure.ts";
 import { PAPER_BALANCED_TEXT, paperRecipe, recipeChoiceText, recipeTag, scheduleText } from "./recipe.ts";

@@ -9,7 +9,8 @@ import type { Network } from "../models/network.ts";
 import * as ops from "../ops.ts";
 import { noGrad, Tensor, tidy } from "../tensor.ts";
 import { type EvalResult, evaluateDense, evaluateViews, topkFromScores } from "../train/evaluate.ts";
-import { type LoadedData, storedScores, type TrainedModel } from "./common.ts";
+import type { LoadedData } from "./data.ts";
+import { storedScores, type TrainedModel } from "./model_store.ts";
 import type { RunContext } from "./registry.ts";
 
 /** A test protocol: crops (centre or 10-view) at one scale, or dense multi-scale; on `limit` images or all. */

@@ -6,7 +6,9 @@
  */
 import type { DataSet } from "../data/dataset.ts";
 import { type ExperimentResult, writeResult } from "../results/result.ts";
-import { type LoadedData, resultBase, type TrainedModel, type TrainRequest } from "./common.ts";
+import type { LoadedData } from "./data.ts";
+import type { TrainedModel, TrainRequest } from "./model_store.ts";
+import { resultBase } from "./result_parts.ts";
 import type { Experiment, RunContext, Tier } from "./registry.ts";
 import { runShards, shardName, type ShardRecord } from "./shards.ts";
 

@@ -23,7 +23,7 @@ import {
   type TrainedModel,
   trainNetwork,
   type TrainRequest,
-} from "./common.ts";
+} from "./model_store.ts";
 import { encodeSafetensors, namedWeights } from "./publish.ts";
 import { type Experiment, overridesText, type RunContext, type Tier } from "./registry.ts";
 

@@ -6,7 +6,8 @@
  */
 import type { DataSet, ImageSet } from "../data/dataset.ts";
 import { runAudits } from "./audit.ts";
-import type { LoadedData, TrainedModel } from "./common.ts";
+import type { LoadedData } from "./data.ts";
+import type { TrainedModel } from "./model_store.ts";
 import { filters, readSlopes, type Responses, responses, type Scored, scoresOn } from "./measure.ts";
 import type { RunContext } from "./registry.ts";
 
