@@ -1,6 +1,7 @@
 /**
  * The project's shape, held to a budget as tinygrad's sz.py holds its size: no import circles, experiment
- * scripts and library modules under a line budget, committed result files under a size budget.
+ * scripts and library modules under a line budget, committed result files under a size budget, and every
+ * experiment script a declaration that leaves training, shards and writing to the runner.
  */
 import assert from "node:assert/strict";
 import { PROJECT_ROOT } from "../lib/util/paths.ts";
@@ -70,4 +71,19 @@ Deno.test("layout: every committed result.json is within its size budget", () =>
     b > RESULT_BYTES
   );
   assert.deepEqual(over, [], `budget ${RESULT_BYTES} bytes`);
+});
+
+Deno.test("layout: every experiment script is a declaration the runner executes", () => {
+  const scripts = files(`${PROJECT_ROOT}/experiments`, ".ts").filter((p) => !p.endsWith("/index.ts"));
+  assert.ok(scripts.length >= 8);
+  const plumbing = /\b(writeResult|runShards|trainNetwork|resultBase)\b/;
+  const off = scripts.filter((p) => {
+    const text = Deno.readTextFileSync(p);
+    return !/export const experiment = defineExperiment\(/.test(text) || plumbing.test(text);
+  }).map(rel);
+  assert.deepEqual(
+    off,
+    [],
+    "declared with defineExperiment; training, shards and writing left to the runner",
+  );
 });
