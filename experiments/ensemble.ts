@@ -5,7 +5,7 @@
  * metric), as is the best single member it is compared with. Then the ensemble's error per class, sorted, and
  * the per-image comparison with A-ReLU (the analog of v1 Fig 7's comparison with the earlier entry).
  *
- *   deno task exp ensemble --tier default     # seconds after models-abc (it reuses its models and scores)
+ *   deno task exp ensemble --tier default     # after models-abc: it reuses its models and scores
  */
 import * as common from "../lib/experiments/common.ts";
 import * as large from "../lib/experiments/large_family.ts";

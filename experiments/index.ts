@@ -1,7 +1,8 @@
 /**
  * The experiments, one script per paper table or figure, in the order `reproduce` runs them: models are shared
  * through the model store, so ensemble and transfer reuse the models of models-abc, and init-depth reads the seed
- * spread small-model measured. cli.ts hands this list to the CLI.
+ * spread small-model measured. cli.ts hands this list to the CLI. Each one's run time at a tier is in that tier's
+ * report (results/REPORT.md), measured, not written here.
  */
 import type { Experiment } from "../lib/experiments/registry.ts";
 import { experiment as initVariance } from "./init_variance.ts";

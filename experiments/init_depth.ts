@@ -7,7 +7,7 @@
  * constant rate, and the depth claim compares converged nets, three seeds each (the 14-layer ones are
  * small-model's ReLU shards).
  *
- *   deno task exp init-depth --tier default     # minutes on 2 cores with no GPU
+ *   deno task exp init-depth --tier default
  *   ./rectifiers shards --tier long --only init-depth   # the long tier's nets, one command each
  */
 import type { RunContext } from "../lib/experiments/registry.ts";

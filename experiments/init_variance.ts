@@ -9,7 +9,7 @@
  * seeds, as a deep narrow stack's realizations scatter log-normally around the derived ratio. Stacks and sizes:
  * lib/recipes/variance.ts.
  *
- *   deno task exp init-variance --tier default     # minutes on 2 cores with no GPU
+ *   deno task exp init-variance --tier default
  */
 import { gpuBackend } from "../lib/experiments/common.ts";
 import { defineExperiment } from "../lib/experiments/runner.ts";

@@ -4,7 +4,7 @@
  * (lib/experiments/large_family.ts): validation curves of A-ReLU against A-PReLU (Fig 4), centre-crop, 10-view
  * and dense multi-scale testing (Tables 4-6).
  *
- *   deno task exp models-abc --tier default     # about 13 min on 2 cores with no GPU
+ *   deno task exp models-abc --tier default
  */
 import * as common from "../lib/experiments/common.ts";
 import * as large from "../lib/experiments/large_family.ts";

@@ -5,7 +5,7 @@
  * top-1/top-5 error (centre crop on the whole test set; 10-view on a spread subset), the learned slopes of every
  * layer (Table 1), each layer's mean response (Fig 2) and the fc layers' Fisher-information proxy (Eq. 5-6).
  *
- *   deno task exp small-model --tier default     # about 17 min on 2 cores with no GPU
+ *   deno task exp small-model --tier default
  *   deno task exp small-model --tier paper --data /data/imagenet   # the paper's model and recipe (a GPU)
  */
 import * as common from "../lib/experiments/common.ts";

@@ -5,7 +5,7 @@
  * features), and against the same nets trained on the target from scratch, so the fine-tuning gap between ReLU
  * and PReLU can be told apart from PReLU's advantage on the target itself.
  *
- *   deno task exp transfer --tier default     # about 5 min on 2 cores with no GPU, after models-abc
+ *   deno task exp transfer --tier default     # after models-abc: its nets are the sources
  */
 import * as large from "../lib/experiments/large_family.ts";
 import { features, fitProbe, probeCorrect } from "../lib/experiments/linear_probe.ts";
