@@ -12,21 +12,9 @@ import { scoresOn } from "./measure.ts";
 import { paperRecipe } from "./recipe.ts";
 import { type RunContext, tierSettings } from "./registry.ts";
 import { PIXEL_SCALE } from "./small_family.ts";
+import { TARGET_RECIPE, TRANSFER_TIERS } from "../recipes/transfer.ts";
 
-/** The target task: small, as VOC 2007 trainval (5k images) is next to ImageNet; fine-tuning epochs. */
-export const TIERS: Record<string, common.TierData & { epochs: number }> = {
-  smoke: { trainPerClass: 20, valPerClass: 5, testPerClass: 10, epochs: 2 },
-  default: { trainPerClass: 200, valPerClass: 50, testPerClass: null, epochs: 3 },
-  gpu: { trainPerClass: 500, valPerClass: 100, testPerClass: null, epochs: 10 },
-};
-
-/**
- * The learning rate of every target net, fine-tuned or from scratch, so the comparisons stay even: below the
- * source's (Fast R-CNN fine-tunes at a tenth of its pre-training rate). Measured at the default tier
- * (bench/studies/transfer_rate/): at 0.005 and 0.01 ReLU nets trained from scratch collapsed after leaving
- * chance (their deep ReLUs fell silent), at 0.002 three nets of 12 stayed on the plateau past a tenth of the run.
- */
-export const TARGET_LR = 0.0025;
+export const TARGET_LR = TARGET_RECIPE.lr;
 
 /** Copies every parameter of the source but its classifier (fc3), which starts afresh as in fine-tuning. */
 async function copyFeatures(from: Network, to: Network): Promise<void> {
@@ -52,7 +40,7 @@ export interface Transferred {
 
 export async function setupTransfer(ctx: RunContext) {
   const lt = large.largeTier(ctx, "transfer");
-  const tt = tierSettings(TIERS, ctx, "transfer");
+  const tt = tierSettings(TRANSFER_TIERS, ctx, "transfer");
   const source = await common.loadData(ctx, lt, PIXEL_SCALE);
   const targetName: DatasetName = source.dataset === "fashion-mnist" ? "mnist" : "fashion-mnist";
   const side = source.train.height;
@@ -65,11 +53,9 @@ export async function setupTransfer(ctx: RunContext) {
   const config = (seed: number) =>
     paperRecipe({
       epochs: tt.epochs,
-      batch: 32,
-      lr: TARGET_LR,
-      // Exactly class-balanced batches, as both families use at the default tier (a constant mean label per batch
-      // shortens the chance plateau); fine-tuned and scratch nets alike, so the comparison stays even.
-      balancedBatches: true,
+      batch: TARGET_RECIPE.batch,
+      lr: TARGET_RECIPE.lr,
+      balancedBatches: TARGET_RECIPE.balancedBatches,
       // The large family's start for a fresh classifier (fine-tuned nets get one too), as models-abc trains A.
       classifierLogitStd: lt.classifierLogitStd,
       seed,
@@ -77,10 +63,8 @@ export async function setupTransfer(ctx: RunContext) {
       data: target,
       colour: false,
       val: { side, crop },
-      // Validation at every tenth of the run and three times inside the first, so the regime can say when each
-      // net left chance.
-      evalPoints: 9,
-      earlyEvalPoints: 3,
+      evalPoints: TARGET_RECIPE.evalPoints,
+      earlyEvalPoints: TARGET_RECIPE.earlyEvalPoints,
     });
   // The result describes the target task.
   return {
