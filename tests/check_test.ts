@@ -34,6 +34,7 @@ import {
 import { firstOffChanceStep, leftChanceShare, regime, type RegimeRun } from "../lib/experiments/common.ts";
 import type { Environment } from "../lib/util/environment.ts";
 import { PROJECT_ROOT } from "../lib/util/paths.ts";
+import { numberDifferences } from "../lib/results/same_numbers.ts";
 
 const ENV: Environment = {
   deno: "2.9.6",
@@ -136,6 +137,64 @@ Deno.test("check: a metric out of tolerance, a missing metric, a changed verdict
   const wrongData = compare(expected, new Map([["x", other]])).filter((r) => !r.ok);
   assert.deepEqual(wrongData.map((r) => `${r.kind} ${r.name} ${r.expected}`), ["result dataset synthetic"]);
   assert.match(wrongData[0].actual, /^fashion-mnist .*--data-dir/);
+});
+
+Deno.test("check --same-as: exactly the same numbers pass; a metric, a verdict or a run's error differing fails", async () => {
+  const run = (seconds: number, err: number) => ({
+    label: "net",
+    seed: 1,
+    steps: 10,
+    epochs: [{
+      epoch: 1,
+      lr: 0.01,
+      trainLoss: 1,
+      trainTop1Err: 0.5,
+      valTop1Err: err,
+      valTop5Err: 0.1,
+      seconds,
+      imagesPerSecond: 9 / seconds,
+    }],
+    points: [{ epoch: 1, step: 10, trainSeconds: seconds, valTop1Err: err, valTop5Err: 0.1 }],
+    final: { centerTop1Err: err },
+    seconds,
+  });
+  const before = { ...result("e1", [40, 41], "reproduced"), runs: [run(10, 0.4)] };
+  const at = (r: ExperimentResult) => new Map([[r.experiment.id, r]]);
+  // Run times, dates and environments may differ.
+  const rerun = { ...before, wallSeconds: 99, runs: [run(20, 0.4)], environment: { ...ENV, date: "later" } };
+  assert.deepEqual(numberDifferences(at(before), at(rerun)), []);
+  const changed = {
+    ...result("e1", [40, 41.000001], "inconclusive"),
+    runs: [run(10, 0.41)],
+  };
+  const lines = numberDifferences(at(before), at(changed));
+  assert.ok(lines.some((l) => /metric top1: 40,41 -> 40,41.000001/.test(l)), lines.join("\n"));
+  assert.ok(lines.some((l) => /claim c1: reproduced -> inconclusive/.test(l)));
+  assert.ok(lines.includes("e1: runs differ"));
+  assert.deepEqual(numberDifferences(at(before), new Map()), ["e1: only before has a result"]);
+
+  // From the command line: two folders of results.
+  const a = Deno.makeTempDirSync({ prefix: "rectifiers-same-a-" });
+  const b = Deno.makeTempDirSync({ prefix: "rectifiers-same-b-" });
+  const ours = { ...result("model-complexity", [40], "reproduced"), tier: "smoke" };
+  await writeResult(a, ours);
+  await writeResult(b, { ...ours, wallSeconds: 1 });
+  const same = await captureLog(() =>
+    main(
+      ["check", "--tier", "smoke", "--only", "model-complexity", "--results", b, "--same-as", a],
+      EXPERIMENTS,
+    )
+  );
+  assert.equal(same.value, 0, same.out);
+  await writeResult(b, { ...ours, metrics: { ...ours.metrics, exact: { values: [2], description: "x" } } });
+  const differ = await captureLog(() =>
+    main(
+      ["check", "--tier", "smoke", "--only", "model-complexity", "--results", b, "--same-as", a],
+      EXPERIMENTS,
+    )
+  );
+  assert.equal(differ.value, 1);
+  assert.match(differ.out, /differs: model-complexity: metric exact: 1.5 -> 2/);
 });
 
 Deno.test("check: --accept records expectations and says what changed; check then passes or fails", async () => {

@@ -10,6 +10,7 @@ import {
   readResults,
   writeExpectations,
 } from "../results/expectations.ts";
+import { numberDifferences } from "../results/same_numbers.ts";
 import type { ProgressMode } from "../train/progress.ts";
 import { PROJECT_ROOT } from "../util/paths.ts";
 import { runExperiments, selectExperiments } from "./run.ts";
@@ -21,6 +22,8 @@ export interface CheckOptions {
   only?: string;
   accept?: boolean;
   expected?: string;
+  /** Instead of the expectations: another folder of results whose numbers must be exactly these (a refactor). */
+  sameAs?: string;
   progress: ProgressMode;
 }
 
@@ -49,6 +52,21 @@ export async function runCheck(opts: CheckOptions): Promise<boolean> {
       } in ${dir} are pipeline ` +
         "checks, not measurements of the tier: rerun them without --max-steps, --batch or --eval-images",
     );
+  }
+  if (opts.sameAs) {
+    const ids = selected.map((e) => e.id).filter((id) => results.has(id));
+    const before = await readResults(opts.sameAs, opts.tier, ids);
+    const differences = numberDifferences(before, results);
+    for (const line of differences) console.log(`differs: ${line}`);
+    console.log(
+      differences.length
+        ? `check --same-as: ${differences.length} difference(s) between ${opts.sameAs} and ${dir}`
+        : `check --same-as: ${
+          ids.join(", ")
+        }: every metric, verdict, evidence, comparison row, run, regime, ` +
+          `seed list, data and difference the same in ${opts.sameAs} and ${dir}`,
+    );
+    return differences.length === 0;
   }
   const old = await readExpectations(expectedPath);
   if (opts.accept) {

@@ -227,6 +227,10 @@ export function buildProgram(): Command {
     .option("--only <ids>", "comma-separated experiment ids")
     .option("--accept", "record the results as the new expectations and say what changed")
     .option("--expected <file>", "expectations file (default: results/expected/<tier>.json)")
+    .option(
+      "--same-as <dir>",
+      "instead of the expectations: require exactly the numbers of the results in this folder (a refactor)",
+    )
     .option("--data-dir <dir>", "folder holding the datasets (default: ../shared/datasets, then the cache)")
     .addOption(
       new Option("--progress <mode>", "progress display").choices(["auto", "bar", "lines", "none"]).default(
