@@ -13,36 +13,23 @@
  * Where a tier departs from the paper, its comment says why and which measurement decided it; each result's
  * list of differences says the same in words (lib/experiments/large_family.ts largeDifferences).
  */
-import type { Scaling } from "../models/zoo.ts";
-import { PAPER_PIXEL_SCALE, type PaperInput, type TierData } from "../experiments/data.ts";
-import type { PipelineCheckSettings } from "../experiments/registry.ts";
+import { PAPER_PIXEL_SCALE } from "../experiments/data.ts";
+import type { FamilyTier } from "./tier.ts";
 
 export const LARGE_AUGMENT = { flip: true, pcaStd: 0.1 } as const;
 
-export interface LargeTier extends TierData, PipelineCheckSettings {
-  /** Epochs per run (a fraction trains that share of one epoch). */
-  epochs: number;
-  /** Seeds of A-ReLU and A-PReLU (the pair the claims compare); B and C are trained with the first. */
-  seeds: number[];
-  /** Widths of conv1 and the three stages of A and B (C widens them), fc head (paper: 96, 256/512/512, 4096). */
-  scaling: Scaling;
-  batch: number;
+/**
+ * The large models' tier: `scaling` gives conv1's and the three stages' widths of A and B (C widens them) and the
+ * fc head (paper: 96, 256/512/512, fc 4096); `seeds` are A-ReLU's and A-PReLU's (the pair the claims compare), B
+ * and C are trained with the first.
+ */
+export interface LargeTier extends FamilyTier {
   /** Training scale jitter: the shorter side is drawn from [s, jitter * s] (paper: 2, [256, 512]). */
   jitter: number;
-  evalPoints: number;
   /** Further validation points inside the first tenth of the run (when each net left the chance plateau). */
   earlyEvalPoints?: number;
-  evalLimit: number;
-  /** Base learning rate (absent: the paper's 0.01). */
-  lr?: number;
-  /** Class-balanced batches instead of a uniform shuffle. */
-  balancedBatches?: boolean;
   /** The classifier rescaled at the start so its logits have this spread (lib/train/calibrate.ts). */
   classifierLogitStd?: number;
-  /** Test images for the multi-view protocols (10-view, dense multi-scale); centre crop uses all. */
-  viewImages: number;
-  /** The paper tier: the paper's models (not scaled) on a streamed ImageNet-style folder. */
-  paper?: PaperInput;
 }
 
 export const LARGE_TIERS: Record<string, LargeTier> = {

@@ -13,32 +13,15 @@
  * Where a tier departs from the paper, its comment says why and which measurement decided it; each result's
  * list of differences says the same in words (lib/experiments/small_family.ts smallDifferences).
  */
-import type { Scaling } from "../models/zoo.ts";
 import type { ConvergeRule } from "../train/schedule.ts";
-import { PAPER_PIXEL_SCALE, type PaperInput, type TierData } from "../experiments/data.ts";
-import type { PipelineCheckSettings } from "../experiments/registry.ts";
+import { PAPER_PIXEL_SCALE } from "../experiments/data.ts";
+import type { FamilyTier } from "./tier.ts";
 
 /** Augmentation of the 32 px tiers (the paper's 224 crops of [256, 512]-jittered images, scaled down). */
 export const SMALL_AUGMENT = { cropMargin: 4, jitter: 4, flip: true, pcaStd: 0.1 } as const;
 
-export interface SmallTier extends TierData, PipelineCheckSettings {
-  /** Epochs per run (a fraction trains that share of one epoch of the training split). */
-  epochs: number;
-  seeds: number[];
-  /** Widths of conv1, conv2x, conv3x and the fc head (paper: 64/128/256, fc 4096, dropout 0.5). */
-  scaling: Scaling;
-  batch: number;
-  /** Evaluation points over the run, and validation images at each (at the end too where epochEvalLimit says). */
-  evalPoints: number;
-  evalLimit: number;
-  /** Base learning rate (absent: the paper's 0.01). */
-  lr?: number;
-  /** Class-balanced batches instead of a uniform shuffle. */
-  balancedBatches?: boolean;
-  /** Test images for the multi-view protocols (10-view), spread over the test set; centre crop uses all. */
-  viewImages: number;
-  /** The paper tier: the paper's model (not scaled) on a streamed ImageNet-style folder. */
-  paper?: PaperInput;
+/** The 14-layer family's tier: `scaling` gives conv1's, conv2x's and conv3x's widths and the fc head (paper: 64/128/256, fc 4096, dropout 0.5). */
+export interface SmallTier extends FamilyTier {
   /** Train until converged by this rule, `epochs` at most (the long tier). */
   converge?: ConvergeRule;
 }
