@@ -456,8 +456,35 @@ Deno.test("report: the README's converged block puts the long tier's numbers and
   const early = result("small-model", [60, 61], "inconclusive");
   early.comparison = [{ metric: "ReLU: top-1 %", paper: 33.82, ours: "60.5 ± 0.7", source: "Table 2" }];
   const lines = convergedBlock([
-    { id: "small-model", shards: { done: 12, total: 12 }, long, early },
-    { id: "init-depth", shards: { done: 2, total: 7 }, long: null, early: null },
+    { id: "small-model", shards: { done: 12, total: 12 }, published: [], long, early },
+    {
+      id: "init-depth",
+      shards: { done: 2, total: 7 },
+      published: [
+        {
+          variant: "22-he",
+          seed: 1,
+          epochs: 3,
+          converged: false,
+          centre: 0.5,
+          ten: null,
+          train: 0.6,
+          val: 0.55,
+        },
+        {
+          variant: "30-he",
+          seed: 1,
+          epochs: 10,
+          converged: true,
+          centre: 0.4,
+          ten: 0.38,
+          train: 0.41,
+          val: 0.42,
+        },
+      ],
+      long: null,
+      early: null,
+    },
   ]).join("\n");
   assert.match(lines, /\| ReLU: top-1 % \| 33\.82 \| 30\.5 ± 0\.7 \| 60\.5 ± 0\.7 \|/);
   assert.match(
@@ -466,4 +493,7 @@ Deno.test("report: the README's converged block puts the long tier's numbers and
   );
   assert.match(lines, /`init-depth`\*\*: 2 of 7 shards published .* aggregated once all are/);
   assert.doesNotMatch(lines.split("init-depth")[1], /\| claim \|/, "no table before the aggregate exists");
+  // Before the aggregate: the published nets' numbers, and no verdict.
+  assert.match(lines, /\| 22-he \| 1 \| 3 \| 50\.00 \| — \| 60\.00 \/ 55\.00 \|/);
+  assert.match(lines, /\| 30-he \| 1 \| 10 \(converged\) \| 40\.00 \| 38\.00 \| 41\.00 \/ 42\.00 \|/);
 });

@@ -8,8 +8,8 @@ import {
   writeReadmeResults,
   writeReport,
 } from "../results/report.ts";
-import { convergedBlock, type ConvergedEntry } from "../results/converged.ts";
-import { shardDir } from "../experiments/shards.ts";
+import { convergedBlock, type ConvergedEntry, type PublishedNet } from "../results/converged.ts";
+import { shardDir, type ShardRecord } from "../experiments/shards.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { PROJECT_ROOT } from "../util/paths.ts";
 
@@ -50,16 +50,11 @@ async function writeReadmeConverged(out: string): Promise<void> {
   const entries: ConvergedEntry[] = withShards.map((e) => {
     const names = e.shardNames!({ tier: "long", seeds: null });
     const dir = shardDir(out, e.id, "long");
-    const done = names.filter((n) => {
-      try {
-        return Deno.statSync(`${dir}/${n}.json`).isFile;
-      } catch {
-        return false;
-      }
-    }).length;
+    const published = names.flatMap((n) => publishedNet(`${dir}/${n}.json`));
     return {
       id: e.id,
-      shards: { done, total: names.length },
+      shards: { done: published.length, total: names.length },
+      published,
       long: long.get(e.id) ?? null,
       early: early.get(e.id) ?? null,
     };
@@ -70,6 +65,28 @@ async function writeReadmeConverged(out: string): Promise<void> {
     readme,
     await formatMarkdown(replaceBlock(doc, "converged", convergedBlock(entries))),
   );
+}
+
+/** A published shard's row, or none where it is not published. */
+function publishedNet(path: string): PublishedNet[] {
+  let r: ShardRecord<{ centre?: { top1Err: number }; ten?: { top1Err: number } }>;
+  try {
+    r = JSON.parse(Deno.readTextFileSync(path));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw new Error(`published shard ${path} cannot be read (${(e as Error).message})`);
+  }
+  const last = r.training.epochs.at(-1);
+  return [{
+    variant: r.variant,
+    seed: r.seed,
+    epochs: r.training.epochs.length,
+    converged: r.training.converged,
+    centre: r.measurements.centre?.top1Err ?? NaN,
+    ten: r.measurements.ten?.top1Err ?? null,
+    train: last?.trainTop1Err ?? NaN,
+    val: last?.valTop1Err ?? NaN,
+  }];
 }
 
 async function realPath(p: string): Promise<string | null> {

@@ -6,10 +6,25 @@
 import { verdictLabel } from "./claims.ts";
 import { cell, type ExperimentResult } from "./result.ts";
 
+/** One published shard as the block lists it before its experiment's result is aggregated. */
+export interface PublishedNet {
+  variant: string;
+  seed: number;
+  epochs: number;
+  converged: boolean;
+  /** Test top-1 error, centre crop and (where measured) 10-view. */
+  centre: number;
+  ten: number | null;
+  /** The last epoch's running training error (augmented crops) and validation error. */
+  train: number;
+  val: number;
+}
+
 export interface ConvergedEntry {
   id: string;
   /** Published shards of the long tier, and how many the tier has. */
   shards: { done: number; total: number };
+  published: PublishedNet[];
   long: ExperimentResult | null;
   early: ExperimentResult | null;
 }
@@ -22,7 +37,10 @@ export function convergedBlock(entries: ConvergedEntry[]): string[] {
         `long --only ${e.id}\`)${e.long ? "." : "; the long tier's result is aggregated once all are."}`,
       "",
     );
-    if (!e.long) continue;
+    if (!e.long) {
+      if (e.published.length) lines.push(...publishedTable(e.published));
+      continue;
+    }
     const early = new Map((e.early?.comparison ?? []).map((c) => [c.metric, c.ours]));
     lines.push(
       "| measure | paper | long tier (converged) | default tier (early training) |",
@@ -45,4 +63,22 @@ export function convergedBlock(entries: ConvergedEntry[]): string[] {
     );
   }
   return lines;
+}
+
+const pct = (x: number) => (100 * x).toFixed(2);
+
+/** The nets published so far, one row each: numbers, not verdicts (a claim waits for every seed). */
+function publishedTable(nets: PublishedNet[]): string[] {
+  return [
+    "Published so far (single nets: no verdict until every shard is in):",
+    "",
+    "| net | seed | epochs | test top-1 % (centre) | test top-1 % (10-view) | last epoch: training / validation error % |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...nets.map((n) =>
+      `| ${n.variant} | ${n.seed} | ${n.epochs}${n.converged ? " (converged)" : ""} | ${pct(n.centre)} | ${
+        n.ten === null ? "—" : pct(n.ten)
+      } | ${pct(n.train)} / ${pct(n.val)} |`
+    ),
+    "",
+  ];
 }
