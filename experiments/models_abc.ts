@@ -36,11 +36,8 @@ export const experiment = defineExperiment({
       training: n.training,
     }));
     const classes = data.train.classes.length;
-    const of = (kind: string) => measured.filter((x) => large.entryKind(x.entry) === kind);
-    const [aRelu, aPrelu, b, c] = ["A-ReLU", "A-PReLU", "B-PReLU", "C-PReLU"].map(of);
-    const errs = (xs: large.LargeMeasured[], pick: (x: large.LargeMeasured) => number) => xs.map(pick);
-    const centre = (x: large.LargeMeasured) => x.centre.top1Err;
-    const multi = (x: large.LargeMeasured) => x.multi.top1Err;
+    const { aRelu, aPrelu, b, c } = large.byRow(measured);
+    const { centreErr: centre, multiErr: multi } = large;
     const curve = (x: large.LargeMeasured) =>
       x.training.points.map((p) => ({ epoch: p.epoch, err: p.valTop1Err }));
     const aModels = [...aRelu, ...aPrelu];
@@ -51,7 +48,7 @@ export const experiment = defineExperiment({
     // The seed-to-seed spread of model A's centre error (both rectifiers pooled), which B and C, trained at one
     // seed each, carry too.
     const seedNoise = claims.pooledSeedNoise(
-      [aRelu, aPrelu].map((xs) => errs(xs, centre)),
+      [aRelu, aPrelu].map((xs) => xs.map(centre)),
       "A-ReLU and A-PReLU's centre top-1 errors",
     );
     const robust = scaleRobust(aModels);
@@ -61,16 +58,16 @@ export const experiment = defineExperiment({
         text: "PReLU (channel-wise) has lower error than ReLU on model A",
         paper: "Table 5: 25.59 vs 26.48 top-1 (10-view); Fig 4: lower val error throughout",
         regime: "converged",
-        a: { label: "A-PReLU", values: errs(aPrelu, centre) },
-        b: { label: "A-ReLU", values: errs(aRelu, centre) },
+        a: { label: "A-PReLU", values: aPrelu.map(centre) },
+        b: { label: "A-ReLU", values: aRelu.map(centre) },
       }),
       claims.better({
         id: "a-prelu-beats-relu-multiscale",
         text: "PReLU improves model A under dense multi-scale testing",
         paper: "Table 4: 22.97 vs 24.02 top-1 (multi-scale)",
         regime: "converged",
-        a: { label: "A-PReLU", values: errs(aPrelu, multi) },
-        b: { label: "A-ReLU", values: errs(aRelu, multi) },
+        a: { label: "A-PReLU", values: aPrelu.map(multi) },
+        b: { label: "A-ReLU", values: aRelu.map(multi) },
       }),
       claims.signTest({
         id: "a-prelu-lower-throughout",
@@ -90,7 +87,7 @@ export const experiment = defineExperiment({
         text: "Combining three test scales beats the best single scale",
         paper: "Table 4: multi-scale 24.02 / 22.97 vs best single scale 24.77 / 24.20 (A-ReLU / A-PReLU)",
         regime: "converged",
-        a: { label: "multi-scale", values: errs(aModels, multi) },
+        a: { label: "multi-scale", values: aModels.map(multi) },
         b: { label: "the single scale best on validation", values: aModels.map(bestScaleTestErr) },
         preconditions: [robust],
       }),
@@ -99,7 +96,7 @@ export const experiment = defineExperiment({
         text: "Dense multi-scale testing beats 10-view testing",
         paper: "Tables 5-6: A-ReLU 24.02 vs 26.48, A-PReLU 22.97 vs 25.59 top-1",
         regime: "converged",
-        a: { label: "dense multi-scale", values: errs(aModels, multi) },
+        a: { label: "dense multi-scale", values: aModels.map(multi) },
         b: { label: "10-view", values: aModels.map((x) => x.ten.top1Err) },
         preconditions: [robust],
       }),

@@ -26,11 +26,8 @@ export function abcReport(
   { tier, data, seeds, measured, list }: AbcOutcome,
 ): Promise<Report> {
   const classes = data.train.classes.length;
-  const of = (kind: string) => measured.filter((x) => large.entryKind(x.entry) === kind);
-  const [aRelu, aPrelu, b, c] = ["A-ReLU", "A-PReLU", "B-PReLU", "C-PReLU"].map(of);
-  const errs = (xs: large.LargeMeasured[], pick: (x: large.LargeMeasured) => number) => xs.map(pick);
-  const centre = (x: large.LargeMeasured) => x.centre.top1Err;
-  const multi = (x: large.LargeMeasured) => x.multi.top1Err;
+  const { aRelu, aPrelu, b, c } = large.byRow(measured);
+  const { centreErr: centre, multiErr: multi } = large;
   const comparison: Comparison[] = [];
   const metrics: Record<string, Metric> = {};
   for (
@@ -40,7 +37,7 @@ export function abcReport(
       row(
         `${kind}: top-1 % (centre, all test)`,
         large.TABLE5[kind][0],
-        meanSd(errs(xs, centre)),
+        meanSd(xs.map(centre)),
         "Table 5 (10-view)",
       ),
       row(
@@ -49,7 +46,7 @@ export function abcReport(
         meanSd(xs.map((x) => x.ten.top1Err)),
         "Table 5",
       ),
-      row(`${kind}: top-1 % (dense multi-scale)`, large.TABLE6[kind][0], meanSd(errs(xs, multi)), "Table 6"),
+      row(`${kind}: top-1 % (dense multi-scale)`, large.TABLE6[kind][0], meanSd(xs.map(multi)), "Table 6"),
       row(
         `${kind}: top-5 % (dense multi-scale)`,
         large.TABLE6[kind][1],
@@ -57,9 +54,9 @@ export function abcReport(
         "Table 6",
       ),
     );
-    metrics[`top1.center.${kind}`] = percentMetric(errs(xs, centre), `${kind}: centre-crop top-1 error`);
+    metrics[`top1.center.${kind}`] = percentMetric(xs.map(centre), `${kind}: centre-crop top-1 error`);
     metrics[`top1.multiscale.${kind}`] = percentMetric(
-      errs(xs, multi),
+      xs.map(multi),
       `${kind}: dense multi-scale top-1 error`,
     );
   }

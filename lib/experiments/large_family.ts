@@ -170,6 +170,16 @@ export interface LargeMeasured extends LargeScores {
   training: ShardTraining;
 }
 
+/** The measured models by their rows of Tables 5-6: A-ReLU and A-PReLU (every seed), B-PReLU, C-PReLU. */
+export function byRow(measured: LargeMeasured[]) {
+  const of = (kind: string) => measured.filter((x) => entryKind(x.entry) === kind);
+  return { aRelu: of("A-ReLU"), aPrelu: of("A-PReLU"), b: of("B-PReLU"), c: of("C-PReLU") };
+}
+
+/** Centre-crop and dense multi-scale top-1 test error. */
+export const centreErr = (x: LargeScores) => x.centre.top1Err;
+export const multiErr = (x: LargeScores) => x.multi.top1Err;
+
 /** Scores a trained model under every protocol (stored beside it). */
 export async function scoreLarge(
   ctx: RunContext,
