@@ -127,5 +127,5 @@ async function runExperiment<S extends Setup, C extends Cell, M>(
     plots: plots.map(({ file, caption }) => ({ file, caption })),
     notes,
   }, plots);
-  ctx.log(`wrote ${dir}/result.json and result.md${plots.length ? " and plots" : ""}`);
+  ctx.log(`wrote ${dir}/result.json${plots.length ? ", result.md and plots" : " and result.md"}`);
 }
