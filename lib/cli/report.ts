@@ -9,7 +9,7 @@ import {
   writeReport,
 } from "../results/report.ts";
 import { convergedBlock, type ConvergedEntry, type PublishedNet } from "../results/converged.ts";
-import { shardDir, type ShardRecord } from "../experiments/shards.ts";
+import { readPublished, shardDir, type ShardRecord } from "../experiments/shards.ts";
 import { writeFileAtomic } from "../util/fs.ts";
 import { PROJECT_ROOT } from "../util/paths.ts";
 
@@ -47,10 +47,11 @@ async function writeReadmeConverged(out: string): Promise<void> {
   const ids = withShards.map((e) => e.id);
   const long = await readResults(out, "long", ids, () => {});
   const early = await readResults(out, "default", ids, () => {});
-  const entries: ConvergedEntry[] = withShards.map((e) => {
+  const entries: ConvergedEntry[] = await Promise.all(withShards.map(async (e) => {
     const names = e.shardNames!({ tier: "long", seeds: null });
     const dir = shardDir(out, e.id, "long");
-    const published = names.flatMap((n) => publishedNet(`${dir}/${n}.json`));
+    const records = await Promise.all(names.map((n) => readPublished<NetErrors>(`${dir}/${n}.json`)));
+    const published = records.flatMap((r) => (r ? [publishedNet(r)] : []));
     return {
       id: e.id,
       shards: { done: published.length, total: names.length },
@@ -58,7 +59,7 @@ async function writeReadmeConverged(out: string): Promise<void> {
       long: long.get(e.id) ?? null,
       early: early.get(e.id) ?? null,
     };
-  });
+  }));
   const readme = `${PROJECT_ROOT}/README.md`;
   const doc = await Deno.readTextFile(readme);
   await writeFileAtomic(
@@ -67,17 +68,13 @@ async function writeReadmeConverged(out: string): Promise<void> {
   );
 }
 
-/** A published shard's row, or none where it is not published. */
-function publishedNet(path: string): PublishedNet[] {
-  let r: ShardRecord<{ centre?: { top1Err: number }; ten?: { top1Err: number } }>;
-  try {
-    r = JSON.parse(Deno.readTextFileSync(path));
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw new Error(`published shard ${path} cannot be read (${(e as Error).message})`);
-  }
+/** What every experiment's shard measurements hold of test error (10-view where measured). */
+type NetErrors = { centre?: { top1Err: number }; ten?: { top1Err: number } };
+
+/** A published shard's row in the README's converged block. */
+function publishedNet(r: ShardRecord<NetErrors>): PublishedNet {
   const last = r.training.epochs.at(-1);
-  return [{
+  return {
     variant: r.variant,
     seed: r.seed,
     epochs: r.training.epochs.length,
@@ -86,7 +83,7 @@ function publishedNet(path: string): PublishedNet[] {
     ten: r.measurements.ten?.top1Err ?? null,
     train: last?.trainTop1Err ?? NaN,
     val: last?.valTop1Err ?? NaN,
-  }];
+  };
 }
 
 async function realPath(p: string): Promise<string | null> {

@@ -122,7 +122,8 @@ export function readShard<M>(
   return readPublished<M>(`${shardDir(outDir, expId, tier)}/${shardName(expId, tier, variant, seed)}.json`);
 }
 
-async function readPublished<M>(path: string): Promise<ShardRecord<M> | null> {
+/** A published shard's record at `path`, or null where none is published; unreadable JSON is an error. */
+export async function readPublished<M>(path: string): Promise<ShardRecord<M> | null> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
