@@ -9,7 +9,8 @@ import type { Comparison, Metric, RunRecord } from "../results/result.ts";
 import * as common from "./common.ts";
 import { recipeChoiceText } from "./recipe.ts";
 import type { Report } from "./runner.ts";
-import { type setupTransfer, TARGET_LR } from "./transfer_target.ts";
+import type { setupTransfer } from "./transfer_target.ts";
+import { TARGET_RECIPE } from "../recipes/transfer.ts";
 
 export interface TransferOutcome {
   runs: RunRecord[];
@@ -67,7 +68,7 @@ export function transferReport(
     claims: list,
     differences: [
       `Source: models-abc's A-ReLU and A-PReLU (${source.dataset}, ${source.train.count} images); target: ${target.train.count} ${targetName} training images (replicated to RGB, resized to ${side}x${side}), ${target.test.count} test images: classification, not detection.`,
-      `Fine-tuning and training from scratch: ${tt.epochs} epochs at learning rate ${TARGET_LR}${
+      `Fine-tuning and training from scratch: ${tt.epochs} epochs at learning rate ${TARGET_RECIPE.lr}${
         schedule.kind === "plateau"
           ? `, divided by ${1 / schedule.factor} at validation plateaus`
           : " throughout"

@@ -14,8 +14,6 @@ import { type RunContext, tierSettings } from "./registry.ts";
 import { PIXEL_SCALE } from "./small_family.ts";
 import { TARGET_RECIPE, TRANSFER_TIERS } from "../recipes/transfer.ts";
 
-export const TARGET_LR = TARGET_RECIPE.lr;
-
 /** Copies every parameter of the source but its classifier (fc3), which starts afresh as in fine-tuning. */
 async function copyFeatures(from: Network, to: Network): Promise<void> {
   const values = await from.readParameters();
