@@ -14,7 +14,7 @@ import * as ops from "../lib/ops.ts";
 import { Sgd } from "../lib/optim.ts";
 import { Rng } from "../lib/rng.ts";
 import { Tensor, tidy } from "../lib/tensor.ts";
-import { writeFileAtomic, writeJsonAtomic } from "../lib/util/fs.ts";
+import { sha256Hex, writeFileAtomic, writeJsonAtomic } from "../lib/util/fs.ts";
 import { environment } from "../lib/util/environment.ts";
 import { handleArgs } from "./cli_args.ts";
 import { STEP_BATCH, stepSpecs } from "./step_models.ts";
@@ -29,7 +29,8 @@ queries), the host's recording time, submits, readback waits and the JavaScript 
 
 Options:
   --quick        the 14-layer model only, fewer steps
-  --plain        only the plain step of each model: prints one JSON line of images/s, writes nothing
+  --plain        only the plain step of each model: prints one JSON line of images/s and a hash of each
+                 model's parameters after its steps (equal hashes: two drivers compute the same numbers)
   --out <dir>    where to write (default: results/bench)
   -h, --help     this text
 `,
@@ -99,6 +100,14 @@ interface ModelProfile {
 const rng = new Rng(1);
 const profiles: ModelProfile[] = [];
 const plain: Record<string, number> = {};
+const numerics: Record<string, string> = {};
+
+/** A hash of every parameter's bits: equal after the same steps only where the arithmetic is the same. */
+async function parameterHash(net: Network): Promise<string> {
+  const parts: string[] = [];
+  for (const p of net.parameters()) parts.push(sha256Hex(new Uint8Array((await p.tensor.toArray()).buffer)));
+  return sha256Hex(parts.join("")).slice(0, 16);
+}
 for (const spec of quick ? stepSpecs().slice(0, 1) : stepSpecs()) {
   const net = new Network(spec, gpu, new Rng(2));
   const sgd = new Sgd(net.parameters(), { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 });
@@ -129,6 +138,7 @@ for (const spec of quick ? stepSpecs().slice(0, 1) : stepSpecs()) {
   const plainMs = samples[Math.floor(samples.length / 2)];
   if (plainOnly) {
     plain[spec.name] = (STEP_BATCH / plainMs) * 1000;
+    numerics[spec.name] = await parameterHash(net);
     [xs, ys].forEach((t) => t.dispose());
     net.dispose();
     sgd.dispose();
@@ -179,7 +189,7 @@ for (const spec of quick ? stepSpecs().slice(0, 1) : stepSpecs()) {
 }
 
 if (plainOnly) {
-  console.log(JSON.stringify({ adapter: engine.adapter.description, imagesPerSecond: plain }));
+  console.log(JSON.stringify({ adapter: engine.adapter.description, imagesPerSecond: plain, numerics }));
   Deno.exit(0);
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian machine with Node and npm:
 #   1. Deno (pinned) from npm into .tools/, outside the project root so Deno keeps its own node_modules mode;
-#   2. a WebGPU adapter: Mesa's software Vulkan driver (lavapipe) when no adapter exists;
+#   2. a WebGPU adapter: Mesa's software Vulkan driver (lavapipe) when no adapter exists, on Debian bookworm
+#      from bookworm-backports (faster, the same numbers);
 #   3. the project's npm dependencies, exactly as deno.lock pins them.
 set -euo pipefail
 DENO_VERSION=2.9.6
@@ -51,6 +52,26 @@ if ! probe || ! has_vulkan; then
     exit 1
   fi
 fi
+# Debian bookworm's own Mesa (22.3) trains our models more slowly than bookworm-backports' (25.0), which
+# computes bit-identical numbers (results/bench/mesa.md, `deno task mesa-ab`): on bookworm lavapipe comes from
+# backports, pinned so that no other package does. RECTIFIERS_SYSTEM_MESA=1 keeps the installed one.
+mesa_from_backports() {
+  [ -f /etc/os-release ] && grep -q '^VERSION_CODENAME=bookworm$' /etc/os-release || return 0
+  [ "$(id -u)" = 0 ] && [ "${RECTIFIERS_SYSTEM_MESA:-}" != 1 ] || return 0
+  case "$(dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null)" in 2[5-9].* | [3-9]*.*) return 0 ;; esac
+  say "installing lavapipe from bookworm-backports (Mesa 25: faster than bookworm's 22.3, the same numbers)"
+  if ! grep -rqs 'bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    printf '%s\n' "Types: deb" "URIs: http://deb.debian.org/debian" "Suites: bookworm-backports" "Components: main" \
+      "Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg" > /etc/apt/sources.list.d/rectifiers-backports.sources
+  fi
+  printf '%s\n' "Package: *" "Pin: release n=bookworm-backports" "Pin-Priority: 100" \
+    > /etc/apt/preferences.d/rectifiers-backports
+  if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 &&
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -t bookworm-backports mesa-vulkan-drivers >&2; }; then
+    say "warning: could not install Mesa from bookworm-backports; keeping the installed one (slower, same numbers)"
+  fi
+}
+mesa_from_backports
 # Fashion-MNIST (the transfer experiment's target, and the fallback when CIFAR-10 is missing) from Debian's
 # package when possible; elsewhere the experiments download it from its official address when asked.
 if [ ! -d /usr/share/datasets/fashion-mnist ] && [ -f /etc/debian_version ] && [ "$(id -u)" = 0 ]; then

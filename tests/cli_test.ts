@@ -167,6 +167,7 @@ Deno.test("cli: the bench tools answer --help without running, and refuse unknow
   ).sort();
   assert.deepEqual(tools, [
     "bench.ts",
+    "mesa.ts",
     "profile.ts",
     "twin.ts",
     "twin_long.ts",
@@ -178,7 +179,7 @@ Deno.test("cli: the bench tools answer --help without running, and refuse unknow
     assert.equal(help.code, 0, help.text);
     assert.match(
       help.text,
-      /^Usage: (deno task (bench|twin|twin-long|profile|vector-width)|deno run -A bench\/)/m,
+      /^Usage: (deno task (bench|twin|twin-long|profile|vector-width|mesa-ab)|deno run -A bench\/)/m,
     );
     const bad = await runTool(Deno.execPath(), ["run", "-A", tool, "--quik"]);
     assert.equal(bad.code, 2, bad.text);
