@@ -25,6 +25,7 @@ export {
 import { loadKernelSource } from "./kernel_source.ts";
 import { expandGemm, expandImplicitGemm, type GemmBlock } from "./gemm_variant.ts";
 import { type ParamField, paramLayout, writeParams } from "./params.ts";
+import { BindGroupCache } from "./bind_groups.ts";
 
 /** A kernel file, or a templated kernel with the variant to expand (a GEMM's register block). */
 export type KernelRef = string | { name: string; block: GemmBlock };
@@ -54,6 +55,7 @@ export class GpuEngine {
   private readonly arenaF32 = new Float32Array(this.arenaData);
   private readonly arena: GPUBuffer;
   private arenaSlots = 0;
+  readonly bindGroups: BindGroupCache;
   /** Counters for benchmarks and tests: dispatches, submits, readbacks, bytes allocated. */
   /** allocatedBytes: pooled buffers, in use or free for reuse (trim destroys the free ones). */
   readonly stats = { dispatches: 0, submits: 0, readbacks: 0, allocatedBytes: 0 };
@@ -69,6 +71,7 @@ export class GpuEngine {
       size: this.arenaData.byteLength,
       usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST,
     });
+    this.bindGroups = new BindGroupCache(device);
     device.addEventListener("uncapturederror", (event) => {
       this.errors.push((event as GPUUncapturedErrorEvent).error.message);
     });
@@ -243,6 +246,7 @@ export class GpuEngine {
 
   /** Destroys every pooled buffer; `stats.allocatedBytes` then counts the buffers still in use. */
   trim(): void {
+    this.bindGroups.clear();
     for (const list of this.pool.values()) {
       for (const b of list) {
         this.stats.allocatedBytes -= b.size;
@@ -314,7 +318,7 @@ export class GpuEngine {
     buffers.forEach((b, i) =>
       entries.push({ binding: i + 1, resource: b instanceof GPUBuffer ? { buffer: b } : b })
     );
-    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    const bindGroup = this.bindGroups.get(pipeline, entries);
     const profiler = this.profiler;
     if (profiler) this.endPass();
     const pass = profiler
