@@ -534,5 +534,7 @@ function concat(parts: Float32Array[]): Uint8Array {
   return new Uint8Array(out.buffer);
 }
 
-/** The recipe twin's length: the last of the steps it evaluates at. */
-const recipeSteps = (evalSteps: number[]) => ({ steps: Math.max(...evalSteps), evalSteps });
+/** The recipe twin's length: the last of the steps it evaluates at (a declaration: used above, at load). */
+function recipeSteps(evalSteps: number[]): { steps: number; evalSteps: number[] } {
+  return { steps: Math.max(...evalSteps), evalSteps };
+}
