@@ -6,8 +6,29 @@ import { closeDecodePool } from "../lib/data/decode_pool.ts";
 import { Rng } from "../lib/rng.ts";
 import { Tensor } from "../lib/tensor.ts";
 import type { Backend } from "../lib/backend.ts";
+import type { NetSpec } from "../lib/models/network.ts";
 
 export const reference = new ReferenceBackend();
+
+/** A small net with every kind of layer training uses (conv, pooling, SPP, fc, dropout, PReLU), 4 classes. */
+export const TOY_SPEC: NetSpec = {
+  name: "toy",
+  input: [3, 10, 10],
+  classes: 4,
+  activation: "prelu-channel",
+  convInit: { kind: "he-forward" },
+  fcInit: [{ kind: "he-forward" }, { kind: "gaussian", std: 0.01 }],
+  layers: [
+    { type: "conv", name: "conv1", filters: 8, kernel: 3, pad: 1 },
+    { type: "maxpool", name: "pool1", kernel: 2 },
+    { type: "conv", name: "conv2", filters: 8, kernel: 2 },
+    { type: "spp", name: "spp", levels: [2, 1] },
+    { type: "fc", name: "fc1", units: 16 },
+    { type: "dropout", name: "drop1", rate: 0.25 },
+    { type: "fc", name: "fc2", units: 4 },
+  ],
+};
+
 let gpu: WebGpuBackend | null = null;
 
 /** The WebGPU backend; a missing adapter fails the test with the NoAdapterError's instructions. */

@@ -29,28 +29,12 @@ import { LARGE_TIERS, largeLabel } from "../lib/experiments/large_family.ts";
 import { evalSteps, NonFiniteLossError, train, type TrainConfig } from "../lib/train/trainer.ts";
 import type { Backend } from "../lib/backend.ts";
 import { getEngine } from "../lib/webgpu/engine.ts";
-import { webgpu } from "./helpers.ts";
+import { TOY_SPEC, webgpu } from "./helpers.ts";
 
 const trainSet = syntheticImages({ count: 192, classes: 4, size: 12, seed: 1 });
 const valSet = syntheticImages({ count: 32, classes: 4, size: 12, seed: 2 });
 
-const spec: NetSpec = {
-  name: "toy",
-  input: [3, 10, 10],
-  classes: 4,
-  activation: "prelu-channel",
-  convInit: { kind: "he-forward" },
-  fcInit: [{ kind: "he-forward" }, { kind: "gaussian", std: 0.01 }],
-  layers: [
-    { type: "conv", name: "conv1", filters: 8, kernel: 3, pad: 1 },
-    { type: "maxpool", name: "pool1", kernel: 2 },
-    { type: "conv", name: "conv2", filters: 8, kernel: 2 },
-    { type: "spp", name: "spp", levels: [2, 1] },
-    { type: "fc", name: "fc1", units: 16 },
-    { type: "dropout", name: "drop1", rate: 0.25 },
-    { type: "fc", name: "fc2", units: 4 },
-  ],
-};
+const spec = TOY_SPEC;
 
 function config(overrides: Partial<TrainConfig> = {}): TrainConfig {
   return {

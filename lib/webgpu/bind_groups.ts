@@ -1,6 +1,7 @@
 /**
- * Bind groups reused across training steps. A step records the same dispatches on the same pooled buffers (and
- * the same uniform-arena slots) as the step before, so each of its bind groups can be the one built last time.
+ * Bind groups reused across training steps. Once the buffer pool has settled (a few steps), a step records the
+ * same dispatches on the same pooled buffers and uniform-arena slots as the step before, so each of its bind
+ * groups can be the one built last time.
  * Besides saving the host the work of building hundreds per step, this bounds what the driver holds: a bind
  * group is only freed when JavaScript's garbage collector gets to it, and lavapipe from Mesa 24 on backs every
  * descriptor set with a memory mapping of its own, so between collections tens of thousands pile up and can
