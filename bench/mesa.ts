@@ -62,34 +62,35 @@ const unset = [
   "LP_NATIVE_VECTOR_WIDTH",
 ];
 const labels = { a: installed, b: other };
-const settings: [string, Record<string, string>][] = [["default threads", {}], ["one thread", {
-  LP_NUM_THREADS: "1",
-}]];
-const summaries: Record<string, AbSummary> = {};
-for (const [name, threads] of settings) {
-  summaries[name] = await alternate(
-    `lavapipe builds, ${name}: ${installed} against ${other}`,
-    labels,
-    { a: threads, b: { ...threads, ...otherEnv } },
-    pairs,
-    unset,
+/** Each setting's environment and the file its table goes to. */
+const settings: { name: string; file: string; env: Record<string, string> }[] = [
+  { name: "default threads", file: "mesa", env: {} },
+  { name: "one thread", file: "mesa_one_thread", env: { LP_NUM_THREADS: "1" } },
+];
+const summaries: AbSummary[] = [];
+for (const { name, env } of settings) {
+  summaries.push(
+    await alternate(
+      `lavapipe builds, ${name}: ${installed} against ${other}`,
+      labels,
+      { a: env, b: { ...env, ...otherEnv } },
+      pairs,
+      unset,
+    ),
   );
 }
-const lines = settings.map(([name]) => {
-  const s = summaries[name];
-  const r = Object.entries(s.ratios).map(([m, x]) => `${m} ${x.toFixed(2)}`).join(", ");
+const lines = settings.map(({ name }, i) => {
+  const r = Object.entries(summaries[i].ratios).map(([m, x]) => `${m} ${x.toFixed(2)}`).join(", ");
   return `${name}: ${other} / ${installed} = ${r}`;
 });
 const faster = (s: AbSummary) => Object.values(s.ratios).every((r) => r >= 1.03);
 const same = (s: AbSummary) => Object.values(s.sameNumerics).every((x) => x);
-const both = Object.values(summaries);
-const verdict = both.every(same)
-  ? both.every(faster)
+const verdict = summaries.every(same)
+  ? summaries.every(faster)
     ? `${other} is at least 3% faster for every model in both settings and computes the same numbers.`
     : `${other} computes the same numbers but is not at least 3% faster for every model in both settings.`
   : `${other} computes different numbers: results trained on one build are not reproduced by the other.`;
-for (const [name] of settings) {
-  const slug = name === "default threads" ? "mesa" : "mesa_one_thread";
-  await writeAb(outDir, slug, summaries[name], "Written by `deno task mesa-ab` (bench/mesa.ts).", verdict);
+for (const [i, { file }] of settings.entries()) {
+  await writeAb(outDir, file, summaries[i], "Written by `deno task mesa-ab` (bench/mesa.ts).", verdict);
 }
 console.log(`${lines.join("\n")}\n${verdict}\nwrote ${outDir}/mesa.md and mesa_one_thread.md`);

@@ -14,7 +14,8 @@ import * as ops from "../lib/ops.ts";
 import { Sgd } from "../lib/optim.ts";
 import { Rng } from "../lib/rng.ts";
 import { Tensor, tidy } from "../lib/tensor.ts";
-import { sha256Hex, writeFileAtomic, writeJsonAtomic } from "../lib/util/fs.ts";
+import { writeFileAtomic, writeJsonAtomic } from "../lib/util/fs.ts";
+import { parameterHash } from "../lib/experiments/shards.ts";
 import { environment } from "../lib/util/environment.ts";
 import { handleArgs } from "./cli_args.ts";
 import { STEP_BATCH, stepSpecs } from "./step_models.ts";
@@ -101,13 +102,6 @@ const rng = new Rng(1);
 const profiles: ModelProfile[] = [];
 const plain: Record<string, number> = {};
 const numerics: Record<string, string> = {};
-
-/** A hash of every parameter's bits: equal after the same steps only where the arithmetic is the same. */
-async function parameterHash(net: Network): Promise<string> {
-  const parts: string[] = [];
-  for (const p of net.parameters()) parts.push(sha256Hex(new Uint8Array((await p.tensor.toArray()).buffer)));
-  return sha256Hex(parts.join("")).slice(0, 16);
-}
 for (const spec of quick ? stepSpecs().slice(0, 1) : stepSpecs()) {
   const net = new Network(spec, gpu, new Rng(2));
   const sgd = new Sgd(net.parameters(), { lr: 0.01, momentum: 0.9, weightDecay: 5e-4 });
