@@ -23,7 +23,8 @@ import torch.nn.functional as F
 
 from torch_model import build
 
-torch.set_num_threads(os.cpu_count() or 1)
+# RECTIFIERS_TORCH_THREADS lets a run share the machine with other work (one thread per lane).
+torch.set_num_threads(int(os.environ.get("RECTIFIERS_TORCH_THREADS") or 0) or os.cpu_count() or 1)
 
 
 def optimizer(model, lr, momentum, decay):

@@ -31,11 +31,12 @@ Options:
   --head <he|he-zero|paper>  the fc head's init (default: the tier's)
   --dropout <rate>   dropout on the hidden fc layers (default: the tier's)
   --epochs <n>       the most epochs (default: the tier's)
+  --threads <n>      PyTorch's threads (default: one per CPU); 1 runs it as a lane beside other work
   --out <dir>        where to write (default: results/bench)
   -h, --help         this text
 `,
   ["--evaluate"],
-  ["--kinds", "--seeds", "--head", "--dropout", "--epochs", "--out"],
+  ["--kinds", "--seeds", "--head", "--dropout", "--epochs", "--threads", "--out"],
 );
 const python = await findTorchPython();
 if (!python) {
@@ -55,6 +56,10 @@ const tier = {
 const kinds = (args["--kinds"] ?? "relu,prelu-channel").split(",") as ActivationKind[];
 const seeds = (args["--seeds"] ?? "1,2").split(",").map(Number);
 const outDir = args["--out"] ?? "results/bench";
+const threads = args["--threads"] ? Number(args["--threads"]) : null;
+if (threads !== null && !(Number.isInteger(threads) && threads > 0)) {
+  throw new Error(`--threads ${args["--threads"]}: give a whole number of threads, 1 or more`);
+}
 const ctx = { dataDir: null, log: console.log } as unknown as RunContext;
 const data = await loadDataset(ctx, "cifar10", tier, PIXEL_SCALE);
 const trainIndices = trainIndicesOf(tier.valPerClass);
@@ -92,6 +97,7 @@ for (const kind of kinds) {
     });
     const child = new Deno.Command(python, {
       args: [`${here}torch_twin.py`, "long", file],
+      env: threads ? { RECTIFIERS_TORCH_THREADS: String(threads) } : {},
       stdout: "piped",
       stderr: "inherit",
     }).spawn();
