@@ -250,6 +250,18 @@ def recipe(cfg):
     print(json.dumps({"points": points, "version": torch.__version__, "threads": torch.get_num_threads()}))
 
 
+def slope_drift(model):
+    """How far the learned rectifier slopes are from their 0.25 start: the mean |a - 0.25| over every coefficient
+    and each PReLU layer's mean slope (none for nets without PReLU). Read per epoch, it says whether the slopes
+    were still moving when training stopped."""
+    layers = {name: m.weight.detach() for name, m in model.named_modules() if isinstance(m, torch.nn.PReLU)}
+    if not layers:
+        return {}
+    every = torch.cat([w.flatten() for w in layers.values()])
+    return {"slopeDrift": (every - 0.25).abs().mean().item(),
+            "slopeMeans": {name: w.mean().item() for name, w in layers.items()}}
+
+
 def long(cfg):
     """The long recipe: whole epochs, the rate divided by `factor` when the validation error has not improved by
     minDelta for `patience` epochs (at most maxDrops times), stopped once converged: after the last drop, the
@@ -276,7 +288,7 @@ def long(cfg):
         val1, val5 = s.errors(s.xval, s.yval)
         seen = steps_per_epoch * s.batch
         rec = {"epoch": epoch + 1, "lr": lr, "trainLoss": loss_sum / seen, "trainTop1Err": 1 - correct / seen,
-               "valTop1Err": val1, "valTop5Err": val5, "seconds": seconds}
+               "valTop1Err": val1, "valTop5Err": val5, "seconds": seconds, **slope_drift(s.model)}
         epochs.append(rec)
         print(json.dumps(rec), flush=True)
         if val1 < best - sched["minDelta"]:

@@ -69,12 +69,20 @@ if (Deno.args.includes("--evaluate")) {
   Deno.exit(0);
 }
 const jsonPath = `${outDir}/twin_long.json`;
+/** One epoch of torch_twin.py's long mode; slopeDrift (mean |a - 0.25|) only for nets with learned slopes. */
+interface EpochLine {
+  epoch: number;
+  lr: number;
+  trainTop1Err: number;
+  valTop1Err: number;
+  slopeDrift?: number;
+}
 interface Run {
   kind: string;
   seed: number;
   head: string;
   dropout: number;
-  epochs: Record<string, number>[];
+  epochs: EpochLine[];
   converged: boolean;
   testTop1Err: number;
   testTop5Err: number;
@@ -133,6 +141,15 @@ for (const kind of kinds) {
   }
 }
 
+/** The slopes' drift at the first rate drop and at the end, or a dash for nets without learned slopes. */
+function drift(r: Run, drops: number[]): string {
+  const at = (e: EpochLine | undefined) => e?.slopeDrift?.toFixed(3);
+  const end = at(r.epochs.at(-1));
+  if (end === undefined) return "—";
+  const first = drops.length ? at(r.epochs[drops[0] - 1]) : undefined;
+  return first === undefined ? end : `${first} → ${end}`;
+}
+
 function markdown(all: Run[], rule: string): string {
   const pct = (x: number) => (100 * x).toFixed(2);
   return [
@@ -144,8 +161,11 @@ function markdown(all: Run[], rule: string): string {
       all[0]?.version ?? "?"
     }, CPU.`,
     "",
-    "| rectifier | head | dropout | seed | epochs | converged | rate drops after epoch | train err % | val err % | test top-1 % | test top-5 % | minutes |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "The slopes' drift is the mean |a - 0.25| over every learned coefficient, at the first rate drop and at the end:",
+    "equal figures mean the slopes had stopped moving once the rate fell.",
+    "",
+    "| rectifier | head | dropout | seed | epochs | converged | rate drops after epoch | train err % | val err % | test top-1 % | test top-5 % | slopes' drift | minutes |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...all.map((r) => {
       const drops = r.epochs.filter((e, i) => i > 0 && e.lr < r.epochs[i - 1].lr).map((e) => e.epoch - 1);
       const last = r.epochs.at(-1)!;
@@ -153,7 +173,7 @@ function markdown(all: Run[], rule: string): string {
         r.converged ? "yes" : "no"
       } | ${drops.join(", ") || "none"} | ${pct(last.trainTop1Err)} | ${pct(last.valTop1Err)} | ${
         pct(r.testTop1Err)
-      } | ${pct(r.testTop5Err)} | ${(r.seconds / 60).toFixed(0)} |`;
+      } | ${pct(r.testTop5Err)} | ${drift(r, drops)} | ${(r.seconds / 60).toFixed(0)} |`;
     }),
     "",
   ].join("\n");
