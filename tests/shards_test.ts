@@ -140,6 +140,51 @@ Deno.test("shards: published at the long tier, read back instead of retrained, r
   assert.equal(Deno.readTextFileSync(`${dir}/${names[1]}.json`), before);
 });
 
+Deno.test("shards, published only (the long tier's check): reads, counts the missing, refuses a stale one, never trains", async () => {
+  Deno.env.set("RECTIFIERS_CACHE", Deno.makeTempDirSync({ prefix: "rectifiers-shards-ro-" }));
+  const out = Deno.makeTempDirSync({ prefix: "rectifiers-shards-ro-out-" });
+  const names = ["relu", "prelu-channel"].map((v) => shardName("toy", "long", v, 1));
+  const dir = shardDir(out, "toy", "long");
+  const readOnly = async () => {
+    const lines: string[] = [];
+    const ctx = { ...toyContext(out, null, lines), publishedOnly: true };
+    return { records: await runShards(ctx, TOY_EXPERIMENT, toyPlans()), log: lines.join("\n") };
+  };
+
+  assert.equal((await readOnly()).records, null, "nothing published: nothing aggregated");
+  assert.equal([...Deno.readDirSync(out)].length, 0, "and nothing trained");
+  await runShards(toyContext(out, names[1], []), TOY_EXPERIMENT, toyPlans());
+  const partial = await readOnly();
+  assert.equal(partial.records, null);
+  assert.match(partial.log, new RegExp(`${names[1]}: published, read`));
+  assert.match(partial.log, new RegExp(`${names[0]}: not published yet`));
+  assert.doesNotMatch(partial.log, /training/);
+  assert.ok(!exists(`${dir}/${names[0]}.json`), "the missing one stays missing");
+
+  await runShards(toyContext(out, names[0], []), TOY_EXPERIMENT, toyPlans());
+  assert.equal((await readOnly()).records?.length, 2, "every shard in: aggregated from the files");
+
+  const record = JSON.parse(Deno.readTextFileSync(`${dir}/${names[0]}.json`));
+  Deno.writeTextFileSync(
+    `${dir}/${names[0]}.json`,
+    JSON.stringify({ ...record, model: { ...record.model, numerics: "0000000000000000" } }),
+  );
+  await assert.rejects(readOnly, new RegExp(`published shard ${names[0]} no longer stands .* other numbers`));
+
+  const check = { ...toyContext(out, null, []), publishedOnly: true };
+  check.overrides = { batch: 8 };
+  await assert.rejects(() => runShards(check, TOY_EXPERIMENT, toyPlans()), /only the published shards/);
+});
+
+function exists(path: string): boolean {
+  try {
+    Deno.statSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 Deno.test("shards: two processes training the same shard on one store: one trains, the other waits and loads it", async () => {
   const cache = Deno.makeTempDirSync({ prefix: "rectifiers-shards2-" });
   const out = Deno.makeTempDirSync({ prefix: "rectifiers-shards2-out-" });

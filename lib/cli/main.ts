@@ -217,7 +217,8 @@ export function buildProgram(): Command {
   program.command("check")
     .description(
       "the regression check: run the tier's experiments (or read --results) and compare every metric and verdict " +
-        "with results/expected/<tier>.json",
+        "with results/expected/<tier>.json; at the long tier nothing trains: the result is aggregated again from " +
+        "the committed shards, each of which must still be this engine's numbers",
     )
     .addOption(new Option("--tier <tier>", "scale tier").choices([...TIERS]).default("smoke"))
     .option(

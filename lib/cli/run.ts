@@ -30,6 +30,8 @@ export interface RunOptions {
   evalImages?: number;
   microBatch?: number;
   shard?: string;
+  /** Read the published shards only, never train (RunContext.publishedOnly). */
+  publishedOnly?: boolean;
 }
 
 /**
@@ -128,6 +130,7 @@ export function context(
     overrides,
     download,
     shard: opts.shard ?? null,
+    publishedOnly: opts.publishedOnly ?? false,
     tier: opts.tier,
     seeds: opts.seeds ?? null,
     dataset: opts.data ?? null,

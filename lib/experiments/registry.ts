@@ -51,6 +51,11 @@ export interface RunContext {
   download: boolean;
   /** --shard: train this one net of the experiment (lib/experiments/shards.ts), null for all of them. */
   shard?: string | null;
+  /**
+   * Read published shards only, never train: a missing shard is counted (no result is aggregated), a stale one
+   * (another configuration, or an engine that now computes other numbers) is an error. The long tier's check.
+   */
+  publishedOnly?: boolean;
   log: (line: string) => void;
 }
 

@@ -164,6 +164,11 @@ export async function runShards<M>(
   }
   // A pipeline check (--max-steps, --batch, --eval-images) is not a measurement: it never publishes, nor reads.
   const published = PUBLISHED_TIERS.includes(ctx.tier) && overridesText(ctx.overrides) === null;
+  if (ctx.publishedOnly && !published) {
+    throw new Error(
+      `${exp.id}: only the published shards of tier ${PUBLISHED_TIERS.join(", ")} can be read alone`,
+    );
+  }
   const dir = shardDir(ctx.outDir, exp.id, ctx.tier);
   const records: ShardRecord<M>[] = [];
   let missing = 0;
@@ -180,6 +185,17 @@ export async function runShards<M>(
       if (why === null && !ctx.retrain) {
         ctx.log(`-- shard ${name}: published, read from ${dir}/${name}.json`);
         records.push(stored!);
+        continue;
+      }
+      if (ctx.publishedOnly && stored) {
+        throw new Error(
+          `published shard ${name} no longer stands for its net: ${why}; train it again with ` +
+            `./rectifiers exp ${exp.id} --tier ${ctx.tier} --shard ${name}`,
+        );
+      }
+      if (ctx.publishedOnly) {
+        ctx.log(`-- shard ${name}: not published yet`);
+        missing++;
         continue;
       }
       if (!chosen) {
