@@ -48,7 +48,8 @@ export async function runCheck(opts: CheckOptions): Promise<boolean> {
   let failed: string[] = [];
   if (!dir) {
     dir = await Deno.makeTempDir({ prefix: `rectifiers-check-${opts.tier}-` });
-    if (fromShards) await linkPublishedShards(dir, opts.tier, selected.map((e) => e.id));
+    // Every experiment's shards, not only --only's: init-depth's depth claim reads small-model's ReLU nets.
+    if (fromShards) await linkPublishedShards(dir, opts.tier, selectExperiments(opts.tier).map((e) => e.id));
     console.log(
       `check: ${fromShards ? "aggregating" : "running"} ${
         selected.map((e) => e.id).join(", ")
