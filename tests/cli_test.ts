@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { EXPERIMENTS } from "../experiments/index.ts";
-import { main, selectExperiments } from "../lib/cli/main.ts";
+import { main, selectExperiments, shardLines } from "../lib/cli/main.ts";
 import { runDoctor } from "../lib/cli/doctor.ts";
 import { listKernels } from "../lib/webgpu/kernel_source.ts";
 import { getExperiment, listExperiments, register } from "../lib/experiments/registry.ts";
@@ -225,6 +225,20 @@ Deno.test("cli: shards prints one runnable command per long-tier net; an unknown
   assert.ok(
     small.includes("./rectifiers exp small-model --tier long --shard small-model-long-prelu-channel-seed3"),
   );
+  // --missing leaves out what a results folder has published (a finished shard's record).
+  const out = Deno.makeTempDirSync({ prefix: "rectifiers-missing-" });
+  const dir = `${out}/small-model/long/shards`;
+  Deno.mkdirSync(dir, { recursive: true });
+  Deno.writeTextFileSync(`${dir}/small-model-long-relu-seed2.json`, "{}");
+  Deno.writeTextFileSync(`${dir}/small-model-long-lrelu-seed1.partial.ckpt`, "");
+  const missing = shardLines("long", "small-model", null, out);
+  assert.equal(missing.length, 11);
+  assert.ok(!missing.some((l) => l.endsWith("--shard small-model-long-relu-seed2")));
+  assert.ok(
+    missing.some((l) => l.endsWith("--shard small-model-long-lrelu-seed1")),
+    "a piece is not a shard",
+  );
+  Deno.removeSync(out, { recursive: true });
   const depth = lines.filter((l) => l.includes("exp init-depth"));
   assert.deepEqual(depth.map((l) => l.split("--shard ")[1]), [
     "init-depth-long-22-he-seed1",

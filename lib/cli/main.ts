@@ -19,7 +19,7 @@ import { closeEngine } from "../webgpu/engine.ts";
 import { runDoctor } from "./doctor.ts";
 import { type CheckOptions, runCheck } from "./check.ts";
 import { writeTierReport } from "./report.ts";
-import { shardCommand } from "../experiments/shards.ts";
+import { shardCommand, shardDir } from "../experiments/shards.ts";
 import {
   checkTier,
   context,
@@ -206,9 +206,11 @@ export function buildProgram(): Command {
       "comma-separated seeds (default: the experiment's own for the tier)",
       parseSeeds,
     )
-    .action((opts: { tier: Tier; only?: string; seeds?: number[] }) => {
-      const lines = shardLines(opts.tier, opts.only, opts.seeds ?? null);
-      if (!lines.length) {
+    .option("--missing", "only the shards with no published record yet (in --out): what is left to train")
+    .option("--out <dir>", "results folder whose published shards --missing leaves out", "results")
+    .action((opts: { tier: Tier; only?: string; seeds?: number[]; missing?: boolean; out: string }) => {
+      const lines = shardLines(opts.tier, opts.only, opts.seeds ?? null, opts.missing ? opts.out : null);
+      if (!lines.length && !opts.missing) {
         throw new Error(`no experiment runs in shards at tier ${opts.tier} (the long tier's do)`);
       }
       for (const line of lines) console.log(line);
@@ -276,14 +278,31 @@ function checkShard(exp: Experiment, opts: RunOptions): void {
   }
 }
 
-/** Every shard's command line at a tier (lib/experiments/shards.ts), experiment by experiment. */
-export function shardLines(tier: Tier, only: string | undefined, seeds: number[] | null): string[] {
+/**
+ * Every shard's command line at a tier (lib/experiments/shards.ts), experiment by experiment; with `missingIn`,
+ * only those with no published record in that results folder.
+ */
+export function shardLines(
+  tier: Tier,
+  only: string | undefined,
+  seeds: number[] | null,
+  missingIn: string | null = null,
+): string[] {
   // Demos only when named, as reproduce runs them.
   const selected = only
     ? only.split(",").map((id) => getExperiment(id.trim()))
     : listExperiments().filter((e) => !e.demo);
+  const published = (id: string, name: string) => {
+    try {
+      return Deno.statSync(`${shardDir(missingIn!, id, tier)}/${name}.json`).isFile;
+    } catch {
+      return false;
+    }
+  };
   return selected.filter((e) => e.shardNames && e.tiers.includes(tier)).flatMap((e) =>
-    e.shardNames!({ tier, seeds }).map((name) => shardCommand(e.id, tier, name))
+    e.shardNames!({ tier, seeds })
+      .filter((name) => missingIn === null || !published(e.id, name))
+      .map((name) => shardCommand(e.id, tier, name))
   );
 }
 
