@@ -203,6 +203,24 @@ class Setup:
         self.model.train()
         return wrong1 / xs.shape[0], wrong5 / xs.shape[0]
 
+    def ten_view_error(self, xs, ys):
+        """Top-1 error of AlexNet's 10 views (4 corners and the centre, each mirrored), softmax averaged, as
+        lib/data/augment.ts viewOffsets places them."""
+        self.model.eval()
+        c, h, w = self.crop, xs.shape[2], xs.shape[3]
+        spots = [(0, 0), (0, w - c), (h - c, 0), (h - c, w - c), ((h - c) // 2, (w - c) // 2)]
+        wrong = 0
+        with torch.no_grad():
+            for i in range(0, xs.shape[0], 500):
+                batch = xs[i:i + 500].float()
+                total = 0
+                for t, l in spots:
+                    v = (batch[:, :, t:t + c, l:l + c] - self.mean) * self.scale
+                    total = total + F.softmax(self.model(v), 1) + F.softmax(self.model(v.flip(3)), 1)
+                wrong += (total.argmax(1) != ys[i:i + 500]).sum().item()
+        self.model.train()
+        return wrong / xs.shape[0]
+
     def epoch_order(self):
         gen, ytr = self.gen, self.ytr
         if not self.cfg.get("balanced"):
@@ -325,11 +343,13 @@ def read_safetensors(path):
 
 
 def evaluate(cfg):
-    """Our published weights loaded into PyTorch's model by state_dict name: centre-crop test errors."""
+    """Our published weights loaded into PyTorch's model by state_dict name: centre-crop test errors, and the
+    10-view top-1 error when asked (cfg["tenView"])."""
     s = Setup(cfg)
     s.model.load_state_dict(read_safetensors(cfg["weights"]), strict=True)
     test1, test5 = s.errors(s.xte, s.yte)
-    print(json.dumps({"testTop1Err": test1, "testTop5Err": test5, "count": int(s.xte.shape[0]),
+    ten = s.ten_view_error(s.xte, s.yte) if cfg.get("tenView") else None
+    print(json.dumps({"testTop1Err": test1, "testTop5Err": test5, "tenTop1Err": ten, "count": int(s.xte.shape[0]),
                       "version": torch.__version__}))
 
 

@@ -195,11 +195,14 @@ async function evaluatePublished(): Promise<void> {
     const rows = [];
     for (const name of names) {
       const record = JSON.parse(await Deno.readTextFile(`${dir}/${name}`)) as ShardRecord<
-        { centre: { top1Err: number; count: number } }
+        { centre: { top1Err: number; count: number }; ten?: { top1Err: number; count: number } }
       >;
       if (!record.weights) continue;
+      // The 10-view protocol is checked too where we measured it on the whole test set.
+      const ten = record.measurements.ten?.count === data.test.count ? record.measurements.ten : null;
       const file = await recipeFile(data, trainIndices, record.model.spec, record.model.config, {
         weights: `${dir}/${record.weights.file}`,
+        tenView: ten !== null,
       });
       const out = await new Deno.Command(python!, {
         args: [`${here}torch_twin.py`, "evaluate", file],
@@ -209,15 +212,25 @@ async function evaluatePublished(): Promise<void> {
       if (!out.success) throw new Error(`torch_twin.py evaluate: ${new TextDecoder().decode(out.stderr)}`);
       const t = JSON.parse(new TextDecoder().decode(out.stdout).trim().split("\n").at(-1)!);
       const ours = record.measurements.centre.top1Err;
-      rows.push({ shard: record.name, ours, torch: t.testTop1Err, images: t.count, torchVersion: t.version });
+      rows.push({
+        shard: record.name,
+        ours,
+        torch: t.testTop1Err,
+        ...(ten ? { tenOurs: ten.top1Err, tenTorch: t.tenTop1Err } : {}),
+        images: t.count,
+        torchVersion: t.version,
+      });
+      const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
       console.log(
-        `${record.name}: ours ${(100 * ours).toFixed(2)}%, PyTorch ${(100 * t.testTop1Err).toFixed(2)}%`,
+        `${record.name}: centre ours ${pct(ours)}, PyTorch ${pct(t.testTop1Err)}` +
+          (ten ? `; 10-view ours ${pct(ten.top1Err)}, PyTorch ${pct(t.tenTop1Err)}` : ""),
       );
     }
     if (rows.length) {
       await writeJsonAtomic(`${resultDir("results", exp, "long")}/torch_check.json`, {
         what:
-          "centre-crop top-1 test error of each published net: ours, and PyTorch's with our weights loaded",
+          "top-1 test error of each published net, centre crop (ours, torch) and, where measured, 10 views " +
+          "(tenOurs, tenTorch): ours, and PyTorch's with our weights loaded",
         tolerance: 0.001,
         rows,
       });

@@ -13,7 +13,9 @@ import { Rng } from "../lib/rng.ts";
 import { sha256Hex } from "../lib/util/fs.ts";
 import { PROJECT_ROOT } from "../lib/util/paths.ts";
 
-function published(exp: string): { dir: string; records: ShardRecord<{ centre: { top1Err: number } }>[] } {
+function published(
+  exp: string,
+): { dir: string; records: ShardRecord<{ centre: { top1Err: number }; ten?: { top1Err: number } }>[] } {
   const dir = `${PROJECT_ROOT}/results/${exp}/long/shards`;
   let names: string[] = [];
   try {
@@ -39,9 +41,11 @@ Deno.test("published shards: each weights file is its record's, and loads into t
   }
 });
 
-Deno.test("published shards: PyTorch's test error on our weights matches ours within 0.1 points", () => {
+Deno.test("published shards: PyTorch's test error on our weights matches ours within 0.1 points, centre and 10-view", () => {
   for (const exp of ["small-model", "init-depth"]) {
-    let check: { rows: { shard: string; ours: number; torch: number }[] };
+    let check: {
+      rows: { shard: string; ours: number; torch: number; tenOurs?: number; tenTorch?: number }[];
+    };
     try {
       check = JSON.parse(Deno.readTextFileSync(`${PROJECT_ROOT}/results/${exp}/long/torch_check.json`));
     } catch {
@@ -55,6 +59,16 @@ Deno.test("published shards: PyTorch's test error on our weights matches ours wi
       assert.ok(
         Math.abs(row.torch - row.ours) <= 0.001,
         `${row.shard}: ours ${row.ours}, PyTorch ${row.torch}`,
+      );
+      if (row.tenOurs === undefined) continue; // evaluated before the 10-view check existed
+      assert.equal(
+        row.tenOurs,
+        r!.measurements.ten?.top1Err,
+        `${row.shard}: our 10-view error is the record's`,
+      );
+      assert.ok(
+        Math.abs(row.tenTorch! - row.tenOurs) <= 0.001,
+        `${row.shard}: 10-view ours ${row.tenOurs}, PyTorch ${row.tenTorch}`,
       );
     }
   }
