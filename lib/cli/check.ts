@@ -16,8 +16,13 @@ import { PROJECT_ROOT } from "../util/paths.ts";
 import { runExperiments, selectExperiments } from "./run.ts";
 import { PUBLISHED_TIERS, shardDir } from "../experiments/shards.ts";
 
-/** Links each experiment's committed shard folder into a scratch results folder, so a run there reads them. */
+/**
+ * Links each experiment's committed shard folder into a scratch results folder, so a run there reads them, and
+ * the PyTorch twin's long runs, which the small-model aggregate reads beside them.
+ */
 async function linkPublishedShards(dir: string, tier: Tier, ids: string[]): Promise<void> {
+  await Deno.mkdir(`${dir}/bench`, { recursive: true });
+  await Deno.symlink(`${PROJECT_ROOT}/results/bench/twin_long.json`, `${dir}/bench/twin_long.json`);
   for (const id of ids) {
     const committed = shardDir(`${PROJECT_ROOT}/results`, id, tier);
     const linked = shardDir(dir, id, tier);

@@ -38,7 +38,9 @@ export function twinRows(
     const mean = errs.reduce((a, b) => a + b, 0) / errs.length;
     const inside = mean >= lo && mean <= hi;
     return [{
-      metric: `${label}: top-1 % (centre, all test), the PyTorch twin of this recipe, ${twin.length} seeds`,
+      metric: `${label}: top-1 % (centre, all test), the PyTorch twin of this recipe, ${twin.length} seed${
+        twin.length === 1 ? "" : "s"
+      }`,
       paper: null,
       ours: twin.map(pct).join(", "),
       source: "results/bench/twin_long.md",
