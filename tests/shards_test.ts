@@ -244,24 +244,29 @@ Deno.test("shards: a stopped shard leaves its checkpoint as a piece to commit, a
 });
 
 Deno.test("twin reference: our converged mean read against the PyTorch twin's range, inside or outside", async () => {
-  const { twinRows } = await import("../lib/experiments/twin_reference.ts");
-  const run = (kind: string, seed: number, err: number) => ({
+  const { firstRateDrop, twinRows } = await import("../lib/experiments/twin_reference.ts");
+  const lrs = (drop: number) => [1, 2, 3, 4].map((epoch) => ({ epoch, lr: epoch > drop ? 1e-3 : 1e-2 }));
+  const run = (kind: string, seed: number, err: number, drop = 9) => ({
     kind,
     seed,
     head: "he",
     dropout: 0,
     converged: true,
     testTop1Err: err,
+    epochs: lrs(drop),
   });
-  const twin = [run("relu", 1, 0.30), run("relu", 2, 0.32), run("prelu-channel", 1, 0.28)];
+  const twin = [run("relu", 1, 0.30, 2), run("relu", 2, 0.32, 3), run("prelu-channel", 1, 0.28)];
   const rows = twinRows(twin, [
-    { kind: "relu", label: "ReLU", errs: [0.31, 0.31] },
+    { kind: "relu", label: "ReLU", errs: [0.31, 0.31], firstDrops: [3, null] },
     { kind: "prelu-channel", label: "PReLU", errs: [0.25, 0.26] },
     { kind: "lrelu", label: "LReLU", errs: [0.3] },
   ]);
   assert.equal(rows.length, 2, "no row where the twin has no runs");
   assert.match(rows[0].note!, /our mean 31\.00 within the twin's range \[30\.00, 32\.00\]/);
-  assert.match(rows[1].note!, /our mean 25\.50 outside the twin's range \[28\.00, 28\.00\]/);
+  assert.match(rows[1].note!, /our mean 25\.50 outside the twin's range \[28\.00, 28\.00\]$/);
+  assert.match(rows[0].note!, /first rate drop after epoch 3 \(ours\), 2-3 \(the twin's\)$/);
+  assert.equal(firstRateDrop(lrs(9)), null, "never dropped");
+  assert.equal(firstRateDrop(lrs(1)), 1);
 });
 
 Deno.test("predictions: one character per image round-trips to per-image correctness; a length mismatch is an error", async () => {

@@ -11,7 +11,7 @@ import { addAudit, auditMetrics } from "./audit.ts";
 import type { Report, Trained } from "./runner.ts";
 import type { SmallNetMeasurements } from "./small_measure.ts";
 import { TABLE1 } from "./slopes.ts";
-import { twinLongRuns, twinRows } from "./twin_reference.ts";
+import { firstRateDrop, twinLongRuns, twinRows } from "./twin_reference.ts";
 import { smallModelPlots } from "./small_plots.ts";
 import { convergeText } from "../train/schedule.ts";
 import type { DataSet } from "../data/dataset.ts";
@@ -30,6 +30,8 @@ export interface SmallMeasured {
   allSlopes: number[];
   responses: Responses[];
   audit: { slopeGradient: number[]; slopeDecay: number[]; weightDecay: number[] };
+  /** Per seed, the epoch after which the learning rate first fell (null: it never did). */
+  firstDrops: (number | null)[];
 }
 
 export const logFisher = (r: Responses) => mean(Object.values(r.fisher).map((v) => Math.log(v)));
@@ -51,7 +53,7 @@ export function gatherSmall(
   let conv1: SmallGathered["conv1"] = null;
   for (const v of small.TABLE2) {
     m[v.kind] = {
-      ...{ centre: [], centre5: [], ten: [], slopes: [], allSlopes: [], responses: [] },
+      ...{ centre: [], centre5: [], ten: [], slopes: [], allSlopes: [], responses: [], firstDrops: [] },
       audit: { slopeGradient: [], slopeDecay: [], weightDecay: [] },
     };
   }
@@ -65,6 +67,7 @@ export function gatherSmall(
     f.slopes.push(x.slopes);
     f.allSlopes.push(...x.allSlopes);
     f.responses.push(x.responses);
+    f.firstDrops.push(firstRateDrop(r.training.epochs));
     if (x.conv1) conv1 = { values: Float64Array.from(x.conv1.values), shape: x.conv1.shape };
     addAudit(f.audit, x.audit);
     runs.push(common.runRecord(`${kind}-seed${r.seed}`, r.seed, r.training, {
@@ -98,7 +101,15 @@ export async function smallReport(ctx: RunContext, o: SmallOutcome): Promise<Rep
       row(`${v.label}: top-1 % (10-view, ${tier.viewImages})`, v.paperTop1, meanSd(m[v.kind].ten), "Table 2"),
       row(`${v.label}: top-5 % (centre, all test)`, v.paperTop5, meanSd(m[v.kind].centre5), "Table 2"),
     ]),
-    ...twinRows(twin, small.TABLE2.map((v) => ({ kind: v.kind, label: v.label, errs: m[v.kind].centre }))),
+    ...twinRows(
+      twin,
+      small.TABLE2.map((v) => ({
+        kind: v.kind,
+        label: v.label,
+        errs: m[v.kind].centre,
+        firstDrops: m[v.kind].firstDrops,
+      })),
+    ),
     ...layers.map((l) =>
       row(
         `learned a, ${l} (shared / channel-wise mean)`,

@@ -12,7 +12,26 @@ interface TwinRun {
   dropout: number;
   converged: boolean;
   testTop1Err: number;
+  epochs?: { epoch: number; lr: number }[];
 }
+
+/**
+ * The epoch after which a run first divided its learning rate, or null if it never did. The plateau rule fires
+ * on validation noise, and a net dropped early ends at a higher error: the first place two engines' runs of one
+ * recipe part ways.
+ */
+export function firstRateDrop(epochs: { epoch: number; lr: number }[]): number | null {
+  const i = epochs.findIndex((e, k) => k > 0 && e.lr < epochs[k - 1].lr);
+  return i < 0 ? null : epochs[i - 1].epoch;
+}
+
+const span = (xs: (number | null)[]) => {
+  const known = xs.filter((x): x is number => x !== null);
+  if (!known.length) return "never";
+  const lo = Math.min(...known);
+  const hi = Math.max(...known);
+  return lo === hi ? `${lo}` : `${lo}-${hi}`;
+};
 
 /** The twin's runs with the long tier's head and dropout, or none when the twin has not run. */
 export async function twinLongRuns(outDir: string, head: string, dropout: number): Promise<TwinRun[]> {
@@ -27,11 +46,12 @@ export async function twinLongRuns(outDir: string, head: string, dropout: number
 /** One comparison row per rectifier the twin trained: its errors, and our mean against their range. */
 export function twinRows(
   runs: TwinRun[],
-  ours: { kind: string; label: string; errs: number[] }[],
+  ours: { kind: string; label: string; errs: number[]; firstDrops?: (number | null)[] }[],
 ): Comparison[] {
   const pct = (x: number) => (100 * x).toFixed(2);
-  return ours.flatMap(({ kind, label, errs }) => {
-    const twin = runs.filter((r) => r.kind === kind).map((r) => r.testTop1Err);
+  return ours.flatMap(({ kind, label, errs, firstDrops }) => {
+    const twinRuns = runs.filter((r) => r.kind === kind);
+    const twin = twinRuns.map((r) => r.testTop1Err);
     if (!twin.length) return [];
     const lo = Math.min(...twin);
     const hi = Math.max(...twin);
@@ -44,9 +64,13 @@ export function twinRows(
       paper: null,
       ours: twin.map(pct).join(", "),
       source: "results/bench/twin_long.md",
-      note: `our mean ${pct(mean)} ${inside ? "within" : "outside"} the twin's range [${pct(lo)}, ${
-        pct(hi)
-      }]`,
+      note:
+        `our mean ${pct(mean)} ${inside ? "within" : "outside"} the twin's range [${pct(lo)}, ${pct(hi)}]` +
+        (firstDrops
+          ? `; first rate drop after epoch ${span(firstDrops)} (ours), ${
+            span(twinRuns.map((r) => r.epochs ? firstRateDrop(r.epochs) : null))
+          } (the twin's)`
+          : ""),
     }];
   });
 }
