@@ -15,6 +15,7 @@ import { findTorchPython } from "./torch_python.ts";
 import { recipeFile, trainIndicesOf } from "./twin_files.ts";
 import { shardDir, type ShardRecord } from "../lib/experiments/shards.ts";
 import { resultDir } from "../lib/results/result.ts";
+import { rateDrops } from "../lib/experiments/twin_reference.ts";
 
 const args = handleArgs(
   `
@@ -146,7 +147,7 @@ function drift(r: Run, drops: number[]): string {
   const at = (e: EpochLine | undefined) => e?.slopeDrift?.toFixed(3);
   const end = at(r.epochs.at(-1));
   if (end === undefined) return "—";
-  const first = drops.length ? at(r.epochs[drops[0] - 1]) : undefined;
+  const first = drops.length ? at(r.epochs.find((e) => e.epoch === drops[0])) : undefined;
   return first === undefined ? end : `${first} → ${end}`;
 }
 
@@ -167,7 +168,7 @@ function markdown(all: Run[], rule: string): string {
     "| rectifier | head | dropout | seed | epochs | converged | rate drops after epoch | train err % | val err % | test top-1 % | test top-5 % | slopes' drift | minutes |",
     "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...all.map((r) => {
-      const drops = r.epochs.filter((e, i) => i > 0 && e.lr < r.epochs[i - 1].lr).map((e) => e.epoch - 1);
+      const drops = rateDrops(r.epochs);
       const last = r.epochs.at(-1)!;
       return `| ${r.kind} | ${r.head} | ${r.dropout} | ${r.seed} | ${r.epochs.length} | ${
         r.converged ? "yes" : "no"

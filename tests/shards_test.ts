@@ -9,6 +9,7 @@ import { runShards, shardDir, shardName } from "../lib/experiments/shards.ts";
 import { hasConverged, type ScheduleSpec, type ScheduleState } from "../lib/train/schedule.ts";
 import { loadNamedWeights, namedWeights, torchName } from "../lib/experiments/publish.ts";
 import { decodeSafetensors } from "../lib/util/safetensors.ts";
+import { exists } from "../lib/util/fs.ts";
 import { Network } from "../lib/models/network.ts";
 import { Rng } from "../lib/rng.ts";
 import { gpuBackend } from "../lib/experiments/common.ts";
@@ -159,7 +160,7 @@ Deno.test("shards, published only (the long tier's check): reads, counts the mis
   assert.match(partial.log, new RegExp(`${names[1]}: published, read`));
   assert.match(partial.log, new RegExp(`${names[0]}: not published yet`));
   assert.doesNotMatch(partial.log, /training/);
-  assert.ok(!exists(`${dir}/${names[0]}.json`), "the missing one stays missing");
+  assert.ok(!(await exists(`${dir}/${names[0]}.json`)), "the missing one stays missing");
 
   await runShards(toyContext(out, names[0], []), TOY_EXPERIMENT, toyPlans());
   assert.equal((await readOnly()).records?.length, 2, "every shard in: aggregated from the files");
@@ -175,15 +176,6 @@ Deno.test("shards, published only (the long tier's check): reads, counts the mis
   check.overrides = { batch: 8 };
   await assert.rejects(() => runShards(check, TOY_EXPERIMENT, toyPlans()), /only the published shards/);
 });
-
-function exists(path: string): boolean {
-  try {
-    Deno.statSync(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 Deno.test("shards: two processes training the same shard on one store: one trains, the other waits and loads it", async () => {
   const cache = Deno.makeTempDirSync({ prefix: "rectifiers-shards2-" });

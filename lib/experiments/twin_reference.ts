@@ -15,14 +15,18 @@ interface TwinRun {
   epochs?: { epoch: number; lr: number }[];
 }
 
+/** The epochs after which a run divided its learning rate, in order. */
+export function rateDrops(epochs: { epoch: number; lr: number }[]): number[] {
+  return epochs.filter((e, k) => k > 0 && e.lr < epochs[k - 1].lr).map((e) => e.epoch - 1);
+}
+
 /**
  * The epoch after which a run first divided its learning rate, or null if it never did. The plateau rule fires
  * on validation noise, and a net dropped early ends at a higher error: the first place two engines' runs of one
  * recipe part ways.
  */
 export function firstRateDrop(epochs: { epoch: number; lr: number }[]): number | null {
-  const i = epochs.findIndex((e, k) => k > 0 && e.lr < epochs[k - 1].lr);
-  return i < 0 ? null : epochs[i - 1].epoch;
+  return rateDrops(epochs)[0] ?? null;
 }
 
 const span = (xs: (number | null)[]) => {
