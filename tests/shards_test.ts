@@ -164,6 +164,22 @@ Deno.test("shards, published only (the long tier's check): reads, counts the mis
 
   await runShards(toyContext(out, names[0], []), TOY_EXPERIMENT, toyPlans());
   assert.equal((await readOnly()).records?.length, 2, "every shard in: aggregated from the files");
+  // A clone elsewhere (CI's checkout) reads the same images from another path: the same nets.
+  const elsewhere = toyPlans().map((p) => {
+    const data = { ...p.request.data, train: { ...p.request.data.train, source: "folder /elsewhere/train" } };
+    return { ...p, request: { ...p.request, data } };
+  });
+  const moved = { ...toyContext(out, null, []), publishedOnly: true };
+  assert.equal((await runShards(moved, TOY_EXPERIMENT, elsewhere))?.length, 2, "read from another path");
+  const otherImages = toyPlans().map((p) => ({
+    ...p,
+    request: { ...p.request, data: { ...p.request.data, fingerprint: "other" } },
+  }));
+  await assert.rejects(
+    () => runShards(moved, TOY_EXPERIMENT, otherImages),
+    /no longer stands .* another configuration or data/,
+    "other images are another net",
+  );
 
   const record = JSON.parse(Deno.readTextFileSync(`${dir}/${names[0]}.json`));
   Deno.writeTextFileSync(

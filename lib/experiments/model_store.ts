@@ -88,10 +88,13 @@ export interface TrainRequest {
   engine?: string;
 }
 
-/** What a model depends on besides its configuration and the code: the exact training images, a start. */
+/**
+ * What a model depends on besides its configuration and the code: the exact training images (by content, never
+ * by path: a clone elsewhere, or CI's checkout, must find the same published nets), a start.
+ */
 export function dataSalt(req: TrainRequest): string {
   const t = req.data.train;
-  return `${t.source} ${t.name} ${t.count} ${req.data.fingerprint}` +
+  return `${t.name} ${t.count} ${req.data.fingerprint}` +
     (req.start ? ` from ${req.start.from}` : "");
 }
 
