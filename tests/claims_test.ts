@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import * as claims from "../lib/results/claims.ts";
 import type { Claim, Verdict } from "../lib/results/claims.ts";
 import { setFaultForTest } from "../lib/faults.ts";
+import { slopeMoved } from "../lib/experiments/slopes.ts";
 import {
   identicalPassRate,
   mcnemar,
@@ -887,6 +888,15 @@ Deno.test("claims: a failed precondition makes an empirical claim 'not testable'
     preconditions: [met],
   });
   assert.equal(ok.verdict, "reproduced");
+});
+
+Deno.test("slopes moved: met at and above the threshold, unmet below it, each seed's value shown", () => {
+  const layers = (shift: number) => ({ conv1: 0.25 + shift, conv2: 0.25 - shift });
+  const near = slopeMoved([layers(0.0512), layers(0.0490), layers(0.0495)], "channel-wise");
+  assert.equal(near.met, false, "mean 0.0499: just below");
+  assert.match(near.measured, /= 0\.0499 \(seeds: 0\.0512, 0\.0490, 0\.0495\)/);
+  assert.equal(slopeMoved([layers(0.0512), layers(0.0496), layers(0.0500)], "channel-wise").met, true);
+  assert.equal(slopeMoved([layers(0.2)], "channel-shared").measured, "mean |a - 0.25| = 0.200");
 });
 
 Deno.test("claims: an equivalence the seeds cannot resolve says 'underpowered' and how many seeds would", () => {
