@@ -392,12 +392,13 @@ Deno.test("reliability: the model store never replaces a finished model of anoth
   Deno.env.set("RECTIFIERS_CACHE", cache);
   const train = syntheticImages({ count: 64, classes: 4, size: 12, seed: 1 });
   const val = syntheticImages({ count: 16, classes: 4, size: 12, seed: 2 });
-  const data = (source: string) =>
+  // The store keys data by content (the fingerprint), never by path.
+  const data = (fingerprint: string) =>
     ({
-      train: { ...train, source },
+      train,
       val,
       test: val,
-      fingerprint: "f",
+      fingerprint,
     }) as unknown as LoadedData<DataSet>;
   const spec: NetSpec = {
     name: "toy",
@@ -440,12 +441,12 @@ Deno.test("reliability: the model store never replaces a finished model of anoth
       overrides: {},
     }) as unknown as RunContext;
   const exp = { id: "store-test" } as Experiment;
-  const trainOne = async (cfg: TrainConfig, source = "folder /a/imagenet", resume = false) => {
+  const trainOne = async (cfg: TrainConfig, fingerprint = "f", resume = false) => {
     const m = await trainNetwork(ctx(resume), exp, {
       label: "toy-seed1",
       spec,
       config: cfg,
-      data: data(source),
+      data: data(fingerprint),
     });
     m.net.dispose();
     return m;
@@ -456,13 +457,13 @@ Deno.test("reliability: the model store never replaces a finished model of anoth
     const files = () => [...Deno.readDirSync(`${cache}/models/smoke`)].map((e) => e.name).sort();
     const [first] = files();
     const bytes = Deno.readFileSync(`${cache}/models/smoke/${first}`);
-    // A pipeline check (--max-steps), another --batch, a resume with another batch, another folder of the
+    // A pipeline check (--max-steps), another --batch, a resume with another batch, other images of the
     // same name: each trains a model of its own, and the finished one stays as it was.
     await trainOne(config(16, 2));
     await trainOne(config(8));
-    await trainOne(config(4), "folder /a/imagenet", true);
+    await trainOne(config(4), "f", true);
     assert.match(lines.join("\n"), /no checkpoint of this configuration of toy-seed1 .* which are kept/);
-    await trainOne(config(16), "folder /b/imagenet");
+    await trainOne(config(16), "other images");
     assert.equal(files().filter((f) => f.endsWith(".ckpt")).length, 5, files().join(", "));
     assert.deepEqual(
       Deno.readFileSync(`${cache}/models/smoke/${first}`),
