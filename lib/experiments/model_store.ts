@@ -89,8 +89,8 @@ export interface TrainRequest {
 }
 
 /**
- * What a model depends on besides its configuration and the code: the exact training images (by content, never
- * by path: a clone elsewhere, or CI's checkout, must find the same published nets), a start.
+ * What a model depends on besides its configuration and the code: the exact training images, a start. Never the
+ * data's path (a set's source names it): a clone elsewhere, or CI's checkout, must find the same published nets.
  */
 export function dataSalt(req: TrainRequest): string {
   const t = req.data.train;
