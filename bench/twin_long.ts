@@ -26,7 +26,8 @@ error per epoch, test error at the end. Appends to results/bench/twin_long.json 
 
 Options:
   --evaluate         instead: PyTorch's test errors of every published long-tier shard's weights, against ours
-                     (writes results/<experiment>/long/torch_check.json)
+                     (writes results/<experiment>/long/torch_check.json; a net already evaluated on the
+                     same weights keeps its row)
   --kinds <list>     rectifiers, comma-separated (default: relu,prelu-channel)
   --seeds <list>     seeds, comma-separated (default: 1,2)
   --head <he|he-zero|paper>  the fc head's init (default: the tier's)
@@ -184,6 +185,29 @@ function markdown(all: Run[], rule: string): string {
  * Our published weights in PyTorch's model: its centre-crop test error of every shard beside ours. They agree to
  * within a few images when our forward pass is right (float32 sums in another order flip near-ties only).
  */
+interface CheckRow {
+  shard: string;
+  /** SHA-256 of the weights PyTorch evaluated (absent in rows from before it was recorded). */
+  weights?: string;
+  ours: number;
+  torch: number;
+  tenOurs?: number;
+  tenTorch?: number;
+  images: number;
+  torchVersion: string;
+}
+
+/** The rows of an earlier evaluation by shard name (none where there was none). */
+async function readCheckRows(path: string): Promise<Map<string, CheckRow>> {
+  try {
+    const rows = JSON.parse(await Deno.readTextFile(path)).rows as CheckRow[];
+    return new Map(rows.map((r) => [r.shard, r]));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return new Map();
+    throw e;
+  }
+}
+
 async function evaluatePublished(): Promise<void> {
   for (const exp of ["small-model", "init-depth"]) {
     const dir = shardDir("results", exp, "long");
@@ -193,7 +217,9 @@ async function evaluatePublished(): Promise<void> {
     } catch {
       continue;
     }
-    const rows = [];
+    const checkPath = `${resultDir("results", exp, "long")}/torch_check.json`;
+    const before = await readCheckRows(checkPath);
+    const rows: CheckRow[] = [];
     for (const name of names) {
       const record = JSON.parse(await Deno.readTextFile(`${dir}/${name}`)) as ShardRecord<
         { centre: { top1Err: number; count: number }; ten?: { top1Err: number; count: number } }
@@ -201,6 +227,12 @@ async function evaluatePublished(): Promise<void> {
       if (!record.weights) continue;
       // The 10-view protocol is checked too where we measured it on the whole test set.
       const ten = record.measurements.ten?.count === data.test.count ? record.measurements.ten : null;
+      // A row made from these very weights stands: only new or retrained nets are evaluated again.
+      const kept = before.get(record.name);
+      if (kept?.weights === record.weights.sha256 && (ten === null || kept.tenTorch !== undefined)) {
+        rows.push(kept);
+        continue;
+      }
       const file = await recipeFile(data, trainIndices, record.model.spec, record.model.config, {
         weights: `${dir}/${record.weights.file}`,
         tenView: ten !== null,
@@ -215,6 +247,7 @@ async function evaluatePublished(): Promise<void> {
       const ours = record.measurements.centre.top1Err;
       rows.push({
         shard: record.name,
+        weights: record.weights.sha256,
         ours,
         torch: t.testTop1Err,
         ...(ten ? { tenOurs: ten.top1Err, tenTorch: t.tenTop1Err } : {}),
@@ -227,8 +260,10 @@ async function evaluatePublished(): Promise<void> {
           (ten ? `; 10-view ours ${pct(ten.top1Err)}, PyTorch ${pct(t.tenTop1Err)}` : ""),
       );
     }
+    const kept = rows.filter((r) => before.get(r.shard) === r).length;
+    if (kept) console.log(`${exp}: ${kept} net(s) evaluated earlier on the same weights, kept`);
     if (rows.length) {
-      await writeJsonAtomic(`${resultDir("results", exp, "long")}/torch_check.json`, {
+      await writeJsonAtomic(checkPath, {
         what:
           "top-1 test error of each published net, centre crop (ours, torch) and, where measured, 10 views " +
           "(tenOurs, tenTorch): ours, and PyTorch's with our weights loaded",

@@ -44,7 +44,14 @@ Deno.test("published shards: each weights file is its record's, and loads into t
 Deno.test("published shards: PyTorch's test error on our weights matches ours within 0.1 points, centre and 10-view", () => {
   for (const exp of ["small-model", "init-depth"]) {
     let check: {
-      rows: { shard: string; ours: number; torch: number; tenOurs?: number; tenTorch?: number }[];
+      rows: {
+        shard: string;
+        weights?: string;
+        ours: number;
+        torch: number;
+        tenOurs?: number;
+        tenTorch?: number;
+      }[];
     };
     try {
       check = JSON.parse(Deno.readTextFileSync(`${PROJECT_ROOT}/results/${exp}/long/torch_check.json`));
@@ -56,6 +63,13 @@ Deno.test("published shards: PyTorch's test error on our weights matches ours wi
       const r = records.find((x) => x.name === row.shard);
       assert.ok(r, `${row.shard}: torch_check.json names a shard that is published`);
       assert.equal(row.ours, r!.measurements.centre.top1Err, `${row.shard}: our error is the record's`);
+      if (row.weights !== undefined) {
+        assert.equal(
+          row.weights,
+          r!.weights?.sha256,
+          `${row.shard}: PyTorch evaluated the published weights`,
+        );
+      }
       assert.ok(
         Math.abs(row.torch - row.ours) <= 0.001,
         `${row.shard}: ours ${row.ours}, PyTorch ${row.torch}`,
