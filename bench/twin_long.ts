@@ -181,10 +181,6 @@ function markdown(all: Run[], rule: string): string {
   ].join("\n");
 }
 
-/**
- * Our published weights in PyTorch's model: its centre-crop test error of every shard beside ours. They agree to
- * within a few images when our forward pass is right (float32 sums in another order flip near-ties only).
- */
 interface CheckRow {
   shard: string;
   /** SHA-256 of the weights PyTorch evaluated (absent in rows from before it was recorded). */
@@ -208,6 +204,10 @@ async function readCheckRows(path: string): Promise<Map<string, CheckRow>> {
   }
 }
 
+/**
+ * Our published weights in PyTorch's model: its centre-crop test error of every shard beside ours. They agree to
+ * within a few images when our forward pass is right (float32 sums in another order flip near-ties only).
+ */
 async function evaluatePublished(): Promise<void> {
   for (const exp of ["small-model", "init-depth"]) {
     const dir = shardDir("results", exp, "long");
