@@ -181,6 +181,7 @@ function markdown(all: Run[], rule: string): string {
   ].join("\n");
 }
 
+/** One published net in torch_check.json: our test errors and PyTorch's on the same weights. */
 interface CheckRow {
   shard: string;
   /** SHA-256 of the weights PyTorch evaluated (absent in rows from before it was recorded). */
