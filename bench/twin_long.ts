@@ -16,6 +16,7 @@ import { recipeFile, trainIndicesOf } from "./twin_files.ts";
 import { shardDir, type ShardRecord } from "../lib/experiments/shards.ts";
 import { resultDir } from "../lib/results/result.ts";
 import { rateDrops } from "../lib/experiments/twin_reference.ts";
+import { readTorchCheck, type TorchCheckRow } from "../lib/experiments/publish.ts";
 
 const args = handleArgs(
   `
@@ -181,30 +182,6 @@ function markdown(all: Run[], rule: string): string {
   ].join("\n");
 }
 
-/** One published net in torch_check.json: our test errors and PyTorch's on the same weights. */
-interface CheckRow {
-  shard: string;
-  /** SHA-256 of the weights PyTorch evaluated (absent in rows from before it was recorded). */
-  weights?: string;
-  ours: number;
-  torch: number;
-  tenOurs?: number;
-  tenTorch?: number;
-  images: number;
-  torchVersion: string;
-}
-
-/** The rows of an earlier evaluation by shard name (none where there was none). */
-async function readCheckRows(path: string): Promise<Map<string, CheckRow>> {
-  try {
-    const rows = JSON.parse(await Deno.readTextFile(path)).rows as CheckRow[];
-    return new Map(rows.map((r) => [r.shard, r]));
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return new Map();
-    throw e;
-  }
-}
-
 /**
  * Our published weights in PyTorch's model: its centre-crop test error of every shard beside ours. They agree to
  * within a few images when our forward pass is right (float32 sums in another order flip near-ties only).
@@ -219,8 +196,8 @@ async function evaluatePublished(): Promise<void> {
       continue;
     }
     const checkPath = `${resultDir("results", exp, "long")}/torch_check.json`;
-    const before = await readCheckRows(checkPath);
-    const rows: CheckRow[] = [];
+    const before = await readTorchCheck(checkPath);
+    const rows: TorchCheckRow[] = [];
     for (const name of names) {
       const record = JSON.parse(await Deno.readTextFile(`${dir}/${name}`)) as ShardRecord<
         { centre: { top1Err: number; count: number }; ten?: { top1Err: number; count: number } }

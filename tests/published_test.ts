@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import "./helpers.ts";
-import { loadNamedWeights } from "../lib/experiments/publish.ts";
+import { loadNamedWeights, readTorchCheck } from "../lib/experiments/publish.ts";
 import type { ShardRecord } from "../lib/experiments/shards.ts";
 import { Network } from "../lib/models/network.ts";
 import { ReferenceBackend } from "../lib/reference/backend.ts";
@@ -41,25 +41,12 @@ Deno.test("published shards: each weights file is its record's, and loads into t
   }
 });
 
-Deno.test("published shards: PyTorch's test error on our weights matches ours within 0.1 points, centre and 10-view", () => {
+Deno.test("published shards: PyTorch's test error on our weights matches ours within 0.1 points, centre and 10-view", async () => {
   for (const exp of ["small-model", "init-depth"]) {
-    let check: {
-      rows: {
-        shard: string;
-        weights?: string;
-        ours: number;
-        torch: number;
-        tenOurs?: number;
-        tenTorch?: number;
-      }[];
-    };
-    try {
-      check = JSON.parse(Deno.readTextFileSync(`${PROJECT_ROOT}/results/${exp}/long/torch_check.json`));
-    } catch {
-      continue; // not evaluated yet (deno task twin-long --evaluate)
-    }
+    // No rows where none was evaluated yet (deno task twin-long --evaluate).
+    const check = await readTorchCheck(`${PROJECT_ROOT}/results/${exp}/long/torch_check.json`);
     const { records } = published(exp);
-    for (const row of check.rows) {
+    for (const row of check.values()) {
       const r = records.find((x) => x.name === row.shard);
       assert.ok(r, `${row.shard}: torch_check.json names a shard that is published`);
       assert.equal(row.ours, r!.measurements.centre.top1Err, `${row.shard}: our error is the record's`);

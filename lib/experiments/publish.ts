@@ -47,3 +47,27 @@ export function loadNamedWeights(net: Network, bytes: Uint8Array): void {
 }
 
 export { encodeSafetensors };
+
+/** One published net in torch_check.json: our test errors and PyTorch's on the same weights. */
+export interface TorchCheckRow {
+  shard: string;
+  /** SHA-256 of the weights PyTorch evaluated (absent in rows from before it was recorded). */
+  weights?: string;
+  ours: number;
+  torch: number;
+  tenOurs?: number;
+  tenTorch?: number;
+  images: number;
+  torchVersion: string;
+}
+
+/** The rows of a torch_check.json by shard name; none where no evaluation was written yet. */
+export async function readTorchCheck(path: string): Promise<Map<string, TorchCheckRow>> {
+  try {
+    const rows = JSON.parse(await Deno.readTextFile(path)).rows as TorchCheckRow[];
+    return new Map(rows.map((r) => [r.shard, r]));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return new Map();
+    throw e;
+  }
+}

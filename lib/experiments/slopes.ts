@@ -14,11 +14,6 @@ export { TABLE1 };
 /** How far slopes must move from their start, on average over layers, before claims about them are tested. */
 export const SLOPE_MOVE = 0.05;
 
-/** Mean over layers and seeds of |a - 0.25|: how far the learned slopes moved from their start. */
-export function slopeShift(perSeed: Record<string, number>[]): number {
-  return meanStd(seedShifts(perSeed)).mean;
-}
-
 /** Each seed's mean over layers of |a - 0.25|. */
 function seedShifts(perSeed: Record<string, number>[]): number[] {
   return perSeed.map((s) => {
