@@ -4,7 +4,7 @@
  * blocks, and the errors bad folders and files get. Folders are written by the tests (tests/fixtures).
  */
 import assert from "node:assert/strict";
-import { DataError, type DataSet, takePerClass } from "../lib/data/dataset.ts";
+import { DataError, type DataSet, fingerprint, takePerClass } from "../lib/data/dataset.ts";
 import { closeDecodePool, decodePool } from "../lib/data/decode_pool.ts";
 import { skippedText } from "../lib/data/folder.ts";
 import { openImageFolder, streamedSplit } from "../lib/data/image_folder.ts";
@@ -58,6 +58,32 @@ Deno.test({
     for (let i = 0; i < g.h * g.w; i += 97) {
       assert.equal(g.rgb[3 * i], g.rgb[3 * i + 1]);
       assert.equal(g.rgb[3 * i], g.rgb[3 * i + 2]);
+    }
+  },
+});
+
+Deno.test({
+  name: "folder: its data fingerprint follows the images, not where the folder lies or when it was copied",
+  sanitizeResources: false,
+  fn: async () => {
+    const key = (dir: string) => {
+      const folder = openImageFolder(dir);
+      return fingerprint(streamedSplit(folder, "train"), streamedSplit(folder, "eval"));
+    };
+    const copy = Deno.makeTempDirSync({ prefix: "rectifiers-folder-copy-" });
+    try {
+      // A plain copy elsewhere: other paths, fresh modification times, the same images.
+      const cp = await new Deno.Command("cp", { args: ["-r", `${root}/.`, copy] }).output();
+      assert.ok(cp.success, new TextDecoder().decode(cp.stderr));
+      assert.equal(key(copy), key(root));
+      // One image replaced by another of the same size: other data.
+      const files = streamedSplit(openImageFolder(copy), "train").files;
+      const [a, b] = files.filter((f) => Deno.statSync(f).size === Deno.statSync(files[0]).size);
+      if (b) Deno.copyFileSync(b, a);
+      else Deno.writeFileSync(a, Deno.readFileSync(a).map((v, i) => (i === 100 ? v ^ 1 : v)));
+      assert.notEqual(key(copy), key(root));
+    } finally {
+      Deno.removeSync(copy, { recursive: true });
     }
   },
 });

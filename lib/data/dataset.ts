@@ -33,11 +33,16 @@ export interface StreamedSet {
   labels: Uint16Array;
   files: string[];
   source: string;
-  /** Content fingerprint of the files (paths, sizes, modification times, sampled bytes). */
+  /** Content fingerprint of the files (class folders, names, sizes, sampled bytes; not where they lie). */
   fingerprint: string;
 }
 
 export type DataSet = ImageSet | StreamedSet;
+
+/** An image's place within its split: `<class>/<file>`, the part of its path that does not depend on the root. */
+export function classAndName(path: string): string {
+  return path.split("/").slice(-2).join("/");
+}
 
 export function isStreamed(set: DataSet): set is StreamedSet {
   return (set as StreamedSet).kind === "streamed";
@@ -160,7 +165,8 @@ export function fingerprint(...sets: DataSet[]): string {
   for (const s of sets) {
     h.update(new Uint8Array(s.labels.buffer, s.labels.byteOffset, s.labels.byteLength));
     if (isStreamed(s)) {
-      h.update(`${s.count} streamed:${s.classes.join(",")}:${s.fingerprint}\n${s.files.join("\n")}`);
+      const names = s.files.map(classAndName).join("\n");
+      h.update(`${s.count} streamed:${s.classes.join(",")}:${s.fingerprint}\n${names}`);
     } else {
       h.update(`${s.count}x${s.channels}x${s.height}x${s.width}:${s.classes.join(",")}\n`);
       h.update(s.pixels);

@@ -2,7 +2,7 @@
  * ImageNet-style folders: root/<split>/<class>/*.jpg|png (CIFAR-10 in ../shared, Imagenette, ImageNet itself).
  * Classes are the sorted folder names. Images of another size are brought to `size` (shorter side, centre crop).
  */
-import { checkImageSet, DataError, type ImageSet } from "./dataset.ts";
+import { checkImageSet, classAndName, DataError, type ImageSet } from "./dataset.ts";
 import { decodeImage, fitSquare } from "./decode.ts";
 import { createHash } from "node:crypto";
 
@@ -143,10 +143,26 @@ export function checkSameClasses(root: string, listings: Record<string, FolderLi
 export function listingKey(listing: FolderListing, sample = 1000): string {
   const h = createHash("sha256");
   for (const f of listing.files) h.update(`${f.path}\0${f.size}\0${f.mtime}\n`);
+  hashSample(h, listing, sample);
+  return h.digest("hex");
+}
+
+/**
+ * What a listing's images are, wherever the folder lies and whenever it was copied: each file's class folder,
+ * name and size, plus the content of up to `sample` files spread over the set. Trained models are keyed by it,
+ * so moving or copying a dataset does not make them look like another data's.
+ */
+export function contentKey(listing: FolderListing, sample = 1000): string {
+  const h = createHash("sha256");
+  for (const f of listing.files) h.update(`${classAndName(f.path)}\0${f.size}\n`);
+  hashSample(h, listing, sample);
+  return h.digest("hex");
+}
+
+function hashSample(h: ReturnType<typeof createHash>, listing: FolderListing, sample: number): void {
   const n = listing.files.length;
   const step = Math.max(1, Math.floor(n / sample));
   for (let i = 0; i < n; i += step) h.update(Deno.readFileSync(listing.files[i].path));
-  return h.digest("hex");
 }
 
 export function loadFolder(

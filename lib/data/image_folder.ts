@@ -9,6 +9,7 @@ import { CIFAR10_CLASSES } from "./cifar_binary.ts";
 import { DataError, type ImageSet, type StreamedSet } from "./dataset.ts";
 import {
   checkSameClasses,
+  contentKey,
   type FolderListing,
   listFolder,
   listingKey,
@@ -72,7 +73,7 @@ export function streamedSplit(folder: ImageFolder, split: "train" | "eval"): Str
     labels: Uint16Array.from(listing.files, (f) => f.label),
     files: listing.files.map((f) => f.path),
     source: `folder ${folder.root}/${dir}`,
-    fingerprint: listingKey(listing).slice(0, 16),
+    fingerprint: contentKey(listing).slice(0, 16),
   };
 }
 
