@@ -307,6 +307,19 @@ Deno.test("report: generated blocks come from the results; text outside the mark
   assert.match(block, /judged in their regime \(trained nets\): 0 tested/);
   assert.match(block, /Early-training proxies .*: 1 tested: 1 reproduced/);
   assert.match(block, /\*\*Early-training proxy, reproduced \(1\):\*\* Learned/);
+  // A run that only read nets trained before it (published shards) says how long their training took.
+  const run = { label: "n", seed: 1, steps: 10, epochs: [], points: [], final: {} };
+  const aggregated = { ...proxied, runs: [{ ...run, seconds: 5400 }, { ...run, seconds: 1800 }] };
+  const trainedBefore = summaryBlock([{ ...entries[1], result: aggregated }], "long").join("\n");
+  assert.match(
+    trainedBefore,
+    /\| 1\.0 min \(its nets trained before it: 2\.0 h, summed over nets\) \|\n\| \*\*all\*\*/,
+  );
+  const trainedInRun = { ...aggregated, runs: [{ ...run, seconds: 30 }] };
+  assert.match(
+    summaryBlock([{ ...entries[1], result: trainedInRun }], "smoke").join("\n"),
+    /\| 1\.0 min \|\n/,
+  );
 });
 
 Deno.test("report: the README's generated results block already passes deno fmt --check", async () => {
