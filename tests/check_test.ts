@@ -438,7 +438,7 @@ Deno.test("regime: a net leaves chance at the first of two validation points in 
   assert.match(text, /later than a tenth: slow \(0\.30\); never: stuck\./);
   assert.match(
     leftChanceText([{ label: "a", share: 0.05 }, { label: "b", share: 0.1 }], 100),
-    /^All 2 nets .* 0\.10 of their run at the latest\.$/,
+    /^Both nets .* 0\.10 of their run at the latest\.$/,
   );
   // A net whose plateau a claim measures (Fig 3's curves) is reported apart and not counted.
   const measured = regime(

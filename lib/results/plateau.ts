@@ -77,7 +77,7 @@ export function leftChanceText(left: LeftChance[], steps: number): string {
       parts.push(`The one net counted left chance ${rule} at ${latest} of its run`);
     } else {
       const count = shares.length === counted.length
-        ? `All ${counted.length}`
+        ? counted.length === 2 ? "Both" : `All ${counted.length}`
         : `${shares.length} of ${counted.length}`;
       parts.push(`${count} nets left chance ${rule} by ${latest} of their run at the latest`);
     }
