@@ -466,6 +466,15 @@ Deno.test("report: the README's converged block puts the long tier's numbers and
   const { convergedBlock } = await import("../lib/results/converged.ts");
   const long = result("small-model", [30, 31], "reproduced");
   long.comparison = [{ metric: "ReLU: top-1 %", paper: 33.82, ours: "30.5 ± 0.7", source: "Table 2" }];
+  const net = { label: "n", steps: 10, epochs: [{ epoch: 30 }], points: [{ step: 10, valTop1Err: 0.3 }] };
+  long.regime = regime(
+    [net],
+    [0.3],
+    0.9,
+    { epochs: 75, images: 100, batch: 10, err: null },
+    "Test:",
+    "converged",
+  );
   const early = result("small-model", [60, 61], "inconclusive");
   early.comparison = [{ metric: "ReLU: top-1 %", paper: 33.82, ours: "60.5 ± 0.7", source: "Table 2" }];
   const lines = convergedBlock([
@@ -502,8 +511,10 @@ Deno.test("report: the README's converged block puts the long tier's numbers and
   assert.match(lines, /\| ReLU: top-1 % \| 33\.82 \| 30\.5 ± 0\.7 \| 60\.5 ± 0\.7 \|/);
   assert.match(
     lines,
-    /\| Learned \\?\|a\\?\| rarely exceeds 1 \| p \| \*\*reproduced\*\* \| inconclusive \|/,
+    /\| Learned \\?\|a\\?\| rarely exceeds 1 \| p \| initialization or architecture \| \*\*reproduced\*\* \| inconclusive \|/,
   );
+  // Which nets the long tier's numbers come from: the result's regime sentence, above its table.
+  assert.match(lines, /`small-model`\*\*: 12 of 12 shards published .*\n\nLong tier: Test\.\n\n\| measure/);
   assert.match(lines, /`init-depth`\*\*: 2 of 7 shards published .* aggregated once all are/);
   assert.doesNotMatch(lines.split("init-depth")[1], /\| claim \|/, "no table before the aggregate exists");
   // Before the aggregate: the published nets' numbers, and no verdict.

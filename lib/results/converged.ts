@@ -1,9 +1,9 @@
 /**
  * The README's converged-results block: for each experiment of the long tier, how many of its shards are
- * published, the paper's numbers beside the long tier's (converged) and the default tier's (early training),
- * and every claim's verdict at both tiers. Generated from the committed results, like the results block.
+ * published, the paper's numbers beside the long tier's and the default tier's (early training), and every
+ * claim's verdict at both tiers with the regime it is about. Generated from the committed results, like the results block.
  */
-import { verdictLabel } from "./claims.ts";
+import { CLAIM_REGIMES, verdictLabel } from "./claims.ts";
 import { cell, type ExperimentResult } from "./result.ts";
 
 /** One published shard as the block lists it before its experiment's result is aggregated. */
@@ -42,8 +42,11 @@ export function convergedBlock(entries: ConvergedEntry[]): string[] {
       continue;
     }
     const early = new Map((e.early?.comparison ?? []).map((c) => [c.metric, c.ours]));
+    // One experiment's long tier may hold nets of two regimes (init-depth: Fig 3's short curves and the depth
+    // claim's converged nets): its regime sentence says which, and each claim names the regime it is about.
+    if (e.long.regime) lines.push(`Long tier: ${e.long.regime.text.replace(/:$/, ".")}`, "");
     lines.push(
-      "| measure | paper | long tier (converged) | default tier (early training) |",
+      "| measure | paper | long tier | default tier (early training) |",
       "| --- | --- | --- | --- |",
       ...e.long.comparison.map((c) =>
         `| ${cell(c.metric)} | ${cell(c.paper)} | ${cell(c.ours)} | ${cell(early.get(c.metric) ?? "")} |`
@@ -52,10 +55,10 @@ export function convergedBlock(entries: ConvergedEntry[]): string[] {
     );
     const earlyClaims = new Map((e.early?.claims ?? []).map((c) => [c.id, verdictLabel(c)]));
     lines.push(
-      "| claim | paper | long tier | default tier |",
-      "| --- | --- | --- | --- |",
+      "| claim | paper | about | long tier | default tier |",
+      "| --- | --- | --- | --- | --- |",
       ...e.long.claims.map((c) =>
-        `| ${cell(c.text)} | ${cell(c.paper)} | **${cell(verdictLabel(c))}** | ${
+        `| ${cell(c.text)} | ${cell(c.paper)} | ${CLAIM_REGIMES[c.regime]} | **${cell(verdictLabel(c))}** | ${
           cell(earlyClaims.get(c.id) ?? "")
         } |`
       ),
