@@ -150,7 +150,8 @@ export const experiment = defineExperiment({
       runs,
       gradRatios,
       correct,
-      valImages: Math.min(st.evalLimit, data.val.count),
+      // The curves' validation sample (Fig 3's recipe, in `lt` for both depths), which their noise bands read.
+      valImages: Math.min(lt.evalLimit, data.val.count),
     });
     return {
       ...depthReport({ st, lt, data, chance, runs, long }),

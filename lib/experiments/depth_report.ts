@@ -268,6 +268,9 @@ export function depthReport(o: Outcome) {
   }
   const allConverged = deep.length > 0 && [...deep, ...shallow].every((r) => r.training.converged);
   const label = (r: DepthRun) => `${r.depth}-layer-${r.init}${r.converged ? `-converged-seed${r.seed}` : ""}`;
+  const spacing = (d: number) => (curve(get(d, "he"))[1].epoch - curve(get(d, "he"))[0].epoch).toFixed(3);
+  const validations = (d: number) =>
+    `${curve(get(d, "he")).length} times over ${curve(get(d, "he")).at(-1)!.epoch.toFixed(1)} epochs`;
   const curveEpochs = Math.max(...runs.filter((r) => !r.converged).map((r) => curve(r).at(-1)!.epoch));
   return {
     regime: common.regime(
@@ -309,17 +312,13 @@ export function depthReport(o: Outcome) {
       }); the backward form of He's init, as the paper trained its large models.`,
       `30 layers: small-model's 14-layer net with 16 more 2x2 convs at the end of the conv3 stage (where the paper put them is UNCONFIRMED); He's forward form.`,
       o.long
-        ? `One seed per Fig 3 curve, at a constant rate, validation ${
-          runs.filter((r) => !r.converged).length
-        } times an epoch or more on ${
-          st.evalLimit === undefined ? "all" : "1000"
-        } held-out images; the depth ` +
+        ? `One seed per Fig 3 curve, at a constant rate, validated ${validations(22)} at 22 layers and ` +
+          `${validations(30)} at 30 on ${Math.min(lt.evalLimit, data.val.count)} held-out images (all ` +
+          `${data.val.count} at each epoch's end); the depth ` +
           `claim's 30-layer nets (${deep.length} seeds) and small-model's 14-layer ReLU nets trained by the long ` +
           "recipe. Training error is the running error of the last epoch, on augmented crops. Chance is " +
           `${pct(chance)}% here (10 classes), 99.9% in the paper.`
-        : `One seed per curve; a run of ${st.epochs} epochs with validation every ${
-          (curve(get(22, "he"))[1].epoch - curve(get(22, "he"))[0].epoch).toFixed(3)
-        } epochs on ${
+        : `One seed per curve; a run of ${st.epochs} epochs with validation every ${spacing(22)} epochs on ${
           Math.min(st.evalLimit, data.val.count)
         } held-out images (all ${data.val.count} at the ` +
           `end). Chance is ${pct(chance)}% here (10 classes), 99.9% in the paper.`,
