@@ -29,6 +29,12 @@ export const TABLE2_ERRORS = {
   "prelu-channel": [32.64, 12.75],
 } as const;
 
+/** Sec. 3.2: ReLU nets of 14 and 30 layers trained the same way (Sec. 4: 75 epochs), top-1 % (10-view). */
+export const DEPTH_TOP1 = { 14: TABLE2_ERRORS.relu[0], 30: 38.56 } as const;
+
+/** Sec. 4: epochs of training of the 14-layer models of Table 2 and of the 30-layer net of Sec. 3.2. */
+export const SMALL_EPOCHS = 75;
+
 /** Table 3: depth (conv + fc layers) and time complexity (operations, 10^10) of VGG-19 and models A, B, C. */
 export const TABLE3 = {
   vgg19: { depth: 19, ops: 1.96 },
@@ -65,6 +71,8 @@ export const TABLE8 = { "A+ReLU": 67.6, "A+PReLU": 68.4 };
 /** ICCV Fig 3 [digitized]: first epoch below 0.95 and the final errors of the curves, He / Xavier. */
 export const FIG3 = {
   below95: "1.14 / 1.58 (22 layers)",
+  /** The 22-layer He net's error at its curve's end (3 epochs). */
+  he22Final: 0.788,
   final22: "0.788 / 0.855 at 3 epochs",
   final30: "0.795 / 0.999 at 9.9 epochs",
 };
