@@ -276,6 +276,12 @@ export function depthReport(o: Outcome) {
   const validations = (d: number) =>
     `${curve(get(d, "he")).length} times over ${curve(get(d, "he")).at(-1)!.epoch.toFixed(1)} epochs`;
   const curveEpochs = Math.max(...runs.filter((r) => !r.converged).map((r) => curve(r).at(-1)!.epoch));
+  const seeds = `${deep.length} seed${deep.length > 1 ? "s" : ""}`;
+  const trained = allConverged ? "until converged" : "long, not all converged";
+  const longLead = `Fig 3's curves run the paper's lengths (${curveEpochs.toFixed(1)} epochs at most, ` +
+    `constant rate) for the claims about the start of training; the depth claim's 30-layer nets (${seeds}) ` +
+    `trained ${trained}, beside small-model's 14-layer ReLU nets (the paper trained both for ${SMALL_EPOCHS} ` +
+    "epochs):";
   return {
     regime: common.regime(
       // Fig 3's curves (22 and 30 layers) are there to show how long each init sits on the plateau.
@@ -287,13 +293,7 @@ export function depthReport(o: Outcome) {
         ? { epochs: SMALL_EPOCHS, images: common.IMAGENET_TRAIN, batch: 128, err: DEPTH_TOP1[30] / 100 }
         : { epochs: 3, images: common.IMAGENET_TRAIN, batch: 128, err: PAPER.he22Final },
       o.long
-        ? `The depth claim's 30-layer nets (${deep.length} seed${deep.length > 1 ? "s" : ""}) trained ${
-          allConverged ? "until converged" : "long, not all converged"
-        }, beside small-model's 14-layer ReLU nets (the paper trained both for ${SMALL_EPOCHS} epochs); Fig 3's curves ` +
-          `run the paper's lengths (${
-            curveEpochs.toFixed(1)
-          } epochs at most, constant rate) for the claims ` +
-          "about the start of training. The depth claim's nets:"
+        ? longLead
         : "The first part of Fig 3's curves (the paper plots 3 epochs at 22 layers and 9.9 at 30):",
       allConverged ? "converged" : "early",
     ),
