@@ -15,11 +15,7 @@ import * as common from "../lib/experiments/common.ts";
 import * as small from "../lib/experiments/small_family.ts";
 import * as large from "../lib/experiments/large_family.ts";
 import { conv1GradProbe, scoresOn } from "../lib/experiments/measure.ts";
-import {
-  predictionsCorrect,
-  predictionString,
-  type SmallNetMeasurements,
-} from "../lib/experiments/small_measure.ts";
+import { predictionsCorrect, predictionString } from "../lib/experiments/small_measure.ts";
 import {
   depthClaims,
   depthPlots,
@@ -27,10 +23,10 @@ import {
   type DepthRun,
   gradientRatios,
   HE_SMALL,
+  smallModelReluRuns,
   XAVIER,
 } from "../lib/experiments/depth_report.ts";
 import { defineExperiment } from "../lib/experiments/runner.ts";
-import { readShard } from "../lib/experiments/shards.ts";
 import { fig3Recipes } from "../lib/recipes/fig3.ts";
 import { pct } from "../lib/results/format.ts";
 
@@ -123,24 +119,9 @@ export const experiment = defineExperiment({
     const chance = 1 - 1 / data.train.classes.length;
     const runs: DepthRun[] = trained.map((r) => ({ ...r.cell, training: r.training, ...r.measurements }));
     if (long) {
-      // The depth claim's 14-layer nets: small-model's ReLU shards (the same request).
-      for (const seed of ctx.seeds ?? st.seeds) {
-        const r = await readShard<SmallNetMeasurements>(ctx.outDir, "small-model", "long", "relu", seed);
-        if (!r) {
-          ctx.log(`init-depth: small-model's shard relu seed ${seed} is not published yet; train it first`);
-          return null;
-        }
-        runs.push({
-          variant: "14-he",
-          depth: 14,
-          init: "he",
-          seed,
-          converged: true,
-          training: r.training,
-          centre: r.measurements.centre,
-          predictions: r.measurements.predictions,
-        });
-      }
+      const shallow = await smallModelReluRuns(ctx, ctx.seeds ?? st.seeds);
+      if (!shallow) return null;
+      runs.push(...shallow);
     }
     const gradRatios = await gradientRatios(ctx, st, data, probes.small);
     const correct = (r: DepthRun) => predictionsCorrect(r.predictions, data.test.labels);

@@ -9,7 +9,8 @@ import * as common from "./common.ts";
 import * as large from "./large_family.ts";
 import * as small from "./small_family.ts";
 import { siblingSeedNoise } from "./seed_noise.ts";
-import type { ShardTraining } from "./shards.ts";
+import { readShard, type ShardTraining } from "./shards.ts";
+import type { SmallNetMeasurements } from "./small_measure.ts";
 import type { InitScheme } from "../init.ts";
 import * as claims from "../results/claims.ts";
 import { meanSd, pct, percentMetric, row } from "../results/format.ts";
@@ -50,6 +51,33 @@ const curveRun = (runs: DepthRun[], depth: number, init: string) =>
 const convergedRuns = (runs: DepthRun[], depth: number) =>
   runs.filter((r) => r.depth === depth && r.converged);
 const trainErr = (r: DepthRun) => r.training.epochs.at(-1)!.trainTop1Err;
+
+/**
+ * The depth claim's 14-layer nets at the long tier: small-model's published ReLU shards (the same request as
+ * a 14-layer net of this experiment would be), or null, said in the log, while one is not published yet.
+ */
+export async function smallModelReluRuns(ctx: RunContext, seeds: number[]): Promise<DepthRun[] | null> {
+  const runs: DepthRun[] = [];
+  for (const seed of seeds) {
+    const r = await readShard<SmallNetMeasurements>(ctx.outDir, "small-model", "long", "relu", seed);
+    if (!r) {
+      ctx.log(`init-depth: small-model's shard relu seed ${seed} is not published yet; train it first`);
+      return null;
+    }
+    const { centre, predictions } = r.measurements;
+    runs.push({
+      variant: "14-he",
+      depth: 14,
+      init: "he",
+      seed,
+      converged: true,
+      training: r.training,
+      centre,
+      predictions,
+    });
+  }
+  return runs;
+}
 
 export interface ClaimInputs {
   ctx: RunContext;
