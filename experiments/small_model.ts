@@ -11,7 +11,11 @@
 import * as common from "../lib/experiments/common.ts";
 import * as small from "../lib/experiments/small_family.ts";
 import { defineExperiment } from "../lib/experiments/runner.ts";
-import { measureSmallNet, type SmallNetMeasurements } from "../lib/experiments/small_measure.ts";
+import {
+  measureSmallNet,
+  smallMeasureSetup,
+  type SmallNetMeasurements,
+} from "../lib/experiments/small_measure.ts";
 import { gatherSmall, logFisher, smallReport } from "../lib/experiments/small_report.ts";
 import { slopeClaims, slopeMoved } from "../lib/experiments/slopes.ts";
 import type { InitScheme } from "../lib/init.ts";
@@ -40,20 +44,7 @@ export const experiment = defineExperiment({
   setup: async (ctx) => {
     const tier = small.smallTier(ctx, "small-model");
     const data = await common.loadTierData(ctx, tier);
-    const { side, crop } = small.smallGeometry(data, tier);
-    // Mean responses and audits need a fixed batch of pixels in memory (a decoded sample at the paper tier).
-    // At most 256 images, fewer when --eval-images asks (a pipeline check).
-    const probeCount = Math.min(256, tier.evalLimit);
-    const measure = {
-      data,
-      probe: await common.probeImages(data, probeCount, side, crop),
-      probeCount,
-      auditImages: Math.min(8, probeCount),
-      side,
-      crop,
-      viewImages: tier.viewImages,
-      weightDecay: small.smallConfig(tier, data, 1).weightDecay,
-    };
+    const measure = await smallMeasureSetup(data, tier);
     return { tier, data, seeds: ctx.seeds ?? tier.seeds, measure };
   },
   net: (ctx, { tier, data, seeds, measure }, { variant: kind, seed }) => {

@@ -6,10 +6,11 @@
  */
 import type { DataSet, ImageSet } from "../data/dataset.ts";
 import { runAudits } from "./audit.ts";
-import type { LoadedData } from "./data.ts";
+import { type LoadedData, probeImages } from "./data.ts";
 import type { TrainedModel } from "./model_store.ts";
 import { filters, readSlopes, type Responses, responses, type Scored, scoresOn } from "./measure.ts";
 import type { RunContext } from "./registry.ts";
+import { smallConfig, smallGeometry, type SmallTier } from "./small_family.ts";
 
 export interface SmallNetMeasurements {
   centre: { top1Err: number; top5Err: number; count: number };
@@ -34,6 +35,27 @@ export interface SmallMeasureSetup {
   crop: number;
   viewImages: number;
   weightDecay: number;
+}
+
+/** What every net of a tier is measured with: the test protocol's geometry and a fixed batch of probe pixels. */
+export async function smallMeasureSetup(
+  data: LoadedData<DataSet>,
+  tier: SmallTier,
+): Promise<SmallMeasureSetup> {
+  const { side, crop } = smallGeometry(data, tier);
+  // Mean responses and audits need a fixed batch of pixels in memory (a decoded sample at the paper tier).
+  // At most 256 images, fewer when --eval-images asks (a pipeline check).
+  const probeCount = Math.min(256, tier.evalLimit);
+  return {
+    data,
+    probe: await probeImages(data, probeCount, side, crop),
+    probeCount,
+    auditImages: Math.min(8, probeCount),
+    side,
+    crop,
+    viewImages: tier.viewImages,
+    weightDecay: smallConfig(tier, data, 1).weightDecay,
+  };
 }
 
 const DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz";
