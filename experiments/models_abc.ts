@@ -11,8 +11,7 @@ import * as large from "../lib/experiments/large_family.ts";
 import { correctness } from "../lib/experiments/measure.ts";
 import { defineExperiment } from "../lib/experiments/runner.ts";
 import * as claims from "../lib/results/claims.ts";
-import { mean } from "../lib/results/format.ts";
-import { abcReport } from "../lib/experiments/abc_report.ts";
+import { abcReport, bestScaleTestErr, scaleRobust } from "../lib/experiments/abc_report.ts";
 
 export const experiment = defineExperiment({
   id: "models-abc",
@@ -127,31 +126,3 @@ export const experiment = defineExperiment({
     return abcReport(ctx, { tier, data, seeds, measured, list });
   },
 });
-
-/**
- * How much worse than its best single scale a net may be at its worst before multi-scale testing is testable:
- * twice the paper's spread (Table 4: the worst of A's three scales 1.48 (ReLU) and 1.61 (PReLU) points above the
- * best). Combining scales pays only on nets that handle every scale; nets trained on one narrow jitter range that
- * get worse at each larger scale cannot show it.
- */
-const SCALE_SPREAD = 0.03;
-
-/** Test error at the scale that was best on validation (the test images never pick it). */
-function bestScaleTestErr(x: large.LargeMeasured): number {
-  const errsVal = x.denseVal.map((d) => d.top1Err);
-  return x.dense[errsVal.indexOf(Math.min(...errsVal))].top1Err;
-}
-
-/** The precondition of the test-protocol claims: on validation, every scale within SCALE_SPREAD of the best. */
-function scaleRobust(xs: large.LargeMeasured[]): claims.Precondition {
-  const perScale = xs[0].denseVal.map((_, i) => mean(xs.map((x) => x.denseVal[i].top1Err)));
-  const spread = Math.max(...perScale) - Math.min(...perScale);
-  return {
-    met: spread <= SCALE_SPREAD,
-    what:
-      `the nets handle every test scale: on validation, the worst scale's top-1 error (mean over model A's ` +
-      `nets) within ${(100 * SCALE_SPREAD).toFixed(0)} points of the best's`,
-    measured: `validation top-1 by scale ${perScale.map((e) => `${(100 * e).toFixed(1)}%`).join(" / ")}, ` +
-      `spread ${(100 * spread).toFixed(1)} points`,
-  };
-}
