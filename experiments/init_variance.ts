@@ -13,18 +13,13 @@
  */
 import { gpuBackend } from "../lib/experiments/common.ts";
 import { defineExperiment } from "../lib/experiments/runner.ts";
-import { endToEndRatios, layerRatios, plainStack, traceStacks } from "../lib/experiments/variance.ts";
-import { varianceReport } from "../lib/experiments/variance_report.ts";
-import { SCHEMES, VARIANCE_TIERS, VGG_B } from "../lib/recipes/variance.ts";
+import { endToEndTraces, plainStack, traceStacks } from "../lib/experiments/variance.ts";
+import { type LayerRatioClaim, layerRatioClaim, varianceReport } from "../lib/experiments/variance_report.ts";
+import { HE, HE_BACKWARD, SCHEMES, VARIANCE_TIERS, VGG_B, XAVIER } from "../lib/recipes/variance.ts";
 import * as claims from "../lib/results/claims.ts";
 
-/** One-layer ratios are measured to within a few percent per seed: within 10% of the derived value reproduced. */
-const LAYER_TOLERANCE = 0.1;
 /** Measured on random nets, no training: within a factor sqrt(2) reproduced, beyond 2 not (seed noise between). */
 const BAND = { tolerance: 0.5, outer: 1, log2: true };
-const HE = "He forward sqrt(2/n)";
-const XAVIER = "Xavier sqrt(1/n)";
-const HE_BACKWARD = "He backward sqrt(2/n^)";
 
 export const experiment = defineExperiment({
   id: "init-variance",
@@ -41,72 +36,51 @@ export const experiment = defineExperiment({
     const results = await traceStacks(backend, [...stacks, VGG_B], SCHEMES, seeds, size.batch, ctx.log);
     // Eq. 9-10 and Eq. 12 one layer at a time, on the deepest stack: per seed the mean over its layers.
     const deepest = stacks[stacks.length - 1];
-    const layerClaim = (
-      [id, scheme, which, target, text, paper, what]: [
-        string,
-        string,
-        "eq9" | "eq10" | "gain",
-        number,
-        ...string[],
-      ],
-    ) =>
-      claims.nearTarget({
-        id,
-        text,
-        paper,
-        values: { label: what, values: layerRatios(results[deepest.name][scheme], which) },
-        target,
-        tolerance: LAYER_TOLERANCE,
-        why: `per seed the mean over the ${deepest.filters.length} layers of the ${deepest.name}`,
-      });
+    const layerClaim = (c: LayerRatioClaim) => layerRatioClaim(results, deepest, c);
     // The whole depth, end to end, on the wider stack over more seeds (forward only: the responses).
     const e2e = size.endToEnd;
-    const wide = plainStack(e2e.depth, e2e.width);
-    const wideHe = await endToEndRatios(backend, wide, { kind: "he-forward" }, size.batch, e2e.seeds, 7001);
-    const wideXavier = await endToEndRatios(backend, wide, { kind: "xavier" }, size.batch, e2e.seeds, 8001);
+    const { wide, he: wideHe, xavier: wideXavier } = await endToEndTraces(backend, e2e, size.batch);
     ctx.log(`  ${wide.name}: traced He forward and Xavier x ${e2e.seeds} seeds`);
     const wideLabel = `over ${e2e.depth} layers of width ${e2e.width}`;
     const report = varianceReport({ size, seeds, stacks, wide, wideHe, results });
     const { vgg } = report;
     const list: claims.Claim[] = [
-      ...([
-        [
-          "eq9-conv-variance",
-          HE,
-          "eq9",
-          1,
-          "A conv layer's response variance is n Var[w] E[x^2] (Eq. 9)",
-          "Eq. 9: Var[y_l] = n_l Var[w_l] E[x_l^2]",
-          "mean(y_l^2) / (n_l Var[w_l] mean(x_l^2)), Var[w_l] of the weights drawn",
-        ],
-        [
-          "eq10-half",
-          HE,
-          "eq10",
-          0.5,
-          "A ReLU keeps half of a symmetric response's second moment (Eq. 10)",
-          "Eq. 10: E[x_l^2] = 1/2 Var[y_{l-1}]",
-          "mean(relu(y_l)^2) / mean(y_l^2)",
-        ],
-        [
-          "he-one-layer-gain",
-          HE,
-          "gain",
-          1,
-          "He init keeps the response variance from one layer to the next (Eq. 12)",
-          "Eq. 12: 1/2 n_l Var[w_l] = 1, so each factor of Eq. 11's product is 1",
-          "mean(y_{l+1}^2) / mean(y_l^2) under He forward",
-        ],
-        [
-          "xavier-one-layer-gain",
-          XAVIER,
-          "gain",
-          0.5,
-          '"Xavier" halves the response variance at every ReLU layer',
-          "Sec. 2.2: with n_l Var[w_l] = 1 each factor of Eq. 11's product is 1/2",
-          'mean(y_{l+1}^2) / mean(y_l^2) under "Xavier"',
-        ],
-      ] as const).map((row) => layerClaim([...row])),
+      layerClaim({
+        id: "eq9-conv-variance",
+        scheme: HE,
+        which: "eq9",
+        target: 1,
+        text: "A conv layer's response variance is n Var[w] E[x^2] (Eq. 9)",
+        paper: "Eq. 9: Var[y_l] = n_l Var[w_l] E[x_l^2]",
+        what: "mean(y_l^2) / (n_l Var[w_l] mean(x_l^2)), Var[w_l] of the weights drawn",
+      }),
+      layerClaim({
+        id: "eq10-half",
+        scheme: HE,
+        which: "eq10",
+        target: 0.5,
+        text: "A ReLU keeps half of a symmetric response's second moment (Eq. 10)",
+        paper: "Eq. 10: E[x_l^2] = 1/2 Var[y_{l-1}]",
+        what: "mean(relu(y_l)^2) / mean(y_l^2)",
+      }),
+      layerClaim({
+        id: "he-one-layer-gain",
+        scheme: HE,
+        which: "gain",
+        target: 1,
+        text: "He init keeps the response variance from one layer to the next (Eq. 12)",
+        paper: "Eq. 12: 1/2 n_l Var[w_l] = 1, so each factor of Eq. 11's product is 1",
+        what: "mean(y_{l+1}^2) / mean(y_l^2) under He forward",
+      }),
+      layerClaim({
+        id: "xavier-one-layer-gain",
+        scheme: XAVIER,
+        which: "gain",
+        target: 0.5,
+        text: '"Xavier" halves the response variance at every ReLU layer',
+        paper: "Sec. 2.2: with n_l Var[w_l] = 1 each factor of Eq. 11's product is 1/2",
+        what: 'mean(y_{l+1}^2) / mean(y_l^2) under "Xavier"',
+      }),
       claims.nearTarget({
         id: `he-preserves-${e2e.depth}`,
         text: `He init keeps the response std from the first to the last of ${e2e.depth} layers`,

@@ -167,6 +167,21 @@ export async function endToEndRatios(
   return out;
 }
 
+/**
+ * The whole-depth check's traces: std(y_L)/std(y_1) of a stack `depth` layers deep and `width` wide under He's
+ * forward init and under Xavier's, `seeds` independent draws of each.
+ */
+export async function endToEndTraces(
+  backend: Backend,
+  e2e: { width: number; depth: number; seeds: number },
+  batch: number,
+): Promise<{ wide: StackSpec; he: number[]; xavier: number[] }> {
+  const wide = plainStack(e2e.depth, e2e.width);
+  const he = await endToEndRatios(backend, wide, { kind: "he-forward" }, batch, e2e.seeds, 7001);
+  const xavier = await endToEndRatios(backend, wide, { kind: "xavier" }, batch, e2e.seeds, 8001);
+  return { wide, he, xavier };
+}
+
 export function stdRatio(traces: Trace[], what: keyof Trace, top: number, bottom: number): number {
   const ratios = traces.map((t) => (t[what][top] / t[what][bottom]) ** 2);
   return Math.sqrt(ratios.reduce((a, b) => a + b, 0) / ratios.length);

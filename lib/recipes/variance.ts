@@ -5,11 +5,17 @@
 import type { InitScheme } from "../init.ts";
 import type { StackSpec } from "../experiments/variance.ts";
 
+/** The inits' labels, by which traces, claims and plots name them. */
+export const XAVIER = "Xavier sqrt(1/n)";
+export const HE = "He forward sqrt(2/n)";
+export const HE_BACKWARD = "He backward sqrt(2/n^)";
+export const FIXED = "fixed std 0.01";
+
 export const SCHEMES: { label: string; scheme: InitScheme }[] = [
-  { label: "Xavier sqrt(1/n)", scheme: { kind: "xavier" } },
-  { label: "He forward sqrt(2/n)", scheme: { kind: "he-forward" } },
-  { label: "He backward sqrt(2/n^)", scheme: { kind: "he-backward" } },
-  { label: "fixed std 0.01", scheme: { kind: "gaussian", std: 0.01 } },
+  { label: XAVIER, scheme: { kind: "xavier" } },
+  { label: HE, scheme: { kind: "he-forward" } },
+  { label: HE_BACKWARD, scheme: { kind: "he-backward" } },
+  { label: FIXED, scheme: { kind: "gaussian", std: 0.01 } },
 ];
 
 /** VGG "model B" of the paper's argument: 10 conv layers, 3x3, filters 64 64 128 128 256 256 512 512 512 512. */
