@@ -17,6 +17,7 @@ import * as large from "../lib/experiments/large_family.ts";
 import { conv1GradProbe, scoresOn } from "../lib/experiments/measure.ts";
 import { predictionsCorrect, predictionString } from "../lib/experiments/small_measure.ts";
 import {
+  curveValImages,
   depthClaims,
   depthPlots,
   depthReport,
@@ -131,8 +132,8 @@ export const experiment = defineExperiment({
       runs,
       gradRatios,
       correct,
-      // The curves' validation sample (Fig 3's recipe, in `lt` for both depths), which their noise bands read.
-      valImages: Math.min(lt.evalLimit, data.val.count),
+      // The curves' validation sample, which their noise bands read.
+      valImages: curveValImages(lt, data),
     });
     return {
       ...depthReport({ st, lt, data, chance, runs, long }),

@@ -79,6 +79,11 @@ export async function smallModelReluRuns(ctx: RunContext, seeds: number[]): Prom
   return runs;
 }
 
+/** The held-out images each point of Fig 3's curves is validated on (their recipe's sample, `lt` at both depths). */
+export function curveValImages(lt: large.LargeTier, data: common.LoadedData): number {
+  return Math.min(lt.evalLimit, data.val.count);
+}
+
 export interface ClaimInputs {
   ctx: RunContext;
   chance: number;
@@ -300,9 +305,10 @@ export function depthReport(o: Outcome) {
   }
   const allConverged = deep.length > 0 && [...deep, ...shallow].every((r) => r.training.converged);
   const label = (r: DepthRun) => `${r.depth}-layer-${r.init}${r.converged ? `-converged-seed${r.seed}` : ""}`;
-  const spacing = (d: number) => (curve(get(d, "he"))[1].epoch - curve(get(d, "he"))[0].epoch).toFixed(3);
+  const heCurve = (d: number) => curve(get(d, "he"));
+  const spacing = (d: number) => (heCurve(d)[1].epoch - heCurve(d)[0].epoch).toFixed(3);
   const validations = (d: number) =>
-    `${curve(get(d, "he")).length} times over ${curve(get(d, "he")).at(-1)!.epoch.toFixed(1)} epochs`;
+    `${heCurve(d).length} times over ${heCurve(d).at(-1)!.epoch.toFixed(1)} epochs`;
   const curveEpochs = Math.max(...runs.filter((r) => !r.converged).map((r) => curve(r).at(-1)!.epoch));
   const seeds = `${deep.length} seed${deep.length > 1 ? "s" : ""}`;
   const trained = allConverged ? "until converged" : "long, not all converged";
@@ -345,7 +351,7 @@ export function depthReport(o: Outcome) {
       `30 layers: small-model's 14-layer net with 16 more 2x2 convs at the end of the conv3 stage (where the paper put them is UNCONFIRMED); He's forward form.`,
       o.long
         ? `One seed per Fig 3 curve, at a constant rate, validated ${validations(22)} at 22 layers and ` +
-          `${validations(30)} at 30 on ${Math.min(lt.evalLimit, data.val.count)} held-out images (all ` +
+          `${validations(30)} at 30 on ${curveValImages(lt, data)} held-out images (all ` +
           `${data.val.count} at each epoch's end); the depth ` +
           `claim's 30-layer nets (${deep.length} seeds) and small-model's 14-layer ReLU nets trained by the long ` +
           "recipe. Training error is the running error of the last epoch, on augmented crops. Chance is " +

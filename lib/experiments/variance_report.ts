@@ -1,10 +1,10 @@
 /**
  * init-variance's result from its traces: the metrics the regression check follows (per-seed log2 std ratios,
- * as deep stacks scatter log-normally), the derived values beside ours, the stacks' plots and the differences.
+ * as deep stacks scatter log-normally), the derived values beside ours, the stacks' plots and the differences;
+ * and the claims that check a ratio one layer at a time (Eq. 9, Eq. 10, one layer's gain).
  */
 import type { Comparison, Metric } from "../results/result.ts";
-import type { VarianceTier } from "../recipes/variance.ts";
-import { FIXED, HE, HE_BACKWARD, SCHEMES, VGG_B, XAVIER } from "../recipes/variance.ts";
+import { FIXED, HE, HE_BACKWARD, SCHEMES, type VarianceTier, VGG_B, XAVIER } from "../recipes/variance.ts";
 import type { Report } from "./runner.ts";
 import * as claims from "../results/claims.ts";
 import { layerRatios, perSeedLog2, type StackSpec, stdRatio, type Trace, tracePlots } from "./variance.ts";

@@ -1,7 +1,8 @@
 /**
  * The README's converged-results block: for each experiment of the long tier, how many of its shards are
  * published, the paper's numbers beside the long tier's and the default tier's (early training), and every
- * claim's verdict at both tiers with the regime it is about. Generated from the committed results, like the results block.
+ * claim's verdict at both tiers with the regime it is about. Generated from the committed results, like the
+ * results block.
  */
 import { CLAIM_REGIMES, verdictLabel } from "./claims.ts";
 import { cell, type ExperimentResult } from "./result.ts";

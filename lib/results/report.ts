@@ -92,10 +92,6 @@ function tallyText(t: Record<Verdict, number>): string {
 }
 
 /**
- * The headline: claims per verdict, empirical (trained nets) and analytic (exact computations) apart, "not
- * testable" apart; per experiment its counts and its regime; then the runs' tier, data and adapter.
- */
-/**
  * The runs' wall time; where their nets were trained before the run (published shards, the model store) for
  * longer than the run took, that training time too, so a run that only aggregates does not look cheap.
  */
@@ -108,6 +104,10 @@ function runTime(results: ExperimentResult[]): string {
     : text;
 }
 
+/**
+ * The headline: claims per verdict, empirical (trained nets) and analytic (exact computations) apart, "not
+ * testable" apart; per experiment its counts and its regime; then the runs' tier, data and adapter.
+ */
 export function summaryBlock(entries: ReportEntry[], tier: string, claimLists = true): string[] {
   const done = entries.filter((e) => e.result).map((e) => e.result!);
   const total = verdictCounts(done);
